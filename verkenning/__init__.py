@@ -1,0 +1,1 @@
+"""verkenning: strategic exploration of a shared public IT cooperation."""

@@ -1,0 +1,89 @@
+"""The command line: ``verkenning check | new | allocate``. Each command translates, the library acts.
+
+Bad input (a :class:`~verkenning.errors.VerkenningError`) is printed as the error's own message on
+standard error with exit code 2, never as a traceback. Heavy modules are imported inside the
+commands that need them, so that start-up stays light.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .errors import VerkenningError
+
+app = typer.Typer(
+    help="Strategische verkenning of a shared public IT cooperation: who joins, on what terms, and "
+    "what each partner gains or risks.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to validate.")],
+    detail: Annotated[
+        bool, typer.Option("--detail", help="Also print partners, services and weak points.")
+    ] = False,
+) -> None:
+    """Validate scenario files: one summary line per good file, every problem of a bad one."""
+    from .scenario import ScenarioError, load_scenario
+    from .scenario.summary import describe, one_line
+
+    failed = 0
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as error:
+            failed += 1
+            typer.echo(f"{path}: {len(error.problems)} problem(s)", err=True)
+            typer.echo(str(error), err=True)
+            continue
+        typer.echo(f"{path}: ok — {one_line(scenario)}")
+        if detail:
+            typer.echo(describe(scenario))
+    if failed:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def new(
+    file: Annotated[Path, typer.Argument(help="The scenario file to write.")],
+    entrant: Annotated[str, typer.Option(help="Id of the joining organisation (see --list).")],
+    extends: Annotated[Path, typer.Option(help="The base scenario to build on.")] = Path(
+        "scenarios/basis.yaml"
+    ),
+    joins: Annotated[
+        int | None, typer.Option(help="Year of entry; default the year after the base year.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+) -> None:
+    """Write a short, commented entrant study on top of a base scenario."""
+    from .scenario.template import write_entrant_study
+
+    write_entrant_study(file, entrant, base=extends, joins=joins, overwrite=force)
+    typer.echo(f"wrote {file}: check it with `verkenning check {file}`")
+
+
+def main() -> None:
+    """Console entry point: run the app, turning bad input into exit code 2 without a traceback."""
+    try:
+        app()
+    except VerkenningError as error:
+        typer.echo(str(error), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,172 @@
+"""Scenario files: the one place where YAML becomes typed, frozen objects.
+
+``load_scenario(path)`` reads a file, follows its ``extends:`` chain, merges it on top of the
+embedded defaults (``verkenning/data/defaults.yaml``), validates the result strictly and returns a
+:class:`Scenario`. Past this package no code sees a dict that came from YAML. Errors name the file,
+line and column of the offending value, the field path and what to do, and every problem is
+reported at once (:class:`~verkenning.errors.ScenarioError`).
+
+Layout: ``figures.py`` (numbers with a pedigree), ``schema.py`` (the models), ``reader.py`` (YAML
+with positions, ``extends:`` and merging), ``checks.py`` (references, ids, years, cycles).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Problem, ScenarioError
+from .checks import CHECKS
+from .figures import Figure, show
+from .reader import Mark, display, merge, read_yaml, resolve_chain
+from .schema import KeyRole, Package, Parameters, Partner, Scenario, Service
+
+__all__ = [
+    "DEFAULTS_PATH",
+    "Figure",
+    "KeyRole",
+    "Package",
+    "Parameters",
+    "Partner",
+    "Scenario",
+    "Service",
+    "load_organisations",
+    "load_scenario",
+    "merge",
+]
+
+DEFAULTS_PATH = Path(__file__).parent.parent / "data" / "defaults.yaml"
+ORGANISATIONS_PATH = Path(__file__).parent.parent / "data" / "organisations.yaml"
+
+# ---------------------------------------------------------------------------------------------
+# Locating and explaining problems
+
+
+def _locate(data: Any, loc: tuple) -> Mark:
+    mark: Mark = getattr(data, "start", ("", 0, 0))
+    node = data
+    for step in loc:
+        if isinstance(node, dict) and isinstance(step, str) and step in node:
+            mark = getattr(node, "marks", {}).get(step, mark)
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            marks = getattr(node, "marks", [])
+            mark = marks[step] if step < len(marks) else mark
+            node = node[step]
+        else:
+            break
+    return mark
+
+
+def _path_text(loc: tuple) -> str:
+    text = ""
+    for step in loc:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The model class whose fields are valid at ``loc`` (for 'allowed here' hints)."""
+    model: type[BaseModel] = Scenario
+    steps = iter(step for step in loc if not isinstance(step, int))
+    for step in steps:
+        field = model.model_fields.get(step)
+        if field is None:
+            return None
+        arguments = (field.annotation, *getattr(field.annotation, "__args__", ()))
+        inner = next((c for c in (Partner, Service, Package, Parameters, KeyRole) if c in arguments), None)
+        if inner is None:
+            return None
+        if step == "key_roles":
+            next(steps, None)  # the role name
+        model = inner
+    return model
+
+
+def _explain(error: dict) -> tuple[str, str]:
+    kind, msg, raw = error["type"], error["msg"], error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "verkenning":
+        return ctx["message"], ctx.get("fix", "")
+    if kind == "missing":
+        return "required field is missing", f"add `{error['loc'][-1]}: ...`"
+    if kind == "extra_forbidden":
+        model = _model_at(error["loc"][:-1])
+        allowed = ", ".join(model.model_fields) if model else ""
+        return (
+            "unknown field",
+            f"remove it or correct the spelling{'; allowed here: ' + allowed if allowed else ''}",
+        )
+    if kind == "literal_error":
+        return (
+            f"must be one of {ctx.get('expected', '')}, got {show(raw)}",
+            "use one of the listed values",
+        )
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return f"must be a whole number, got {show(raw)}", "write a whole number, e.g. 2026"
+    if kind in {"string_type"}:
+        return f"must be text, got {show(raw)}", "put the text in quotes"
+    if kind in {"tuple_type", "list_type"}:
+        return (
+            f"must be a list, got {show(raw)}",
+            "write a YAML list, e.g. [a, b] or one '- item' per line",
+        )
+    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+        return f"must be a mapping of keys to values, got {show(raw)}", "write `key: value` pairs"
+    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        return (
+            f"{msg.lower().replace('input should be', 'must be')}, got {show(raw)}",
+            "give a value in range",
+        )
+    if kind == "too_short":
+        return "must not be empty", "give at least one item"
+    return msg, ""
+
+
+# ---------------------------------------------------------------------------------------------
+# The entry point
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, merge and validate a scenario file; raise ScenarioError listing every problem."""
+    path = Path(path)
+    problems: list[Problem] = []
+    defaults = read_yaml(DEFAULTS_PATH, problems)
+    data, files = resolve_chain(path, problems, ())
+    if problems or data is None or defaults is None:
+        raise ScenarioError(path, problems)
+    merged = merge(defaults, data)
+    try:
+        scenario = Scenario.model_validate(merged)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            loc = tuple(error["loc"])
+            file, line, col = _locate(merged, loc)
+            message, fix = _explain(error)
+            problems.append(Problem(file, line, col, _path_text(loc), message, fix))
+        raise ScenarioError(path, problems) from None
+    for check in CHECKS:
+        for loc, message, fix in check(scenario):
+            file, line, col = _locate(merged, loc)
+            problems.append(Problem(file, line, col, _path_text(loc), message, fix))
+    if problems:
+        raise ScenarioError(path, problems)
+    scenario._files = (*files, display(DEFAULTS_PATH))
+    return scenario
+
+
+def load_organisations() -> dict[str, Partner]:
+    """The embedded library of organisations (current partners and candidates), by id."""
+    problems: list[Problem] = []
+    data = read_yaml(ORGANISATIONS_PATH, problems)
+    if data is None:
+        raise ScenarioError(ORGANISATIONS_PATH, problems)
+    try:
+        partners = [Partner.model_validate(item) for item in data["organisations"]]
+    except ValidationError as exc:
+        raise ScenarioError(
+            ORGANISATIONS_PATH, [Problem(display(ORGANISATIONS_PATH), 0, 0, "", str(exc))]
+        ) from None
+    return {p.id: p for p in partners}

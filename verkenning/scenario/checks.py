@@ -1,0 +1,107 @@
+"""Consistency checks on a structurally valid scenario: small named functions, one concern each.
+
+Each check yields findings ``(location, message, fix)``; ``location`` is the field path as a tuple in
+the merged scenario, which the loader turns into file, line and column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..graph import dependency_cycle
+from .schema import Scenario
+
+__all__ = ["CHECKS", "Finding"]
+
+Finding = tuple[tuple, str, str]
+
+
+def _unique_ids(s: Scenario) -> Iterator[Finding]:
+    for section in ("partners", "services", "packages"):
+        seen: dict[str, int] = {}
+        for i, item in enumerate(getattr(s, section)):
+            if item.id in seen:
+                yield (
+                    (section, i, "id"),
+                    f"id {item.id!r} is used twice (also {section}[{seen[item.id]}])",
+                    "give each a unique id",
+                )
+            seen.setdefault(item.id, i)
+
+
+def _references(s: Scenario) -> Iterator[Finding]:
+    partners = {p.id for p in s.partners}
+    services = {sv.id for sv in s.services}
+    packages = {pk.id for pk in s.packages}
+    if s.centre not in partners:
+        yield (
+            ("centre",),
+            f"unknown partner {s.centre!r}",
+            f"use one of: {', '.join(sorted(partners))}",
+        )
+    for i, p in enumerate(s.partners):
+        for j, ref in enumerate(p.services):
+            if ref not in services and ref not in packages:
+                yield (
+                    ("partners", i, "services", j),
+                    f"unknown service or package {ref!r}",
+                    f"use a service id ({', '.join(sorted(services))})"
+                    f" or a package ({', '.join(sorted(packages))})",
+                )
+    for i, sv in enumerate(s.services):
+        for j, dep in enumerate(sv.depends_on):
+            if dep not in services:
+                yield (
+                    ("services", i, "depends_on", j),
+                    f"unknown service {dep!r}",
+                    f"use one of: {', '.join(sorted(services))}",
+                )
+        if sv.package not in packages:
+            yield (
+                ("services", i, "package"),
+                f"unknown package {sv.package!r}",
+                f"use one of: {', '.join(sorted(packages))}",
+            )
+
+
+def _years(s: Scenario) -> Iterator[Finding]:
+    first, last = s.base_year, s.end_year
+    for i, p in enumerate(s.partners):
+        for field in ("joins", "leaves"):
+            year = getattr(p, field)
+            if year is not None and not first <= year <= last:
+                yield (
+                    (("partners", i, field)),
+                    f"{year} is outside the horizon {first}–{last}",
+                    "move it inside the horizon or change base_year / horizon_years",
+                )
+        if p.joins is not None and p.leaves is not None and p.joins >= p.leaves:
+            yield (
+                ("partners", i, "leaves"),
+                f"leaves ({p.leaves}) must be after joins ({p.joins})",
+                "correct one of the years",
+            )
+    centre = next((p for p in s.partners if p.id == s.centre), None)
+    if centre is not None and (centre.joins is not None or centre.leaves is not None):
+        i = s.partners.index(centre)
+        yield (
+            ("partners", i),
+            "the centre must be a member over the whole horizon",
+            "remove its `joins` / `leaves`",
+        )
+
+
+def _dependency_cycles(s: Scenario) -> Iterator[Finding]:
+    known = {sv.id for sv in s.services}
+    edges = [(sv.id, dep) for sv in s.services for dep in sv.depends_on if dep in known]
+    cycle = dependency_cycle(edges)
+    if cycle:
+        i = next(i for i, sv in enumerate(s.services) if sv.id == cycle[0])
+        yield (
+            ("services", i, "depends_on"),
+            f"dependency cycle: {' → '.join([*cycle, cycle[0]])}",
+            "remove one of these depends_on entries",
+        )
+
+
+CHECKS = (_unique_ids, _references, _years, _dependency_cycles)

@@ -1,0 +1,313 @@
+"""Reading scenario YAML with positions, and merging files along their ``extends:`` chain.
+
+YAML is read with safe-loader semantics into mappings and lists that remember the file, line and
+column of every value, so that a validation error can point at it. Tags other than the plain scalar
+types, anchors and aliases, merge keys, duplicate keys and dates are refused: scenario files never
+need them, and refusing them closes the doors to code execution and alias bombs.
+
+Merge rule (``extends:`` and the embedded defaults alike): mappings merge recursively; lists whose
+items are all mappings with an ``id`` merge by ``id`` (parent order, then new items in the child's
+order); every other value in the child replaces the parent's.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import Problem
+from .figures import show
+
+__all__ = ["MAX_FILE_BYTES", "Mark", "display", "merge", "read_yaml", "resolve_chain"]
+
+MAX_FILE_BYTES = 5_000_000
+"""Scenario files are hand-written; anything larger is refused before parsing."""
+
+
+Mark = tuple[str, int, int]
+"""(file, line, column), 1-based."""
+
+
+class _Map(dict):
+    """A mapping read from YAML that remembers where each value stood."""
+
+    __slots__ = ("marks", "start")
+
+    def __init__(self, start: Mark):
+        super().__init__()
+        self.start = start
+        self.marks: dict[str, Mark] = {}
+
+
+class _Seq(list):
+    """A sequence read from YAML that remembers where each item stood."""
+
+    __slots__ = ("marks", "start")
+
+    def __init__(self, start: Mark):
+        super().__init__()
+        self.start = start
+        self.marks: list[Mark] = []
+
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+
+
+class _Refused(Exception):
+    def __init__(self, node: yaml.Node, message: str, fix: str):
+        super().__init__(message)
+        self.node, self.message, self.fix = node, message, fix
+
+
+def display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+class _Builder:
+    """Turns a composed YAML node tree into _Map/_Seq/scalars, refusing what scenarios never need."""
+
+    def __init__(self, loader: yaml.SafeLoader, file: str, problems: list[Problem]):
+        self.loader, self.file, self.problems = loader, file, problems
+        self.seen: set[int] = set()
+
+    def mark(self, node: yaml.Node) -> Mark:
+        return (self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node) -> Any:
+        if id(node) in self.seen:
+            raise _Refused(
+                node,
+                "YAML aliases (*name) are not supported",
+                "write the value out, or use `extends:`",
+            )
+        self.seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != "tag:yaml.org,2002:map":
+                raise _Refused(node, f"YAML tag {node.tag!r} is not allowed", "remove the tag")
+            out = _Map(self.mark(node))
+            for key_node, value_node in node.value:
+                key = self.build(key_node)
+                if not isinstance(key, str):
+                    raise _Refused(key_node, f"keys must be text, got {show(key)}", "write the key as a name")
+                if key == "<<":
+                    raise _Refused(key_node, "YAML merge keys (<<) are not supported", "use `extends:`")
+                if key in out:
+                    line, col = self.mark(key_node)[1:]
+                    self.problems.append(
+                        Problem(self.file, line, col, key, "this key is given twice", "keep one of them")
+                    )
+                out[key] = self.build(value_node)
+                out.marks[key] = self.mark(value_node)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                raise _Refused(node, f"YAML tag {node.tag!r} is not allowed", "remove the tag")
+            out = _Seq(self.mark(node))
+            for item in node.value:
+                out.append(self.build(item))
+                out.marks.append(self.mark(item))
+            return out
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            raise _Refused(node, "dates are not supported here", "give a year, e.g. 2026")
+        if node.tag not in _SCALAR_TAGS:
+            raise _Refused(node, f"YAML tag {node.tag!r} is not allowed", "remove the tag")
+        return self.loader.construct_object(node)
+
+
+def read_yaml(path: Path, problems: list[Problem]) -> _Map | None:
+    """Read one YAML file into a position-aware mapping; append problems and return None on failure."""
+    file = display(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(
+                Problem(
+                    file,
+                    0,
+                    0,
+                    "",
+                    f"file is {size:,} bytes, too large for a scenario",
+                    "split it, or check that this is the right file",
+                )
+            )
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(file, 0, 0, "", f"cannot read file: {exc.strerror or exc}", "check the path"))
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(
+            Problem(file, line, 1, "", f"not valid UTF-8 (byte {exc.start})", "save the file as UTF-8")
+        )
+        return None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            problems.append(Problem(file, 0, 0, "", "the file is empty", "start from `verkenning new`"))
+            return None
+        data = _Builder(loader, file, problems).build(node)
+    except _Refused as exc:
+        mark = exc.node.start_mark
+        problems.append(Problem(file, mark.line + 1, mark.column + 1, "", exc.message, exc.fix))
+        return None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        what = exc.problem or exc.context or "malformed YAML"
+        problems.append(
+            Problem(
+                file,
+                line,
+                col,
+                "",
+                f"malformed YAML: {what}",
+                "check indentation, colons and quotes near here",
+            )
+        )
+        return None
+    except (yaml.YAMLError, RecursionError) as exc:
+        problems.append(
+            Problem(
+                file,
+                0,
+                0,
+                "",
+                f"malformed YAML: {exc.__class__.__name__}",
+                "check the file's structure",
+            )
+        )
+        return None
+    finally:
+        loader.dispose()
+    if not isinstance(data, _Map):
+        problems.append(
+            Problem(
+                file,
+                1,
+                1,
+                "",
+                "a scenario must be a mapping of keys to values",
+                "start from `verkenning new` or a file in scenarios/",
+            )
+        )
+        return None
+    return data
+
+
+# ---------------------------------------------------------------------------------------------
+# Merging
+
+
+def _mergeable_by_id(items: list) -> bool:
+    return all(isinstance(item, dict) and "id" in item for item in items)
+
+
+def merge(parent: Any, child: Any) -> Any:
+    """Merge ``child`` over ``parent`` by the rule in the module docstring; inputs are not changed."""
+    if isinstance(parent, dict) and isinstance(child, dict):
+        out = _Map(getattr(child, "start", ("", 0, 0)))
+        for key, value in parent.items():
+            out[key] = value
+            if key in getattr(parent, "marks", {}):
+                out.marks[key] = parent.marks[key]
+        for key, value in child.items():
+            out[key] = merge(parent[key], value) if key in parent else value
+            if key in getattr(child, "marks", {}):
+                out.marks[key] = child.marks[key]
+        return out
+    if (
+        isinstance(parent, list)
+        and isinstance(child, list)
+        and child
+        and _mergeable_by_id(parent)
+        and _mergeable_by_id(child)
+    ):
+        out = _Seq(getattr(child, "start", ("", 0, 0)))
+        child_marks = dict(zip((id(c) for c in child), getattr(child, "marks", []), strict=False))
+        by_id = {item["id"]: item for item in child}
+        parent_marks = getattr(parent, "marks", [])
+        for i, item in enumerate(parent):
+            if item["id"] in by_id:
+                replacement = by_id.pop(item["id"])
+                out.append(merge(item, replacement))
+                out.marks.append(child_marks.get(id(replacement), ("", 0, 0)))
+            else:
+                out.append(item)
+                out.marks.append(parent_marks[i] if i < len(parent_marks) else ("", 0, 0))
+        for item in child:
+            if item["id"] in by_id:
+                out.append(item)
+                out.marks.append(child_marks.get(id(item), ("", 0, 0)))
+        return out
+    return child
+
+
+def resolve_chain(
+    path: Path, problems: list[Problem], stack: tuple[Path, ...]
+) -> tuple[_Map | None, list[str]]:
+    data = read_yaml(path, problems)
+    if data is None:
+        return None, [display(path)]
+    files = [display(path)]
+    if "extends" not in data:
+        return data, files
+    target = data.pop("extends")
+    file, line, col = data.marks.pop("extends")
+    if not isinstance(target, str) or not target.strip():
+        problems.append(
+            Problem(
+                file,
+                line,
+                col,
+                "extends",
+                "must be a path to a scenario file",
+                "write e.g. `extends: basis.yaml` (relative to this file)",
+            )
+        )
+        return None, files
+    parent_path = (path.parent / target).resolve()
+    if parent_path in stack or parent_path == path.resolve():
+        chain = " → ".join(display(p) for p in (*stack, path.resolve(), parent_path))
+        problems.append(
+            Problem(
+                file,
+                line,
+                col,
+                "extends",
+                f"extends cycle: {chain}",
+                "make one file the base that extends nothing",
+            )
+        )
+        return None, files
+    if not parent_path.is_file():
+        problems.append(
+            Problem(
+                file,
+                line,
+                col,
+                "extends",
+                f"file not found: {target}",
+                f"give a path relative to {display(path.parent) or '.'}",
+            )
+        )
+        return None, files
+    parent, parent_files = resolve_chain(parent_path, problems, (*stack, path.resolve()))
+    if parent is None:
+        return None, files + parent_files
+    return merge(parent, data), files + parent_files

@@ -1,0 +1,185 @@
+"""The scenario schema: frozen pydantic models with units in their names.
+
+Field names are fixed (other tools read them). Ranges and types are checked here; references
+between objects (ids, dependencies, years against the horizon) are checked in ``checks.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from .figures import Count, DiscountRate, Exponent, Figure, Fraction, Money, between, fail
+
+__all__ = ["DRIVERS", "KeyRole", "Package", "Parameters", "Partner", "Scenario", "Service"]
+
+
+def _check_id(value: str) -> str:
+    if not value or not (value[0].isalpha() and all(c.isalnum() or c in "_-" for c in value)):
+        raise fail(
+            f"{value!r} is not a valid id",
+            "use letters, digits, '_' or '-', starting with a letter (e.g. borne, NET)",
+        )
+    return value
+
+
+def _check_text(value: str) -> str:
+    if not value.strip():
+        raise fail("must not be empty", "write a short description")
+    return value
+
+
+def _check_whole(value: float) -> float:
+    if value != int(value):
+        raise fail(f"must be a whole number, got {value:g}", "round it to a whole number")
+    return value
+
+
+Id = Annotated[str, AfterValidator(_check_id)]
+Text = Annotated[str, AfterValidator(_check_text)]
+Year = Annotated[int, Field(ge=1900, le=2200)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class KeyRole(_Model):
+    """Staffing a service needs in one role: ``fixed_fte`` plus ``fte_per_unit`` × driver volume.
+
+    In a file, a plain number (or figure mapping) means ``fixed_fte``.
+    """
+
+    fixed_fte: Count = Figure(0.0)
+    fte_per_unit: Count = Figure(0.0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_number_is_fixed(cls, raw: Any) -> Any:
+        if not isinstance(raw, dict) or "value" in raw:
+            return {"fixed_fte": raw}
+        return raw
+
+
+class Partner(_Model):
+    """An organisation in (or entering, or leaving) the cooperation. Volumes drive service costs."""
+
+    id: Id
+    name: Text
+    kind: Literal["municipality", "public_body", "other"]
+    inhabitants: Count = Figure(0.0)
+    fte: Count = Figure(0.0)
+    workstations: Count = Figure(0.0)
+    applications: Count = Figure(0.0)
+    services: tuple[Id, ...] = ()
+    joins: Year | None = None
+    leaves: Year | None = None
+    standalone_annual_cost_eur: Money | None = None
+
+    @property
+    def organisations(self) -> Figure:
+        """The ``organisations`` driver: every partner is one organisation."""
+        return Figure(1.0)
+
+    def volume(self, driver: str) -> float:
+        """This partner's quantity of a cost driver (``fixed`` counts as one)."""
+        return 1.0 if driver == "fixed" else float(getattr(self, driver))
+
+
+DRIVERS = ("workstations", "inhabitants", "fte", "applications", "organisations", "fixed")
+
+
+class Service(_Model):
+    """A service of the catalogue: annual cost = fixed part + unit cost × volume^scale_exponent."""
+
+    id: Id
+    name: Text
+    domain: Literal["it", "im"]
+    driver: Literal["workstations", "inhabitants", "fte", "applications", "organisations", "fixed"]
+    fixed_annual_cost_eur: Money = Figure(0.0)
+    unit_annual_cost_eur: Money = Figure(0.0)
+    scale_exponent: Exponent = Figure(1.0)
+    depends_on: tuple[Id, ...] = ()
+    key_roles: dict[Id, KeyRole] = Field(default_factory=dict)
+    package: Id
+
+
+class Package(_Model):
+    """A named bundle of services that a partner can take as a whole (basis, plus, im)."""
+
+    id: Id
+    name: Text
+    description: str = ""
+
+
+class Parameters(_Model):
+    """Model parameters. Their defaults, each with a pedigree, are in ``data/defaults.yaml``."""
+
+    transition_cost_share: Annotated[Figure, between(0, 5)]
+    transition_share_first_year: Fraction
+    level_effect_entrant: Annotated[Figure, between(-1, 1)]
+    cost_growth_standalone: Annotated[Figure, between(-0.5, 0.5)]
+    cost_growth_cooperation: Annotated[Figure, between(-0.5, 0.5)]
+    avoided_growth_from_year: Annotated[Figure, between(0, 50)]
+    coordination_annual_cost_eur_per_organisation: Money
+    fte_annual_cost_eur: Money
+    absence_rate: Annotated[Figure, between(0, 1, open_low=False)]
+    key_role_min_fte: Count
+    continuity_min_workstations: Count
+    reinvest_cycle_workstation_years: Annotated[Figure, between(1, 50)]
+    reinvest_cycle_central_years: Annotated[Figure, between(1, 50)]
+
+
+class Scenario(_Model):
+    """A validated scenario: the cooperation, its catalogue and parameters. Frozen."""
+
+    name: Text
+    question: Text
+    base_year: Year
+    horizon_years: Annotated[Figure, between(1, 50), AfterValidator(_check_whole)]
+    discount_rate: DiscountRate
+    centre: Id
+    partners: tuple[Partner, ...] = Field(min_length=1)
+    services: tuple[Service, ...] = Field(min_length=1)
+    packages: tuple[Package, ...] = ()
+    parameters: Parameters
+
+    _files: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The files this scenario was read from: itself first, then what it extends, then defaults."""
+        return self._files
+
+    @property
+    def end_year(self) -> int:
+        """The last year of the horizon."""
+        return self.base_year + int(self.horizon_years)
+
+    def partner(self, partner_id: str) -> Partner:
+        return next(p for p in self.partners if p.id == partner_id)
+
+    def service(self, service_id: str) -> Service:
+        return next(s for s in self.services if s.id == service_id)
+
+    def services_of(self, partner: Partner | str) -> tuple[str, ...]:
+        """The service ids a partner takes directly (packages expanded), sorted; not the closure."""
+        partner = self.partner(partner) if isinstance(partner, str) else partner
+        ids: set[str] = set()
+        for ref in partner.services:
+            in_package = [s.id for s in self.services if s.package == ref]
+            ids.update(in_package if in_package else [ref])
+        return tuple(sorted(ids))
+
+    def members(self, year: int) -> tuple[str, ...]:
+        """Ids of the partners that are members in ``year`` (joined on or before, not yet left)."""
+        return tuple(
+            p.id
+            for p in self.partners
+            if (p.joins is None or p.joins <= year) and (p.leaves is None or year < p.leaves)
+        )
+
+    def entrants(self) -> tuple[str, ...]:
+        """Ids of the partners that join during the horizon."""
+        return tuple(p.id for p in self.partners if p.joins is not None)
