@@ -7,7 +7,9 @@ commands that need them, so that start-up stays light.
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -26,12 +28,21 @@ app = typer.Typer(
 EXIT_BAD_INPUT = 2
 
 
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
+def _command(function: Callable) -> Callable:
+    """Register a command whose bad input ends in its message and exit code 2, not a traceback."""
+
+    @functools.wraps(function)
+    def reporting_bad_input(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except VerkenningError as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+
+    return app.command()(reporting_bad_input)
 
 
-@app.command()
+@_command
 def check(
     files: Annotated[list[Path], typer.Argument(help="Scenario files to validate.")],
     detail: Annotated[
@@ -39,7 +50,8 @@ def check(
     ] = False,
 ) -> None:
     """Validate scenario files: one summary line per good file, every problem of a bad one."""
-    from .scenario import ScenarioError, load_scenario
+    from .errors import ScenarioError
+    from .scenario import load_scenario
     from .scenario.summary import describe, one_line
 
     failed = 0
@@ -58,7 +70,7 @@ def check(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-@app.command()
+@_command
 def new(
     file: Annotated[Path, typer.Argument(help="The scenario file to write.")],
     entrant: Annotated[str, typer.Option(help="Id of the joining organisation (see --list).")],

@@ -83,9 +83,9 @@ def _years(s: Scenario) -> Iterator[Finding]:
             )
     centre = next((p for p in s.partners if p.id == s.centre), None)
     if centre is not None and (centre.joins is not None or centre.leaves is not None):
-        i = s.partners.index(centre)
+        field = "joins" if centre.joins is not None else "leaves"
         yield (
-            ("partners", i),
+            ("partners", s.partners.index(centre), field),
             "the centre must be a member over the whole horizon",
             "remove its `joins` / `leaves`",
         )
@@ -93,15 +93,18 @@ def _years(s: Scenario) -> Iterator[Finding]:
 
 def _dependency_cycles(s: Scenario) -> Iterator[Finding]:
     known = {sv.id for sv in s.services}
-    edges = [(sv.id, dep) for sv in s.services for dep in sv.depends_on if dep in known]
-    cycle = dependency_cycle(edges)
+    cycle = dependency_cycle((sv.id, dep) for sv in s.services for dep in sv.depends_on if dep in known)
     if cycle:
-        i = next(i for i, sv in enumerate(s.services) if sv.id == cycle[0])
-        yield (
-            ("services", i, "depends_on"),
-            f"dependency cycle: {' → '.join([*cycle, cycle[0]])}",
-            "remove one of these depends_on entries",
-        )
+        start = cycle.index(min(cycle))
+        cycle = cycle[start:] + cycle[:start]
+        text = " → ".join([*cycle, cycle[0]])
+        for i, sv in enumerate(s.services):
+            if sv.id in cycle:
+                yield (
+                    ("services", i, "depends_on"),
+                    f"{sv.id} is part of the dependency cycle {text}",
+                    "remove one of the depends_on entries along the cycle",
+                )
 
 
 CHECKS = (_unique_ids, _references, _years, _dependency_cycles)

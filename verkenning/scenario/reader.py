@@ -63,9 +63,22 @@ _SCALAR_TAGS = {
 
 
 class _Refused(Exception):
-    def __init__(self, node: yaml.Node, message: str, fix: str):
+    def __init__(self, mark: yaml.Mark, message: str, fix: str):
         super().__init__(message)
-        self.node, self.message, self.fix = node, message, fix
+        self.mark, self.message, self.fix = mark, message, fix
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing aliases where they stand, before anything is composed from them."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise _Refused(
+                self.peek_event().start_mark,
+                "YAML aliases (*name) are not supported",
+                "write the value out, or use `extends:`",
+            )
+        return super().compose_node(parent, index)
 
 
 def display(path: Path) -> str:
@@ -78,31 +91,27 @@ def display(path: Path) -> str:
 class _Builder:
     """Turns a composed YAML node tree into _Map/_Seq/scalars, refusing what scenarios never need."""
 
-    def __init__(self, loader: yaml.SafeLoader, file: str, problems: list[Problem]):
+    def __init__(self, loader: _Loader, file: str, problems: list[Problem]):
         self.loader, self.file, self.problems = loader, file, problems
-        self.seen: set[int] = set()
 
     def mark(self, node: yaml.Node) -> Mark:
         return (self.file, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def build(self, node: yaml.Node) -> Any:
-        if id(node) in self.seen:
-            raise _Refused(
-                node,
-                "YAML aliases (*name) are not supported",
-                "write the value out, or use `extends:`",
-            )
-        self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             if node.tag != "tag:yaml.org,2002:map":
-                raise _Refused(node, f"YAML tag {node.tag!r} is not allowed", "remove the tag")
+                raise _Refused(node.start_mark, f"YAML tag {node.tag!r} is not allowed", "remove the tag")
             out = _Map(self.mark(node))
             for key_node, value_node in node.value:
                 key = self.build(key_node)
                 if not isinstance(key, str):
-                    raise _Refused(key_node, f"keys must be text, got {show(key)}", "write the key as a name")
+                    raise _Refused(
+                        key_node.start_mark, f"keys must be text, got {show(key)}", "write the key as a name"
+                    )
                 if key == "<<":
-                    raise _Refused(key_node, "YAML merge keys (<<) are not supported", "use `extends:`")
+                    raise _Refused(
+                        key_node.start_mark, "YAML merge keys (<<) are not supported", "use `extends:`"
+                    )
                 if key in out:
                     line, col = self.mark(key_node)[1:]
                     self.problems.append(
@@ -113,16 +122,16 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             if node.tag != "tag:yaml.org,2002:seq":
-                raise _Refused(node, f"YAML tag {node.tag!r} is not allowed", "remove the tag")
+                raise _Refused(node.start_mark, f"YAML tag {node.tag!r} is not allowed", "remove the tag")
             out = _Seq(self.mark(node))
             for item in node.value:
                 out.append(self.build(item))
                 out.marks.append(self.mark(item))
             return out
         if node.tag == "tag:yaml.org,2002:timestamp":
-            raise _Refused(node, "dates are not supported here", "give a year, e.g. 2026")
+            raise _Refused(node.start_mark, "dates are not supported here", "give a year, e.g. 2026")
         if node.tag not in _SCALAR_TAGS:
-            raise _Refused(node, f"YAML tag {node.tag!r} is not allowed", "remove the tag")
+            raise _Refused(node.start_mark, f"YAML tag {node.tag!r} is not allowed", "remove the tag")
         return self.loader.construct_object(node)
 
 
@@ -155,7 +164,7 @@ def read_yaml(path: Path, problems: list[Problem]) -> _Map | None:
             Problem(file, line, 1, "", f"not valid UTF-8 (byte {exc.start})", "save the file as UTF-8")
         )
         return None
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -163,7 +172,7 @@ def read_yaml(path: Path, problems: list[Problem]) -> _Map | None:
             return None
         data = _Builder(loader, file, problems).build(node)
     except _Refused as exc:
-        mark = exc.node.start_mark
+        mark = exc.mark
         problems.append(Problem(file, mark.line + 1, mark.column + 1, "", exc.message, exc.fix))
         return None
     except yaml.MarkedYAMLError as exc:

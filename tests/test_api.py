@@ -1,0 +1,37 @@
+"""The public API: every name in an ``__all__`` exists, and the package imports lightly."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+MODULES = [
+    "verkenning",
+    "verkenning.errors",
+    "verkenning.graph",
+    "verkenning.scenario",
+    "verkenning.scenario.figures",
+    "verkenning.scenario.reader",
+    "verkenning.scenario.schema",
+    "verkenning.scenario.checks",
+    "verkenning.scenario.summary",
+    "verkenning.scenario.template",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_all_lists_only_names_that_exist(name):
+    module = importlib.import_module(name)
+    assert module.__all__ == sorted(module.__all__) or name == "verkenning.scenario"
+    for attribute in module.__all__:
+        assert hasattr(module, attribute), f"{name}.__all__ names {attribute!r}, which does not exist"
+
+
+def test_importing_the_package_loads_no_heavy_modules():
+    heavy = "('numpy', 'scipy', 'networkx', 'pydantic')"
+    code = f"import sys, verkenning; print(sorted(m for m in {heavy} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
