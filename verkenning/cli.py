@@ -89,6 +89,39 @@ def new(
     typer.echo(f"wrote {file}: check it with `verkenning check {file}`")
 
 
+@_command
+def allocate(
+    game: Annotated[
+        Path, typer.Argument(help="A game file: JSON {players, kind, values} or CSV coalition,value.")
+    ],
+    method: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--method", "-m", help="A rule to compute (repeatable); default every rule that applies."
+        ),
+    ] = None,
+    fee_range: Annotated[
+        list[str] | None,
+        typer.Option("--fee-range", help="A player whose fee range to compute (repeatable)."),
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    samples: Annotated[int, typer.Option(help="Orders for the sampled Shapley value.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed for the sampled Shapley value.")] = 0,
+) -> None:
+    """Allocate the cost (or value) of a cooperative game by every rule, with the core check."""
+    import json
+
+    from .games import read_game
+    from .games.summary import format_table, summarise
+
+    if output not in ("table", "json"):
+        raise typer.BadParameter("choose table or json", param_hint="--format")
+    summary = summarise(read_game(game), method or (), fee_range or (), samples=samples, seed=seed)
+    typer.echo(
+        json.dumps(summary, indent=2, ensure_ascii=False) if output == "json" else format_table(summary)
+    )
+
+
 def main() -> None:
     """Console entry point: run the app, turning bad input into exit code 2 without a traceback."""
     try:

@@ -1,0 +1,53 @@
+"""Cooperative (TU) games: the engine behind win-win, no-profit and fair-share questions.
+
+Pure numpy/scipy; knows nothing about municipalities: it takes players and a characteristic
+function and returns named results. ``game.py`` holds the representation and the sign conventions
+(cost and value games), ``shapley.py`` the Shapley value, ``lp.py`` the least core, (pre-)nucleolus
+and fee ranges, ``rules.py`` SCRB, equal split, proportional keys, the core check and game
+properties, ``io.py`` reading games from mappings, JSON and CSV.
+"""
+
+from __future__ import annotations
+
+from .game import EXACT_MAX_PLAYERS, Allocation, Game
+from .io import GameFile, game_from_mapping, read_game
+from .lp import NUCLEOLUS_MAX_PLAYERS, FeeRange, LeastCore, fee_range, least_core, nucleolus, prenucleolus
+from .rules import (
+    CORE_TOL,
+    CoreCheck,
+    CoreViolation,
+    check_core,
+    equal_split,
+    properties,
+    proportional,
+    scrb,
+    standalone_comparison,
+)
+from .shapley import shapley, shapley_sampled
+
+__all__ = [
+    "CORE_TOL",
+    "EXACT_MAX_PLAYERS",
+    "NUCLEOLUS_MAX_PLAYERS",
+    "Allocation",
+    "CoreCheck",
+    "CoreViolation",
+    "FeeRange",
+    "Game",
+    "GameFile",
+    "LeastCore",
+    "check_core",
+    "equal_split",
+    "fee_range",
+    "game_from_mapping",
+    "least_core",
+    "nucleolus",
+    "prenucleolus",
+    "properties",
+    "proportional",
+    "read_game",
+    "scrb",
+    "shapley",
+    "shapley_sampled",
+    "standalone_comparison",
+]

@@ -1,0 +1,177 @@
+"""Transferable-utility games stored as one array indexed by bitmask, and the named results.
+
+A game has players ``0..n-1`` (with names) and a characteristic function over all coalitions,
+stored as a float array ``values`` of length 2^n: ``values[mask]`` is the worth of the coalition
+whose members are the set bits of ``mask`` (bit i = player i); ``values[0] = 0`` is the empty
+coalition. A coalition that was not given is NaN.
+
+Sign conventions. ``kind="cost"``: ``values`` are costs c(S); an allocation x says what each player
+pays; x is in the core when x(N) = c(N) and x(S) ≤ c(S) for every S (no group pays more than on its
+own). ``kind="value"``: ``values`` are worths v(S); x says what each player receives; the core is
+x(N) = v(N), x(S) ≥ v(S). Every solver works on the cost form c = v for cost games and c = -v for
+value games, and turns its answer back into the game's own sign, so each concept means the same
+thing in both kinds (the Shapley value, nucleolus and core of -v are the negatives of those of v).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from ..errors import GameError
+
+__all__ = [
+    "EXACT_MAX_PLAYERS",
+    "Allocation",
+    "Game",
+    "popcounts",
+    "subset_sums",
+    "with_and_without",
+]
+
+EXACT_MAX_PLAYERS = 25
+"""Largest game stored as a full array (2^25 floats = 256 MiB); larger games are sampled."""
+
+Kind = Literal["cost", "value"]
+
+
+def with_and_without(array: np.ndarray, player: int) -> tuple[np.ndarray, np.ndarray]:
+    """Views of ``array`` (indexed by mask) at the masks without and with ``player``, aligned."""
+    view = array.reshape(-1, 2, 1 << player)
+    return view[:, 0, :], view[:, 1, :]
+
+
+def popcounts(n: int) -> np.ndarray:
+    """Number of members of every coalition of ``n`` players, as uint8 indexed by mask."""
+    counts = np.zeros(1 << n, dtype=np.uint8)
+    for player in range(n):
+        with_and_without(counts, player)[1][...] += 1
+    return counts
+
+
+def subset_sums(x: np.ndarray) -> np.ndarray:
+    """x(S) = Σ_{i∈S} x_i for every coalition S, indexed by mask (O(n 2^n), no Python loop over S)."""
+    sums = np.zeros(1 << len(x))
+    for player, share in enumerate(x):
+        with_and_without(sums, player)[1][...] += share
+    return sums
+
+
+@dataclass(frozen=True, eq=False)
+class Game:
+    """A TU game: player names, ``values`` by bitmask (NaN where not given) and its ``kind``."""
+
+    players: tuple[str, ...]
+    values: np.ndarray
+    kind: Kind = "cost"
+
+    def __post_init__(self) -> None:
+        n = len(self.players)
+        if n == 0:
+            raise GameError("a game needs at least one player")
+        if len(set(self.players)) != n:
+            raise GameError(f"player names must be unique: {list(self.players)}")
+        if self.kind not in ("cost", "value"):
+            raise GameError(f"kind must be 'cost' or 'value', got {self.kind!r}")
+        if n > EXACT_MAX_PLAYERS:
+            raise GameError(
+                f"{n} players is more than the {EXACT_MAX_PLAYERS} a game can be stored for; "
+                "give the game as a function and use the sampled Shapley value"
+            )
+        values = np.array(self.values, dtype=float)
+        if values.shape != (1 << n,):
+            raise GameError(f"values must have 2^{n} = {1 << n} entries, got {values.shape}")
+        values[0] = 0.0
+        if np.isinf(values).any():
+            raise GameError("coalition values must be finite")
+        values.setflags(write=False)
+        object.__setattr__(self, "players", tuple(self.players))
+        object.__setattr__(self, "values", values)
+
+    @classmethod
+    def from_function(
+        cls, players: Sequence[str], function: Callable[[np.ndarray], np.ndarray], kind: Kind = "cost"
+    ) -> Game:
+        """A game whose values are ``function(masks)``, evaluated once on all masks at once."""
+        n = len(players)
+        if n > EXACT_MAX_PLAYERS:
+            raise GameError(
+                f"{n} players is too many to evaluate every coalition; "
+                "use shapley_sampled(players, function) instead"
+            )
+        masks = np.arange(1 << n, dtype=np.int64)
+        return cls(tuple(players), np.asarray(function(masks), dtype=float), kind)
+
+    @property
+    def n(self) -> int:
+        return len(self.players)
+
+    @property
+    def grand(self) -> int:
+        """The mask of the grand coalition N."""
+        return (1 << self.n) - 1
+
+    @property
+    def sign(self) -> float:
+        """+1 for cost games, -1 for value games: ``cost_form = sign * values``."""
+        return 1.0 if self.kind == "cost" else -1.0
+
+    @property
+    def cost_form(self) -> np.ndarray:
+        """The values as costs: c = v for cost games, c = -v for value games."""
+        return self.values if self.kind == "cost" else -self.values
+
+    def name(self, mask: int) -> str:
+        """The coalition's name: its players joined by '+', in player order."""
+        return "+".join(p for i, p in enumerate(self.players) if mask >> i & 1)
+
+    def members(self, mask: int) -> tuple[str, ...]:
+        return tuple(p for i, p in enumerate(self.players) if mask >> i & 1)
+
+    def missing(self) -> np.ndarray:
+        """Masks of the non-empty coalitions whose value was not given."""
+        return np.flatnonzero(np.isnan(self.values))
+
+    def require(self, masks: np.ndarray | Sequence[int], method: str) -> None:
+        """Raise a GameError naming the missing coalitions among ``masks`` that ``method`` needs."""
+        needed = np.asarray(masks, dtype=np.int64)
+        absent = needed[np.isnan(self.values[needed])]
+        if absent.size:
+            shown = ", ".join(self.name(int(m)) for m in absent[:8])
+            more = f" and {absent.size - 8} more" if absent.size > 8 else ""
+            raise GameError(f"{method} needs the value of {shown}{more}; add them to the game")
+
+    def require_complete(self, method: str) -> None:
+        self.require(np.arange(1, 1 << self.n), method)
+
+    def standalone(self) -> np.ndarray:
+        """Each player's value on its own, v({i})."""
+        return self.values[1 << np.arange(self.n)]
+
+
+@dataclass(frozen=True, eq=False)
+class Allocation:
+    """What each player pays (cost game) or receives (value game) under one rule."""
+
+    method: str
+    players: tuple[str, ...]
+    shares: np.ndarray
+    kind: Kind = "cost"
+    note: str = ""
+    """What the reader should know: the least-core ε, a fallback, a sampling size."""
+    standard_errors: np.ndarray | None = field(default=None)
+    """Per-player standard error, for sampled rules."""
+
+    def __post_init__(self) -> None:
+        shares = np.array(self.shares, dtype=float)
+        shares.setflags(write=False)
+        object.__setattr__(self, "shares", shares)
+
+    def as_dict(self) -> dict[str, float]:
+        return {p: float(s) for p, s in zip(self.players, self.shares, strict=True)}
+
+    def __getitem__(self, player: str) -> float:
+        return float(self.shares[self.players.index(player)])

@@ -1,0 +1,141 @@
+"""Reading games from a mapping ``{"A": 10, "A+B": 18}``, a JSON file or a CSV file.
+
+A coalition is named by its players joined by ``+``, in any order, with spaces around names
+ignored. JSON: ``{"players": [...], "kind": "cost" | "value", "values": {...}, "weights": {key:
+{player: weight}}}`` (``weights`` optional: proportional keys to compute). CSV: a header
+``coalition,value`` and one row per coalition; the players are those named, in order of first
+appearance, and the kind is ``cost``. Every problem is a :class:`GameError` saying what to fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import GameError
+from .game import EXACT_MAX_PLAYERS, Game
+
+__all__ = ["GameFile", "game_from_mapping", "read_game"]
+
+
+def _number(coalition: str, raw: object) -> float:
+    if isinstance(raw, bool):
+        raise GameError(f"coalition {coalition!r}: the value must be a number, got {raw!r}")
+    try:
+        value = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise GameError(f"coalition {coalition!r}: the value must be a number, got {raw!r}") from None
+    if not math.isfinite(value):
+        raise GameError(f"coalition {coalition!r}: the value must be finite, got {raw!r}")
+    return value
+
+
+def game_from_mapping(players: Sequence[str], values: Mapping[str, object], kind: str = "cost") -> Game:
+    """A game from coalition names to values; coalitions not given are missing (NaN)."""
+    players = tuple(str(p).strip() for p in players)
+    if len(players) > EXACT_MAX_PLAYERS:
+        raise GameError(
+            f"{len(players)} players is too many to list every coalition (at most {EXACT_MAX_PLAYERS}); "
+            "use the sampled Shapley value on a cost function"
+        )
+    if any(not p or "+" in p for p in players):
+        raise GameError("player names must be non-empty and must not contain '+'")
+    bit = {p: 1 << i for i, p in enumerate(players)}
+    if len(bit) != len(players):
+        raise GameError(f"player names must be unique: {', '.join(players)}")
+    table = np.full(1 << len(players), np.nan)
+    table[0] = 0.0
+    seen: dict[int, str] = {}
+    for name, raw in values.items():
+        members = [part.strip() for part in str(name).split("+")]
+        unknown = [m for m in members if m not in bit]
+        if unknown:
+            raise GameError(
+                f"coalition {name!r}: unknown player {unknown[0]!r}; the players are {', '.join(players)}"
+            )
+        if len(set(members)) != len(members):
+            raise GameError(f"coalition {name!r} names a player twice")
+        mask = sum(bit[m] for m in members)
+        if mask in seen:
+            raise GameError(f"coalition {name!r} is given twice (also as {seen[mask]!r})")
+        seen[mask] = str(name)
+        table[mask] = _number(str(name), raw)
+    return Game(players, table, kind)  # type: ignore[arg-type]
+
+
+class GameFile:
+    """A game read from a file, with the proportional keys it asks for."""
+
+    def __init__(self, game: Game, weights: Mapping[str, Mapping[str, float]]):
+        self.game = game
+        self.weights = dict(weights)
+
+
+def _read_json(path: Path) -> GameFile:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise GameError(f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
+    if not isinstance(data, dict):
+        raise GameError(f"{path}: expected an object with players, kind and values")
+    unknown = sorted(set(data) - {"players", "kind", "values", "weights"})
+    if unknown:
+        raise GameError(f"{path}: unknown key {unknown[0]!r}; allowed: players, kind, values, weights")
+    players, values = data.get("players"), data.get("values")
+    if not isinstance(players, list) or not all(isinstance(p, str) for p in players):
+        raise GameError(f"{path}: 'players' must be a list of names")
+    if not isinstance(values, dict):
+        raise GameError(f"{path}: 'values' must map coalition names such as \"A+B\" to numbers")
+    kind = data.get("kind", "cost")
+    if kind not in ("cost", "value"):
+        raise GameError(f'{path}: \'kind\' must be "cost" or "value", got {kind!r}')
+    weights = data.get("weights", {})
+    if not isinstance(weights, dict) or not all(isinstance(w, dict) for w in weights.values()):
+        raise GameError(f"{path}: 'weights' must map a key name to {{player: weight}}")
+    try:
+        game = game_from_mapping(players, values, kind)
+    except GameError as error:
+        raise GameError(f"{path}: {error}") from None
+    return GameFile(game, weights)
+
+
+def _read_csv(path: Path) -> GameFile:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    if not rows or [h.strip().lower() for h in rows[0]] != ["coalition", "value"]:
+        raise GameError(f"{path}:1: the first line must be the header 'coalition,value'")
+    players: dict[str, None] = {}
+    values: dict[str, str] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if len(row) != 2:
+            raise GameError(f"{path}:{line}: expected 'coalition,value', got {len(row)} fields")
+        name = row[0].strip()
+        if name in values:
+            raise GameError(f"{path}:{line}: coalition {name!r} is given twice")
+        for member in name.split("+"):
+            players.setdefault(member.strip(), None)
+        values[name] = row[1].strip()
+    try:
+        return GameFile(game_from_mapping(list(players), values), {})
+    except GameError as error:
+        raise GameError(f"{path}: {error}") from None
+
+
+def read_game(path: str | Path) -> GameFile:
+    """Read a game file (``.json`` or ``.csv``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise GameError(f"{path}: no such file")
+    try:
+        if path.suffix.lower() == ".csv":
+            return _read_csv(path)
+        return _read_json(path)
+    except UnicodeDecodeError as error:
+        raise GameError(f"{path}: not valid UTF-8 (byte {error.start}); save the file as UTF-8") from None

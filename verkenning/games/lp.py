@@ -1,0 +1,262 @@
+"""Core-based solution concepts by linear programming (scipy's HiGHS) with constraint generation.
+
+All LPs work on the cost form c of the game (see ``game.py``), scaled so that max |c| = 1; answers
+are scaled back. The *excess* of coalition S at x is e(S, x) = c(S) − x(S): what S saves by staying
+in the cooperation (negative: S pays more than on its own).
+
+Core: {x : x(N) = c(N), x(S) ≤ c(S) for all S}. Least core (Maschler, Peleg and Shapley 1979): the
+smallest ε with {x : x(N) = c(N), x(S) ≤ c(S) + ε for all S ≠ ∅, N} non-empty, found by
+    maximise t  subject to  x(N) = c(N),  x(S) + t ≤ c(S)  (S ≠ ∅, N);   ε = −t.
+The core is empty exactly when ε > 0.
+
+Pre-nucleolus and nucleolus (Schmeidler 1969): the allocation that lexicographically maximises the
+sorted vector of excesses, over x(N) = c(N) (pre-nucleolus) or over the imputations, x_i ≤ c({i})
+(nucleolus). Sequence of LPs (Maschler, Peleg and Shapley 1979): solve the least-core LP; every
+coalition with a non-zero dual is tight in every optimum, so its excess is fixed at t* as an
+equality; coalitions whose incidence vector lies in the span of the fixed ones have a determined
+excess and leave the problem; repeat with the rest until the fixed vectors span R^n. Each stage adds
+at least one independent vector, so there are at most n stages.
+
+Constraint generation: an LP starts with the singletons and their complements, and after each
+solve we compute every coalition's slack at once (``subset_sums``, O(n 2^n)) and add the most
+violated coalitions until none is violated; the LPs stay small, so 18 players is practical.
+
+Fee range of a player: min and max x_i over the core (two LPs); over the least core when the core
+is empty, which the result says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linprog
+
+from ..errors import GameError
+from .game import Allocation, Game, subset_sums
+
+__all__ = [
+    "LP_TOL",
+    "NUCLEOLUS_MAX_PLAYERS",
+    "FeeRange",
+    "LeastCore",
+    "fee_range",
+    "least_core",
+    "nucleolus",
+    "prenucleolus",
+]
+
+LP_TOL = 1e-9
+"""Feasibility tolerance on the game scaled to max |c| = 1."""
+DUAL_TOL = 1e-7
+"""A dual below −DUAL_TOL marks a coalition as tight in every optimum."""
+NUCLEOLUS_MAX_PLAYERS = 20
+CG_BATCH = 64
+"""Most violated coalitions added per constraint-generation round."""
+
+
+@dataclass(frozen=True)
+class LeastCore:
+    """The least-core ε (≤ 0: the core is non-empty) and one allocation in the least core."""
+
+    epsilon: float
+    allocation: Allocation
+
+    @property
+    def core_empty(self) -> bool:
+        return self.epsilon > 0
+
+
+@dataclass(frozen=True)
+class FeeRange:
+    """The lowest and highest share a player can carry with no group worse off than on its own."""
+
+    player: str
+    low: float
+    high: float
+    core_empty: bool
+    """When True the range is over the least core, with every group allowed ``epsilon`` above its own cost."""
+    epsilon: float
+
+
+class _Problem:
+    """A game in scaled cost form, with the incidence rows and LP builder the solvers share."""
+
+    def __init__(self, game: Game, method: str):
+        if game.n > NUCLEOLUS_MAX_PLAYERS:
+            raise GameError(
+                f"the {method} is computed for up to {NUCLEOLUS_MAX_PLAYERS} players, this game has {game.n}"
+            )
+        game.require_complete(f"the {method}")
+        self.game, self.method, self.n = game, method, game.n
+        cost = np.asarray(game.cost_form, dtype=float)
+        self.scale = float(np.abs(cost).max()) or 1.0
+        self.c = cost / self.scale
+        self.grand = game.grand
+        singles = 1 << np.arange(self.n)
+        self.start_rows = np.unique(np.concatenate([singles, self.grand ^ singles]))
+        self.start_rows = self.start_rows[(self.start_rows != 0) & (self.start_rows != self.grand)]
+
+    def rows(self, masks: np.ndarray) -> np.ndarray:
+        return ((masks[:, None] >> np.arange(self.n)) & 1).astype(float)
+
+    def solve(
+        self,
+        objective: np.ndarray,
+        active: np.ndarray,
+        *,
+        with_t: bool,
+        epsilon: float = 0.0,
+        equalities: tuple[np.ndarray, np.ndarray] = (np.empty(0, np.int64), np.empty(0)),
+        imputations: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Minimise objective·z over the constraints of the module docstring, by constraint generation.
+
+        Returns the solution z = (x, t) or x, the coalitions in the final LP and their duals.
+        """
+        n, c = self.n, self.c
+        width = n + 1 if with_t else n
+        eq_masks, eq_rhs = equalities
+        a_eq = np.zeros((1 + len(eq_masks), width))
+        a_eq[0, :n] = 1.0
+        a_eq[1:, :n] = self.rows(eq_masks)
+        b_eq = np.concatenate([[c[self.grand]], eq_rhs])
+        ir_rows = np.zeros((n if imputations else 0, width))
+        if imputations:
+            ir_rows[:, :n] = np.eye(n)
+        ir_rhs = c[1 << np.arange(n)] if imputations else np.empty(0)
+        in_lp = self.start_rows[active[self.start_rows]]
+        for _ in range(1 << n):
+            a_ub = np.zeros((len(in_lp), width))
+            a_ub[:, :n] = self.rows(in_lp)
+            if with_t:
+                a_ub[:, n] = 1.0
+            result = linprog(
+                objective,
+                A_ub=np.vstack([a_ub, ir_rows]),
+                b_ub=np.concatenate([c[in_lp] + epsilon, ir_rhs]),
+                A_eq=a_eq,
+                b_eq=b_eq,
+                bounds=[(None, None)] * width,
+                method="highs",
+            )
+            if result.status != 0:
+                raise GameError(
+                    f"the {self.method} LP failed ({result.message.strip()}) with coalitions "
+                    + ", ".join(self.game.name(int(m)) for m in in_lp[:6])
+                )
+            z = result.x
+            slack = c + epsilon - subset_sums(z[:n]) - (z[n] if with_t else 0.0)
+            slack[~active] = np.inf
+            violated = np.flatnonzero(slack < -LP_TOL)
+            if violated.size == 0:
+                return z, in_lp, result.ineqlin.marginals[: len(in_lp)]
+            worst = violated[np.argsort(slack[violated], kind="stable")[:CG_BATCH]]
+            in_lp = np.union1d(in_lp, worst)
+        raise GameError(f"the {self.method} did not converge")  # pragma: no cover - 2^n rounds bound it
+
+    def allocation(self, x: np.ndarray, method: str, note: str = "") -> Allocation:
+        return Allocation(method, self.game.players, self.game.sign * x * self.scale, self.game.kind, note)
+
+
+def _proper_coalitions(n: int) -> np.ndarray:
+    active = np.ones(1 << n, dtype=bool)
+    active[0] = active[-1] = False
+    return active
+
+
+def least_core(game: Game) -> LeastCore:
+    """The least-core ε and one least-core allocation (a vertex of the least core, from HiGHS)."""
+    problem = _Problem(game, "least core")
+    n = game.n
+    if n == 1:
+        return LeastCore(0.0, problem.allocation(problem.c[[1]], "least_core"))
+    objective = np.zeros(n + 1)
+    objective[n] = -1.0
+    z, _, _ = problem.solve(objective, _proper_coalitions(n), with_t=True)
+    epsilon = float(-z[n] * problem.scale)
+    note = f"ε = {epsilon:,.2f}" + (" (kern is leeg)" if epsilon > LP_TOL * problem.scale else "")
+    return LeastCore(epsilon, problem.allocation(z[:n], "least_core", note))
+
+
+def _sequential(game: Game, imputations: bool) -> Allocation:
+    method = "nucleolus" if imputations else "pre-nucleolus"
+    problem = _Problem(game, method)
+    n, c = game.n, problem.c
+    if imputations and c[1 << np.arange(n)].sum() < c[problem.grand] - LP_TOL:
+        raise GameError(
+            "the nucleolus needs a non-empty imputation set, but the players' own costs add up to less "
+            "than the grand coalition's; use the pre-nucleolus"
+        )
+    if n == 1:
+        return problem.allocation(c[[1]], method)
+    active = _proper_coalitions(n)
+    fixed_masks: list[int] = []
+    fixed_rhs: list[float] = []
+    basis = np.ones((n, 1)) / np.sqrt(n)  # orthonormal basis of the span of fixed vectors (and N)
+    objective = np.zeros(n + 1)
+    objective[n] = -1.0
+    all_masks = np.arange(1 << n)
+    for stage in range(n):
+        z, in_lp, duals = problem.solve(
+            objective,
+            active,
+            with_t=True,
+            equalities=(np.array(fixed_masks, np.int64), np.array(fixed_rhs)),
+            imputations=imputations,
+        )
+        tight = in_lp[duals < -DUAL_TOL]
+        if tight.size == 0:
+            raise GameError(f"the {method} LP has no binding coalition at stage {stage + 1}")
+        t = z[n]
+        for mask in tight:
+            vector = problem.rows(np.array([mask]))[0]
+            residual = vector - basis @ (basis.T @ vector)
+            if np.linalg.norm(residual) > 1e-9:
+                fixed_masks.append(int(mask))
+                fixed_rhs.append(c[mask] - t)
+                basis = np.column_stack([basis, residual / np.linalg.norm(residual)])
+        if basis.shape[1] >= n:
+            break
+        candidates = all_masks[active]
+        projected = problem.rows(candidates) @ basis
+        determined = problem.rows(candidates).sum(axis=1) - (projected**2).sum(axis=1) < 1e-9
+        active[candidates[determined]] = False
+        if not active.any():
+            break
+    a_eq = np.vstack([np.ones(n), problem.rows(np.array(fixed_masks, np.int64))])
+    b_eq = np.concatenate([[c[problem.grand]], fixed_rhs])
+    x = np.linalg.lstsq(a_eq, b_eq, rcond=None)[0] if basis.shape[1] >= n else z[:n]
+    return problem.allocation(x, method.replace("-", ""))
+
+
+def nucleolus(game: Game) -> Allocation:
+    """The nucleolus: lexicographically best excesses over the imputations (x_i no worse than alone)."""
+    return _sequential(game, imputations=True)
+
+
+def prenucleolus(game: Game) -> Allocation:
+    """The pre-nucleolus: as the nucleolus, over all efficient allocations."""
+    return _sequential(game, imputations=False)
+
+
+def fee_range(game: Game, player: str) -> FeeRange:
+    """Lowest and highest share of ``player`` over the core (over the least core if it is empty)."""
+    if player not in game.players:
+        raise GameError(f"unknown player {player!r}; the players are {', '.join(game.players)}")
+    problem = _Problem(game, "fee range")
+    n, i = game.n, game.players.index(player)
+    if n == 1:
+        share = game.values[1]
+        return FeeRange(player, share, share, False, 0.0)
+    epsilon = least_core(game).epsilon / problem.scale
+    core_empty = epsilon > LP_TOL
+    relax = max(epsilon, 0.0)
+    objective = np.zeros(n)
+    objective[i] = 1.0
+    bounds = []
+    for direction in (1.0, -1.0):
+        x, _, _ = problem.solve(direction * objective, _proper_coalitions(n), with_t=False, epsilon=relax)
+        bounds.append(x[i] * problem.scale)
+    low, high = sorted(float(game.sign * b) for b in bounds)
+    return FeeRange(player, low, high, bool(core_empty), float(max(epsilon, 0.0) * problem.scale))

@@ -1,0 +1,187 @@
+"""Simple allocation rules, the core check, stand-alone comparison and game properties.
+
+SCRB (separable costs, remaining benefits; James and Lee 1971, as used for water projects by the
+Tennessee Valley Authority): each player first pays its separable cost m_i = c(N) − c(N∖{i}); the
+non-separable rest g = c(N) − Σ m_j is shared in proportion to the remaining benefits
+r_i = max(0, c({i}) − m_i). It needs only c(N), c({i}) and c(N∖{i}). When no player has a remaining
+benefit, g is split equally (and the note says so).
+
+Properties are checked on the values as given (whatever the kind): subadditive
+v(S ∪ T) ≤ v(S) + v(T) and superadditive ≥, for disjoint S, T (3^n pairs, up to 14 players);
+concave (submodular) v(S ∪ {i,j}) + v(S) ≤ v(S ∪ i) + v(S ∪ j) and convex ≥ (up to 20 players);
+monotone v(S) ≤ v(S ∪ i). A cost game with economies of scale is typically subadditive and concave;
+its core is then non-empty and contains the Shapley value (Shapley 1971).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import GameError
+from .game import Allocation, Game, subset_sums, with_and_without
+
+__all__ = [
+    "CORE_TOL",
+    "CoreCheck",
+    "CoreViolation",
+    "check_core",
+    "equal_split",
+    "properties",
+    "proportional",
+    "scrb",
+    "standalone_comparison",
+]
+
+CORE_TOL = 1e-9
+"""Relative tolerance (times max |v|) under which a coalition counts as no worse off."""
+PAIRS_MAX_PLAYERS = 14
+LOCAL_MAX_PLAYERS = 20
+
+
+def equal_split(game: Game) -> Allocation:
+    """Every player carries the same share of v(N)."""
+    game.require([game.grand], "the equal split")
+    return Allocation(
+        "equal_split", game.players, np.full(game.n, game.values[game.grand] / game.n), game.kind
+    )
+
+
+def proportional(
+    game: Game, weights: Mapping[str, float] | Sequence[float], key: str = "weights"
+) -> Allocation:
+    """v(N) split in proportion to ``weights`` (inhabitants, workstations, ...): ``proportional:key``."""
+    game.require([game.grand], "a proportional key")
+    if isinstance(weights, Mapping):
+        unknown = sorted(set(weights) - set(game.players))
+        absent = [p for p in game.players if p not in weights]
+        if unknown or absent:
+            raise GameError(
+                f"key {key!r}: "
+                + "; ".join(
+                    part
+                    for part in (
+                        f"unknown players {', '.join(unknown)}" if unknown else "",
+                        f"no weight for {', '.join(absent)}" if absent else "",
+                    )
+                    if part
+                )
+            )
+        weights = [weights[p] for p in game.players]
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (game.n,) or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+        raise GameError(f"key {key!r}: give one finite weight ≥ 0 per player, not all zero")
+    return Allocation(f"proportional:{key}", game.players, game.values[game.grand] * w / w.sum(), game.kind)
+
+
+def scrb(game: Game) -> Allocation:
+    """Separable costs, remaining benefits (see the module docstring); needs only 2n + 1 coalitions."""
+    n, grand = game.n, game.grand
+    singles = 1 << np.arange(n)
+    game.require(np.concatenate([[grand], singles, grand ^ singles]) if n > 1 else [grand], "SCRB")
+    c = game.cost_form
+    if n == 1:
+        return Allocation("scrb", game.players, game.values[[1]], game.kind)
+    separable = c[grand] - c[grand ^ singles]
+    rest = c[grand] - separable.sum()
+    remaining = np.maximum(c[singles] - separable, 0.0)
+    note = ""
+    if remaining.sum() > 0:
+        x = separable + rest * remaining / remaining.sum()
+    else:
+        x, note = separable + rest / n, "geen resterende baten: niet-scheidbare kosten gelijk verdeeld"
+    return Allocation("scrb", game.players, game.sign * x, game.kind, note)
+
+
+@dataclass(frozen=True)
+class CoreViolation:
+    """A group that would be better off on its own, and by how much (in the game's units)."""
+
+    coalition: tuple[str, ...]
+    amount: float
+
+
+@dataclass(frozen=True)
+class CoreCheck:
+    """Whether an allocation is in the core: efficient, and no group better off on its own."""
+
+    efficiency_gap: float
+    """x(N) − v(N); zero for an allocation that adds up exactly."""
+    violations: tuple[CoreViolation, ...]
+    """Every group better off on its own, worst first."""
+
+    @property
+    def in_core(self) -> bool:
+        return not self.violations and self.efficiency_gap == 0.0
+
+
+def check_core(
+    game: Game, allocation: Allocation | Sequence[float], tolerance: float = CORE_TOL
+) -> CoreCheck:
+    """Every coalition that pays more (cost) or gets less (value) than on its own, worst first."""
+    game.require_complete("the core check")
+    shares = np.asarray(allocation.shares if isinstance(allocation, Allocation) else allocation, float)
+    if shares.shape != (game.n,):
+        raise GameError(f"an allocation needs one share per player ({game.n}), got {shares.shape}")
+    scale = max(float(np.abs(game.values).max()), 1.0)
+    excess = game.sign * (subset_sums(shares) - game.values)  # > 0: the group is worse off together
+    excess[[0, game.grand]] = 0.0
+    bad = np.flatnonzero(excess > tolerance * scale)
+    bad = bad[np.lexsort((bad, -excess[bad]))]
+    gap = float(shares.sum() - game.values[game.grand])
+    if abs(gap) <= tolerance * scale:
+        gap = 0.0
+    return CoreCheck(gap, tuple(CoreViolation(game.members(int(m)), float(excess[m])) for m in bad))
+
+
+def standalone_comparison(game: Game, allocation: Allocation) -> dict[str, dict[str, float]]:
+    """Per player: its share, its stand-alone value v({i}) and the gain (what it saves or earns extra)."""
+    game.require(1 << np.arange(game.n), "the stand-alone comparison")
+    alone = game.standalone()
+    return {
+        p: {"share": float(x), "standalone": float(a), "gain": float(game.sign * (a - x))}
+        for p, x, a in zip(game.players, allocation.shares, alone, strict=True)
+    }
+
+
+def _pairs_hold(values: np.ndarray, n: int, sub: bool, tol: float) -> bool:
+    digits = np.arange(3**n)
+    first = np.zeros(3**n, dtype=np.int64)
+    second = np.zeros(3**n, dtype=np.int64)
+    for player in range(n):
+        digit = digits % 3
+        digits //= 3
+        first |= (digit == 1).astype(np.int64) << player
+        second |= (digit == 2).astype(np.int64) << player
+    union, apart = values[first | second], values[first] + values[second]
+    return bool(np.all(union <= apart + tol) if sub else np.all(union >= apart - tol))
+
+
+def properties(game: Game) -> dict[str, bool | None]:
+    """Sub/superadditivity, concavity/convexity and monotonicity of the values; None when not checked."""
+    n, v = game.n, game.values
+    result: dict[str, bool | None] = dict.fromkeys(
+        ("subadditive", "superadditive", "concave", "convex", "monotone")
+    )
+    if np.isnan(v[1:]).any():
+        return result
+    tol = CORE_TOL * max(float(np.abs(v).max()), 1.0)
+    if n <= PAIRS_MAX_PLAYERS:
+        result["subadditive"] = _pairs_hold(v, n, True, tol)
+        result["superadditive"] = _pairs_hold(v, n, False, tol)
+    if n <= LOCAL_MAX_PLAYERS:
+        concave = convex = True
+        monotone = True
+        for i in range(n):
+            without_i, with_i = with_and_without(v, i)
+            monotone &= bool(np.all(with_i >= without_i - tol))
+            gain_i = with_i - without_i  # v(S ∪ i) − v(S), indexed by S without i
+            for j in range(i + 1, n):
+                # v(S∪i∪j) − v(S∪j) against v(S∪i) − v(S), over S without i and j
+                base, with_j = with_and_without(gain_i.reshape(-1), j - 1)  # bit i removed
+                concave &= bool(np.all(with_j <= base + tol))
+                convex &= bool(np.all(with_j >= base - tol))
+        result.update(concave=concave, convex=convex, monotone=monotone)
+    return result

@@ -1,0 +1,97 @@
+"""The Shapley value, exact (vectorised over bitmasks) and sampled (seeded, with standard errors).
+
+Exact: φ_i = Σ_{S ∌ i} w(|S|) (v(S ∪ i) − v(S)), with w(s) = s!(n−s−1)!/n!. Regrouped by
+coalition, φ_i = Σ_{S ∋ i} w(|S|−1) v(S) − Σ_{S ∌ i} w(|S|) v(S), so two weighted copies of the
+value array are made once and each φ_i is two strided sums over half the array: O(n 2^n) work,
+three arrays of 2^n floats. We use this form rather than the Harsanyi dividends (the Möbius
+transform), because the transform's alternating sums amplify rounding by up to 2^n, which at n = 24
+and costs of 10^9 euro would reach whole euros; every term here has a positive weight.
+
+Sampled: the mean marginal contribution over m random orders of the players (a seeded
+``numpy.random.Generator``), each order paired with its reverse (antithetic sampling lowers the
+variance); the standard error is the standard deviation of the pair means over √(m/2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from scipy.special import gammaln
+
+from ..errors import GameError
+from .game import Allocation, Game, popcounts, with_and_without
+
+__all__ = ["shapley", "shapley_sampled"]
+
+
+def _weights(n: int) -> np.ndarray:
+    """w(s) = s!(n−s−1)!/n! for s = 0..n−1 (computed in logs, exact to rounding)."""
+    s = np.arange(n)
+    return np.exp(gammaln(s + 1) + gammaln(n - s) - gammaln(n + 1))
+
+
+def shapley(game: Game) -> Allocation:
+    """The exact Shapley value of a game with every coalition given (up to 25 players)."""
+    game.require_complete("the exact Shapley value")
+    n = game.n
+    weight = _weights(n)
+    size = popcounts(n)
+    # indexed by |S|: w(|S|−1) for S as it contains i (0 for ∅), w(|S|) for S without i (0 for N)
+    as_member = np.take(np.concatenate([[0.0], weight]), size)
+    as_member *= game.values
+    as_outsider = np.take(np.append(weight, 0.0), size)
+    as_outsider *= game.values
+    del size
+    shares = np.empty(n)
+    for player in range(n):
+        shares[player] = (
+            with_and_without(as_member, player)[1].sum() - with_and_without(as_outsider, player)[0].sum()
+        )
+    return Allocation("shapley", game.players, shares, game.kind)
+
+
+def shapley_sampled(
+    players: Sequence[str] | Game,
+    function: Callable[[np.ndarray], np.ndarray] | None = None,
+    *,
+    samples: int = 2000,
+    seed: int = 0,
+    kind: str = "cost",
+) -> Allocation:
+    """Shapley value estimated from ``samples`` random orders, with a standard error per player.
+
+    Give either a :class:`Game` or player names and a vectorised ``function(masks) -> values``
+    (masks as int64, so up to 62 players).
+    """
+    if isinstance(players, Game):
+        game = players
+        names, kind = game.players, game.kind
+        game.require_complete("the sampled Shapley value")
+
+        def function(masks: np.ndarray) -> np.ndarray:
+            return game.values[masks]
+    else:
+        names = tuple(players)
+        if function is None:
+            raise GameError("give a game, or player names and a function of coalition masks")
+    n = len(names)
+    if n > 62:
+        raise GameError(f"{n} players is more than the 62 a coalition mask can hold")
+    if samples < 2:
+        raise GameError("the sampled Shapley value needs at least 2 samples")
+    pairs = (samples + 1) // 2
+    rng = np.random.default_rng(seed)
+    orders = rng.permuted(np.tile(np.arange(n), (pairs, 1)), axis=1)
+    orders = np.concatenate([orders, orders[:, ::-1]])  # antithetic: each order and its reverse
+    bits = np.left_shift(np.int64(1), orders.astype(np.int64))
+    prefixes = np.concatenate([np.zeros((len(orders), 1), np.int64), np.cumsum(bits, axis=1)], axis=1)
+    worth = np.asarray(function(prefixes.ravel()), dtype=float).reshape(prefixes.shape)
+    worth[:, 0] = 0.0
+    marginal = np.empty((len(orders), n))
+    np.put_along_axis(marginal, orders, np.diff(worth, axis=1), axis=1)
+    pair_means = 0.5 * (marginal[:pairs] + marginal[pairs:])
+    shares = pair_means.mean(axis=0)
+    errors = pair_means.std(axis=0, ddof=1) / np.sqrt(pairs)
+    note = f"geschat uit {2 * pairs} volgordes (seed {seed})"
+    return Allocation("shapley_sampled", names, shares, kind, note=note, standard_errors=errors)
