@@ -46,9 +46,9 @@ def with_and_without(array: np.ndarray, player: int) -> tuple[np.ndarray, np.nda
 
 def popcounts(n: int) -> np.ndarray:
     """Number of members of every coalition of ``n`` players, as uint8 indexed by mask."""
-    counts = np.zeros(1 << n, dtype=np.uint8)
-    for player in range(n):
-        with_and_without(counts, player)[1][...] += 1
+    counts = np.zeros(1, dtype=np.uint8)
+    for _ in range(n):  # the masks with the next bit set count one more: doubling, 2·2^n writes
+        counts = np.concatenate([counts, counts + 1])
     return counts
 
 
@@ -90,6 +90,7 @@ class Game:
         values.setflags(write=False)
         object.__setattr__(self, "players", tuple(self.players))
         object.__setattr__(self, "values", values)
+        object.__setattr__(self, "_complete", not np.isnan(values).any())
 
     @classmethod
     def from_function(
@@ -145,7 +146,8 @@ class Game:
             raise GameError(f"{method} needs the value of {shown}{more}; add them to the game")
 
     def require_complete(self, method: str) -> None:
-        self.require(np.arange(1, 1 << self.n), method)
+        if not self._complete:
+            self.require(np.arange(1, 1 << self.n), method)
 
     def standalone(self) -> np.ndarray:
         """Each player's value on its own, v({i})."""

@@ -1,0 +1,368 @@
+"""The cost game engine: invariants on random games, then published games with their answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from verkenning.errors import GameError
+from verkenning.games import (
+    Game,
+    check_core,
+    equal_split,
+    fee_range,
+    game_from_mapping,
+    least_core,
+    nucleolus,
+    prenucleolus,
+    properties,
+    proportional,
+    scrb,
+    shapley,
+    shapley_sampled,
+    standalone_comparison,
+)
+from verkenning.games.game import subset_sums
+
+NAMES = tuple("ABCDEFGHIJKLMNOPQRSTUVWXY")
+TOL = 1e-7
+
+
+def random_game(n: int, seed: int, kind: str = "cost") -> Game:
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(0, 100, 1 << n)
+    return Game(NAMES[:n], values, kind)
+
+
+def coverage_game(n: int, seed: int) -> Game:
+    """A concave (submodular) cost game: each player needs some of k facilities, each paid once."""
+    rng = np.random.default_rng(seed)
+    needs = rng.random((n, 6)) < 0.5
+    price = rng.uniform(1, 50, 6)
+    masks = np.arange(1 << n)
+    members = (masks[:, None] >> np.arange(n)) & 1
+    used = (members @ needs.astype(int)) > 0
+    return Game(NAMES[:n], used @ price, "cost")
+
+
+def is_balanced(rows: np.ndarray) -> bool:
+    """Kohlberg: positive weights λ_S with Σ λ_S 1_S = 1_N exist (maximise the smallest λ)."""
+    k, n = rows.shape
+    # variables λ_1..λ_k, δ; maximise δ s.t. rows^T λ = 1, λ_S ≥ δ, δ ≤ 1
+    a_eq = np.hstack([rows.T, np.zeros((n, 1))])
+    a_ub = np.hstack([-np.eye(k), np.ones((k, 1))])
+    result = linprog(
+        np.r_[np.zeros(k), -1.0],
+        A_ub=a_ub,
+        b_ub=np.zeros(k),
+        A_eq=a_eq,
+        b_eq=np.ones(n),
+        bounds=[(0, None)] * k + [(None, 1)],
+        method="highs",
+    )
+    return result.status == 0 and -result.fun > 1e-9
+
+
+def kohlberg_holds(game: Game, x: np.ndarray) -> bool:
+    """Kohlberg (1971): x is the pre-nucleolus iff every set D(α) = {S: e(S, x) ≤ α} is balanced."""
+    c = game.cost_form
+    excess = c - subset_sums(game.sign * np.asarray(x))
+    masks = np.arange(1, game.grand)
+    levels = np.unique(np.round(excess[masks], 9))
+    for alpha in levels:
+        worst = masks[excess[masks] <= alpha + 1e-9]
+        rows = ((worst[:, None] >> np.arange(game.n)) & 1).astype(float)
+        if not is_balanced(rows):
+            return False
+    return True
+
+
+# --- invariants on random games -------------------------------------------------------------------
+
+small = st.integers(min_value=2, max_value=6)
+seeds = st.integers(min_value=0, max_value=2**31)
+quick = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@quick
+@given(small, seeds, st.sampled_from(["cost", "value"]))
+def test_every_rule_adds_up_to_the_grand_coalition(n, seed, kind):
+    game = random_game(n, seed, kind)
+    total = game.values[game.grand]
+    for rule in (shapley, prenucleolus, scrb, equal_split):
+        assert rule(game).shares.sum() == pytest.approx(total, abs=TOL)
+    assert least_core(game).allocation.shares.sum() == pytest.approx(total, abs=TOL)
+    weights = np.arange(1, n + 1)
+    assert proportional(game, weights).shares.sum() == pytest.approx(total, abs=TOL)
+
+
+@quick
+@given(small, seeds)
+def test_symmetric_players_get_the_same(n, seed):
+    game = random_game(n, seed)
+    values = np.array(game.values)
+    masks = np.arange(1 << n)
+    swapped = (masks & ~3) | ((masks & 1) << 1) | ((masks >> 1) & 1)
+    values = (values + values[swapped]) / 2  # players A and B made interchangeable
+    game = Game(game.players, values)
+    for rule in (shapley, prenucleolus, scrb):
+        shares = rule(game).shares
+        assert shares[0] == pytest.approx(shares[1], abs=1e-6)
+
+
+@quick
+@given(small, seeds)
+def test_a_null_player_gets_nothing_from_shapley(n, seed):
+    game = random_game(n, seed)
+    values = np.array(game.values)
+    masks = np.arange(1 << n)
+    values = values[masks & ~1]  # A adds nothing to any coalition
+    values[0] = 0.0
+    assert shapley(Game(game.players, values)).shares[0] == pytest.approx(0.0, abs=TOL)
+
+
+@quick
+@given(small, seeds, seeds)
+def test_shapley_is_additive(n, seed_a, seed_b):
+    a, b = random_game(n, seed_a), random_game(n, seed_b)
+    both = Game(a.players, a.values + b.values)
+    np.testing.assert_allclose(shapley(both).shares, shapley(a).shares + shapley(b).shares, atol=TOL)
+
+
+@quick
+@given(small, seeds)
+def test_value_and_cost_forms_mirror_each_other(n, seed):
+    cost = random_game(n, seed)
+    value = Game(cost.players, -cost.values, "value")
+    for rule in (shapley, prenucleolus, scrb):
+        np.testing.assert_allclose(rule(value).shares, -rule(cost).shares, atol=1e-6)
+    assert least_core(value).epsilon == pytest.approx(least_core(cost).epsilon, abs=1e-6)
+
+
+@quick
+@given(st.integers(min_value=2, max_value=7), seeds)
+def test_concave_cost_games_have_shapley_and_nucleolus_in_the_core(n, seed):
+    # Shapley (1971): the core of a convex game is non-empty and contains the Shapley value.
+    game = coverage_game(n, seed)
+    assert properties(game)["concave"] and properties(game)["subadditive"]
+    assert least_core(game).epsilon <= 1e-9
+    assert check_core(game, shapley(game)).in_core
+    x = nucleolus(game)
+    assert check_core(game, x, tolerance=1e-7).in_core
+    np.testing.assert_allclose(x.shares, prenucleolus(game).shares, atol=1e-6)
+
+
+@quick
+@given(small, seeds)
+def test_prenucleolus_satisfies_kohlberg(n, seed):
+    game = random_game(n, seed)
+    assert kohlberg_holds(game, prenucleolus(game).shares)
+
+
+def test_kohlberg_check_rejects_a_wrong_allocation():
+    game = random_game(4, 7)
+    x = prenucleolus(game).shares + np.array([1.0, -1.0, 0.0, 0.0])
+    assert not kohlberg_holds(game, x)
+
+
+@quick
+@given(st.integers(min_value=2, max_value=6), seeds)
+def test_nucleolus_share_lies_in_the_fee_range(n, seed):
+    game = coverage_game(n, seed)
+    x = nucleolus(game)
+    for i, player in enumerate(game.players):
+        fee = fee_range(game, player)
+        assert not fee.core_empty
+        assert fee.low - 1e-6 <= x.shares[i] <= fee.high + 1e-6
+        assert fee.high <= game.values[1 << i] + 1e-6, "nobody pays more than alone"
+
+
+@quick
+@given(small, seeds)
+def test_least_core_allocation_meets_its_epsilon(n, seed):
+    game = random_game(n, seed)
+    lc = least_core(game)
+    check = check_core(game, lc.allocation, tolerance=0)
+    worst = max((v.amount for v in check.violations), default=-np.inf)
+    assert worst <= lc.epsilon + 1e-6
+
+
+def test_sampled_shapley_agrees_with_the_exact_value_within_its_errors():
+    game = random_game(8, 3)
+    exact = shapley(game).shares
+    sampled = shapley_sampled(game, samples=4000, seed=11)
+    z = np.abs(sampled.shares - exact) / sampled.standard_errors
+    assert (z < 4.5).all()
+    assert shapley_sampled(game, samples=4000, seed=11).shares.tolist() == sampled.shares.tolist()
+
+
+def test_sampled_shapley_runs_on_a_function_of_sixty_players():
+    rng = np.random.default_rng(1)
+    weight = rng.uniform(1, 10, 60)
+
+    def additive(masks):
+        return ((masks[:, None] >> np.arange(60)) & 1) @ weight
+
+    estimate = shapley_sampled([f"p{i}" for i in range(60)], additive, samples=50, seed=2)
+    np.testing.assert_allclose(estimate.shares, weight, atol=1e-9)  # additive: each gets its own
+
+
+def test_core_check_names_the_groups_worst_first():
+    game = game_from_mapping(
+        ["a", "b", "c"], {"a": 1, "b": 2, "c": 3, "a+b": 2, "a+c": 3, "b+c": 3, "a+b+c": 3}
+    )
+    check = check_core(game, [3, 0, 0])
+    assert [v.coalition for v in check.violations] == [("a",), ("a", "b")]
+    assert [v.amount for v in check.violations] == [2.0, 1.0]
+    assert not check.in_core and check.efficiency_gap == 0.0
+    comparison = standalone_comparison(game, shapley(game))
+    assert comparison["c"]["gain"] == pytest.approx(3 - 11 / 6)
+
+
+# --- published games --------------------------------------------------------------------------------
+
+
+def airport(costs):
+    """Airport game: c(S) = the longest runway any member of S needs."""
+    n = len(costs)
+    masks = np.arange(1 << n)
+    members = ((masks[:, None] >> np.arange(n)) & 1).astype(bool)
+    return Game(NAMES[:n], np.where(members, np.asarray(costs, float), 0.0).max(axis=1))
+
+
+def test_airport_shapley_matches_the_closed_form():
+    # Littlechild and Owen (1973), "A simple expression for the Shapley value in a special case",
+    # Management Science 20(3): with costs c_1 ≤ ... ≤ c_n, φ_i = Σ_{k ≤ i} (c_k − c_{k−1}) / (n − k + 1).
+    costs = [1.0, 2.0, 3.0, 5.0, 8.0]
+    increments = np.diff(np.r_[0.0, costs])
+    expected = [sum(increments[k] / (5 - k) for k in range(i + 1)) for i in range(5)]
+    np.testing.assert_allclose(shapley(airport(costs)).shares, expected, atol=1e-12)
+
+
+def test_airport_nucleolus_is_littlechilds_sequence():
+    # Littlechild (1974), "A simple expression for the nucleolus in a special case", IJGT 3: for the
+    # airport game with costs 1, 2, 3 the smallest player is charged until its saving equals the rest's:
+    # x = (1/2, 3/4, 7/4); the excesses (savings) are 1/2, 5/4, 5/4, 3/4, 3/4, 1/2.
+    np.testing.assert_allclose(nucleolus(airport([1, 2, 3])).shares, [0.5, 0.75, 1.75], atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("estate", "talmud"),
+    [(100, [100 / 3, 100 / 3, 100 / 3]), (200, [50, 75, 75]), (300, [50, 100, 150])],
+)
+def test_bankruptcy_nucleolus_is_the_talmud_division(estate, talmud):
+    # Aumann and Maschler (1985), "Game theoretic analysis of a bankruptcy problem from the Talmud",
+    # JET 36: claims 100, 200, 300 (Mishna Ketubot 93a); the nucleolus of v(S) = max(0, E − d(N∖S))
+    # gives the Talmud's division for E = 100, 200, 300.
+    claims = np.array([100.0, 200.0, 300.0])
+    masks = np.arange(8)
+    outside = (((7 ^ masks)[:, None] >> np.arange(3)) & 1) @ claims
+    game = Game(("d100", "d200", "d300"), np.maximum(0.0, estate - outside), "value")
+    np.testing.assert_allclose(nucleolus(game).shares, talmud, atol=1e-7)
+
+
+def test_glove_game():
+    # One left glove (L), two right gloves (R1, R2); a pair is worth 1. The core is {(1, 0, 0)}
+    # and the Shapley value (2/3, 1/6, 1/6) (Maschler, Solan and Zamir 2013, Game Theory, ch. 17-18).
+    game = game_from_mapping(
+        ["L", "R1", "R2"],
+        {"L": 0, "R1": 0, "R2": 0, "L+R1": 1, "L+R2": 1, "R1+R2": 0, "L+R1+R2": 1},
+        kind="value",
+    )
+    np.testing.assert_allclose(shapley(game).shares, [2 / 3, 1 / 6, 1 / 6], atol=1e-12)
+    np.testing.assert_allclose(nucleolus(game).shares, [1, 0, 0], atol=1e-9)
+    assert least_core(game).epsilon == pytest.approx(0.0, abs=1e-9)
+    fee = fee_range(game, "L")
+    assert (fee.low, fee.high) == pytest.approx((1.0, 1.0), abs=1e-9)
+
+
+def test_majority_game_has_an_empty_core():
+    # Three-player majority game (von Neumann and Morgenstern 1944): any two players win 1. The core
+    # is empty; the least core has ε = 1/3 at (1/3, 1/3, 1/3), which is also the nucleolus.
+    game = game_from_mapping(
+        ["a", "b", "c"], {"a": 0, "b": 0, "c": 0, "a+b": 1, "a+c": 1, "b+c": 1, "a+b+c": 1}, kind="value"
+    )
+    lc = least_core(game)
+    assert lc.core_empty and lc.epsilon == pytest.approx(1 / 3, abs=1e-9)
+    np.testing.assert_allclose(nucleolus(game).shares, [1 / 3] * 3, atol=1e-9)
+    fee = fee_range(game, "a")
+    assert fee.core_empty and (fee.low, fee.high) == pytest.approx((1 / 3, 1 / 3), abs=1e-7)
+
+
+def test_weighted_voting_shapley_shubik_index():
+    # Shapley and Shubik (1954): the game [3; 2, 1, 1] has power index (2/3, 1/6, 1/6).
+    weights = np.array([2, 1, 1])
+    masks = np.arange(8)
+    wins = ((((masks[:, None] >> np.arange(3)) & 1) @ weights) >= 3).astype(float)
+    np.testing.assert_allclose(shapley(Game(("a", "b", "c"), wins, "value")).shares, [2 / 3, 1 / 6, 1 / 6])
+
+
+def test_unanimity_game_splits_equally_among_its_carriers():
+    # Shapley (1953): u_T(S) = 1 if T ⊆ S; φ_i = 1/|T| for i in T, 0 otherwise.
+    masks = np.arange(1 << 5)
+    carrier = 0b01011
+    values = ((masks & carrier) == carrier).astype(float)
+    np.testing.assert_allclose(
+        shapley(Game(NAMES[:5], values, "value")).shares, [1 / 3, 1 / 3, 0, 1 / 3, 0], atol=1e-12
+    )
+
+
+def test_nucleolus_and_prenucleolus_differ_when_imputations_bind():
+    """Worked by hand. v(1) = 1, v(2) = v(3) = 0, v(12) = v(13) = 0, v(23) = 1, v(N) = 1 (value game).
+    Pre-nucleolus: by symmetry x2 = x3 = (1 − x1)/2; the two lowest excesses are e(1) = x1 − 1 and
+    e(23) = −x1, both −1/2 at x1 = 1/2, so x = (1/2, 1/4, 1/4), which gives player 1 less than alone.
+    Nucleolus: the imputations x1 ≥ 1, x2, x3 ≥ 0, Σ = 1 are the single point (1, 0, 0)."""
+    game = game_from_mapping(
+        ["1", "2", "3"], {"1": 1, "2": 0, "3": 0, "1+2": 0, "1+3": 0, "2+3": 1, "1+2+3": 1}, kind="value"
+    )
+    np.testing.assert_allclose(prenucleolus(game).shares, [0.5, 0.25, 0.25], atol=1e-9)
+    np.testing.assert_allclose(nucleolus(game).shares, [1.0, 0.0, 0.0], atol=1e-9)
+
+
+def test_scrb_on_the_airport_game():
+    """Worked by hand for costs 1, 2, 3: separable costs m = c(N) − c(N∖i) = (0, 0, 1); non-separable
+    g = 3 − 1 = 2; remaining benefits r = c(i) − m = (1, 2, 2); x = m + g r / 5 = (0.4, 0.8, 1.8)."""
+    np.testing.assert_allclose(scrb(airport([1, 2, 3])).shares, [0.4, 0.8, 1.8], atol=1e-12)
+
+
+def test_scrb_needs_only_its_coalitions():
+    """Four players, no pairs given. m_i = c(N) − c(N∖i) = 2.5 − 2 = 0.5; g = 2.5 − 4 × 0.5 = 0.5;
+    r_i = c(i) − m_i = 0.5 for all, so g is split equally: x_i = 0.5 + 0.125 = 0.625."""
+    four = game_from_mapping(
+        ["a", "b", "c", "d"],
+        {"a": 1, "b": 1, "c": 1, "d": 1, "a+b+c": 2, "a+b+d": 2, "a+c+d": 2, "b+c+d": 2, "a+b+c+d": 2.5},
+    )
+    np.testing.assert_allclose(scrb(four).shares, [0.625] * 4)
+    with pytest.raises(GameError, match=r"needs the value of a\+b"):
+        shapley(four)
+
+
+# --- bad input ----------------------------------------------------------------------------------------
+
+
+def test_bad_games_say_what_is_wrong():
+    with pytest.raises(GameError, match="unknown player 'z'"):
+        game_from_mapping(["a", "b"], {"a+z": 1})
+    with pytest.raises(GameError, match=r"'b\+a' is given twice \(also as 'a\+b'\)"):
+        game_from_mapping(["a", "b"], {"a+b": 1, "b+a": 2})
+    with pytest.raises(GameError, match="must be a number"):
+        game_from_mapping(["a", "b"], {"a": "veel"})
+    with pytest.raises(GameError, match="must be finite"):
+        game_from_mapping(["a", "b"], {"a": float("nan")})
+    with pytest.raises(GameError, match="use shapley_sampled"):
+        Game.from_function([f"p{i}" for i in range(30)], lambda m: m * 0.0)
+    with pytest.raises(GameError, match="imputation set"):
+        nucleolus(game_from_mapping(["a", "b"], {"a": 1, "b": 1, "a+b": 3}))
+    with pytest.raises(GameError, match="up to 20 players"):
+        nucleolus(Game(NAMES[:21], np.zeros(1 << 21)))
+
+
+def test_costs_of_a_billion_euro_allocate_like_the_scaled_game():
+    game = random_game(6, 5)
+    big = Game(game.players, game.values * 1e7 + 0.01 * np.arange(64) % 3)
+    small = Game(game.players, big.values / 1e7)
+    for rule in (shapley, prenucleolus, scrb):
+        np.testing.assert_allclose(rule(big).shares / 1e7, rule(small).shares, rtol=1e-9, atol=1e-9)
