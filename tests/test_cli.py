@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from verkenning.cli import app
@@ -76,3 +77,74 @@ def test_new_refuses_to_overwrite_and_unknown_entrants(tmp_path):
 def test_python_dash_m_runs_the_same_command_line():
     done = subprocess.run([sys.executable, "-m", "verkenning", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "check" in done.stdout and "new" in done.stdout
+
+
+# --- allocate ---------------------------------------------------------------------------------------
+
+AIRPORT = {
+    "players": ["a", "b", "c"],
+    "kind": "cost",
+    "values": {"a": 1, "b": 2, "c": 3, "a+b": 2, "a+c": 3, "b+c": 3, "a+b+c": 3},
+    "weights": {"inwoners": {"a": 1, "b": 1, "c": 2}},
+}
+
+
+def _game_file(tmp_path, content, name="game.json"):
+    import json
+
+    path = tmp_path / name
+    path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
+    return path
+
+
+def test_allocate_json_has_the_documented_shape(tmp_path):
+    import json
+
+    result = runner.invoke(app, ["allocate", str(_game_file(tmp_path, AIRPORT)), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["players"] == ["a", "b", "c"]
+    assert set(out["allocations"]) >= {"shapley", "nucleolus", "least_core", "scrb", "proportional:inwoners"}
+    for shares in out["allocations"].values():
+        assert sum(shares.values()) == pytest.approx(3.0)
+    assert out["core"] == {"empty": False, "least_core_epsilon": pytest.approx(-0.5)}
+    assert out["properties"]["subadditive"] is True and out["skipped"] == {}
+    assert out["allocations"]["nucleolus"] == pytest.approx({"a": 0.5, "b": 0.75, "c": 1.75})
+
+
+def test_allocate_reads_csv_and_skips_what_it_cannot_compute(tmp_path):
+    import json
+
+    csv = "coalition,value\na,1\nb,1\nc,1\nd,1\na+b+c,2\na+b+d,2\na+c+d,2\nb+c+d,2\na+b+c+d,2.5\n"
+    result = runner.invoke(app, ["allocate", str(_game_file(tmp_path, csv, "g.csv")), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["allocations"]["scrb"] == pytest.approx(dict.fromkeys("abcd", 0.625))
+    assert "a+b" in out["skipped"]["shapley"] and "nucleolus" in out["skipped"]
+
+
+def test_allocate_table_shows_the_core_and_fee_range(tmp_path):
+    result = runner.invoke(app, ["allocate", str(_game_file(tmp_path, AIRPORT)), "--fee-range", "c"])
+    assert result.exit_code == 0
+    assert "core: non-empty" in result.stdout and "fee range c: 1.00 – 3.00" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"players": ["a", "b"], "values": {"a+z": 1}}, "unknown player 'z'"),
+        ({"players": ["a", "b"], "values": {"a+b": 1, "b+a": 2}}, "given twice"),
+        ({"players": ["a", "b"], "values": {"a": "x"}}, "must be a number"),
+        ({"players": ["a"], "values": {}, "colour": 1}, "unknown key 'colour'"),
+        ("{not json", "not valid JSON"),
+    ],
+)
+def test_allocate_bad_game_exits_2_with_one_line(tmp_path, content, message):
+    result = runner.invoke(app, ["allocate", str(_game_file(tmp_path, content))])
+    assert result.exit_code == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_allocate_unknown_method_is_bad_input(tmp_path):
+    result = runner.invoke(app, ["allocate", str(_game_file(tmp_path, AIRPORT)), "-m", "banzhaf"])
+    assert result.exit_code == 2 and "unknown method 'banzhaf'" in result.stderr

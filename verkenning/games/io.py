@@ -24,7 +24,7 @@ __all__ = ["GameFile", "game_from_mapping", "read_game"]
 
 
 def _number(coalition: str, raw: object) -> float:
-    if isinstance(raw, bool):
+    if isinstance(raw, bool) or (isinstance(raw, str) and not raw.strip()):
         raise GameError(f"coalition {coalition!r}: the value must be a number, got {raw!r}")
     try:
         value = float(raw)  # type: ignore[arg-type]
@@ -52,19 +52,27 @@ def game_from_mapping(players: Sequence[str], values: Mapping[str, object], kind
     table[0] = 0.0
     seen: dict[int, str] = {}
     for name, raw in values.items():
-        members = [part.strip() for part in str(name).split("+")]
-        unknown = [m for m in members if m not in bit]
-        if unknown:
+        name = str(name)
+        mask = 0
+        try:
+            for member in name.split("+"):
+                mask |= bit[member.strip()]
+        except KeyError as missing:
             raise GameError(
-                f"coalition {name!r}: unknown player {unknown[0]!r}; the players are {', '.join(players)}"
-            )
-        if len(set(members)) != len(members):
+                f"coalition {name!r}: unknown player {missing.args[0]!r}; "
+                f"the players are {', '.join(players)}"
+            ) from None
+        if mask.bit_count() != name.count("+") + 1:
             raise GameError(f"coalition {name!r} names a player twice")
-        mask = sum(bit[m] for m in members)
         if mask in seen:
             raise GameError(f"coalition {name!r} is given twice (also as {seen[mask]!r})")
-        seen[mask] = str(name)
-        table[mask] = _number(str(name), raw)
+        seen[mask] = name
+        table[mask] = raw if type(raw) is float else _number(name, raw)
+    given = np.fromiter(seen, dtype=np.int64, count=len(seen))
+    infinite = given[~np.isfinite(table[given])]
+    if infinite.size:
+        mask = int(infinite[0])
+        raise GameError(f"coalition {seen[mask]!r}: the value must be finite, got {table[mask]}")
     return Game(players, table, kind)  # type: ignore[arg-type]
 
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from math import lgamma
 
 import numpy as np
-from scipy.special import gammaln
 
 from ..errors import GameError
 from .game import Allocation, Game, popcounts
@@ -33,8 +33,7 @@ SMALL_PLAYERS = 12
 
 def _weights(n: int) -> np.ndarray:
     """w(s) = s!(n−s−1)!/n! for s = 0..n−1 (computed in logs, exact to rounding)."""
-    s = np.arange(n)
-    return np.exp(gammaln(s + 1) + gammaln(n - s) - gammaln(n + 1))
+    return np.exp([lgamma(s + 1) + lgamma(n - s) - lgamma(n + 1) for s in range(n)])
 
 
 @lru_cache(maxsize=SMALL_PLAYERS + 1)
