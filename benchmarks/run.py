@@ -54,6 +54,16 @@ def cost_game(n: int, seed: int) -> np.ndarray:
     return ((members @ needs.astype(int)) > 0) @ price + members @ rng.uniform(1, 5, n)
 
 
+def random_cost_game(n: int, seed: int) -> np.ndarray:
+    """A random cost game: every coalition pays 60-100% of its members' own costs."""
+    rng = np.random.default_rng(seed)
+    own = rng.uniform(10, 100, n)
+    members = (np.arange(1 << n)[:, None] >> np.arange(n)) & 1
+    cost = (members @ own) * rng.uniform(0.6, 1.0, 1 << n)
+    cost[1 << np.arange(n)] = own
+    return cost
+
+
 def savings(cost: np.ndarray, n: int) -> np.ndarray:
     """The savings (value) game v(S) = Σ_{i∈S} c(i) − c(S): the form the peers take."""
     members = (np.arange(1 << n)[:, None] >> np.arange(n)) & 1
@@ -104,13 +114,13 @@ def bench_shapley() -> None:
     )
 
 
-def bench_nucleolus() -> None:
-    print("\nNucleolus (ms) on shared-facility cost games; peers get the savings game")
+def bench_nucleolus(family: str, make: Callable[[int, int], np.ndarray]) -> None:
+    print(f"\nNucleolus (ms) on {family} cost games; peers get the savings game")
     print(
         f"{'n':>3} {'ours':>10} {'coopgame':>10} {'ratio':>8} {'tucoopy':>10} {'ratio':>8} {'textbook':>10} {'ratio':>8}"
     )
     for n in (10, 12, 14, 16, 18, 20):
-        cost = cost_game(n, n)
+        cost = make(n, n)
         game = Game(tuple(f"p{i}" for i in range(n)), cost)
         value = savings(cost, n)
         ours_x = nucleolus(game).shares
@@ -198,7 +208,8 @@ def bench_allocate() -> None:
 def main() -> None:
     print("verkenning benchmarks (best of a few runs; this machine)")
     bench_shapley()
-    bench_nucleolus()
+    bench_nucleolus("shared-facility", cost_game)
+    bench_nucleolus("random", random_cost_game)
     bench_allocate()
 
 
