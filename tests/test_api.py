@@ -26,6 +26,11 @@ MODULES = [
     "verkenning.games.rules",
     "verkenning.games.shapley",
     "verkenning.games.summary",
+    "verkenning.costs",
+    "verkenning.costs.allocation",
+    "verkenning.costs.model",
+    "verkenning.costs.paths",
+    "verkenning.costs.tables",
 ]
 
 

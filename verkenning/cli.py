@@ -1,4 +1,4 @@
-"""The command line: ``verkenning check | new | allocate``. Each command translates, the library acts.
+"""The command line: ``verkenning check | new | allocate | costs``. Each command translates, the library acts.
 
 Bad input (a :class:`~verkenning.errors.VerkenningError`) is printed as the error's own message on
 standard error with exit code 2, never as a traceback. Heavy modules are imported inside the
@@ -120,6 +120,22 @@ def allocate(
     typer.echo(
         json.dumps(summary, indent=2, ensure_ascii=False) if output == "json" else format_table(summary)
     )
+
+
+@_command
+def costs(
+    scenario: Annotated[Path, typer.Argument(help="The scenario file.")],
+    xlsx: Annotated[Path | None, typer.Option(help="Also write the tables to this Excel workbook.")] = None,
+) -> None:
+    """Per partner: stand-alone, current and new annual cost, and the NPV of the saving."""
+    from .costs import simulate
+    from .costs.tables import format_summary, write_xlsx
+    from .scenario import load_scenario
+
+    result = simulate(load_scenario(scenario))
+    typer.echo(format_summary(result))
+    if xlsx is not None:
+        typer.echo(f"wrote {write_xlsx(result, xlsx)}")
 
 
 def main() -> None:

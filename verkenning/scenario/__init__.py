@@ -153,7 +153,15 @@ def load_scenario(path: str | Path) -> Scenario:
             problems.append(Problem(file, line, col, _path_text(loc), message, fix))
     if problems:
         raise ScenarioError(path, problems)
-    scenario._files = (*files, display(DEFAULTS_PATH))
+    scenario._files = tuple(display(f) for f in (*files, DEFAULTS_PATH))
+    if len(files) > 1:
+        root = load_scenario(files[-1])
+        scenario._status_quo = (root.name, {p.id: p.services for p in root.partners if p.joins is None})
+    else:
+        scenario._status_quo = (
+            f"{scenario.name} zonder toetreders" if scenario.entrants() else scenario.name,
+            {p.id: p.services for p in scenario.partners if p.joins is None},
+        )
     return scenario
 
 

@@ -269,11 +269,12 @@ def merge(parent: Any, child: Any) -> Any:
 
 def resolve_chain(
     path: Path, problems: list[Problem], stack: tuple[Path, ...]
-) -> tuple[_Map | None, list[str]]:
+) -> tuple[_Map | None, list[Path]]:
+    """Read ``path`` and the files it extends, merged; also the files, the scenario's own first."""
     data = read_yaml(path, problems)
     if data is None:
-        return None, [display(path)]
-    files = [display(path)]
+        return None, [path.resolve()]
+    files = [path.resolve()]
     if "extends" not in data:
         return data, files
     target = data.pop("extends")

@@ -103,6 +103,10 @@ class Service(_Model):
     depends_on: tuple[Id, ...] = ()
     key_roles: dict[Id, KeyRole] = Field(default_factory=dict)
     package: Id
+    allocation_key: (
+        Literal["workstations", "inhabitants", "fte", "applications", "organisations", "equal"] | None
+    ) = None
+    """How the scenario's own key shares this service's cost; absent: by its driver (price × quantity)."""
 
 
 class Package(_Model):
@@ -121,7 +125,10 @@ class Parameters(_Model):
     level_effect_entrant: Annotated[Figure, between(-1, 1)]
     cost_growth_standalone: Annotated[Figure, between(-0.5, 0.5)]
     cost_growth_cooperation: Annotated[Figure, between(-0.5, 0.5)]
-    avoided_growth_from_year: Annotated[Figure, between(0, 50)]
+    inflation: Annotated[Figure, between(-0.5, 0.5)]
+    volume_growth: Annotated[Figure, between(-0.5, 0.5)]
+    transition_cost_bearer: Literal["entrant", "key"]
+    exit_cost_share: Annotated[Figure, between(0, 5)]
     coordination_annual_cost_eur_per_organisation: Money
     fte_annual_cost_eur: Money
     absence_rate: Annotated[Figure, between(0, 1, open_low=False)]
@@ -146,6 +153,7 @@ class Scenario(_Model):
     parameters: Parameters
 
     _files: tuple[str, ...] = PrivateAttr(default=())
+    _status_quo: tuple[str, dict[str, tuple[str, ...]]] = PrivateAttr(default=("", {}))
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -153,9 +161,24 @@ class Scenario(_Model):
         return self._files
 
     @property
+    def status_quo(self) -> tuple[str, dict[str, tuple[str, ...]]]:
+        """The named alternative: its name, and the services each of its members takes.
+
+        It is the root of the ``extends`` chain (today's cooperation, ``basis.yaml``), or, for a
+        file that extends nothing, this scenario without its entrants. Partners outside it are on
+        their own; services a member takes here beyond what it takes there, it buys on its own.
+        """
+        return self._status_quo
+
+    @property
     def end_year(self) -> int:
-        """The last year of the horizon."""
-        return self.base_year + int(self.horizon_years)
+        """The last year of the horizon (``horizon_years`` years from ``base_year``, both counted)."""
+        return self.base_year + int(self.horizon_years) - 1
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Every year of the horizon, in order."""
+        return tuple(range(self.base_year, self.end_year + 1))
 
     def partner(self, partner_id: str) -> Partner:
         return next(p for p in self.partners if p.id == partner_id)
@@ -166,8 +189,12 @@ class Scenario(_Model):
     def services_of(self, partner: Partner | str) -> tuple[str, ...]:
         """The service ids a partner takes directly (packages expanded), sorted; not the closure."""
         partner = self.partner(partner) if isinstance(partner, str) else partner
+        return self.expand(partner.services)
+
+    def expand(self, refs: tuple[str, ...]) -> tuple[str, ...]:
+        """Service ids and package names as the sorted service ids they stand for."""
         ids: set[str] = set()
-        for ref in partner.services:
+        for ref in refs:
             in_package = [s.id for s in self.services if s.package == ref]
             ids.update(in_package if in_package else [ref])
         return tuple(sorted(ids))

@@ -1,0 +1,198 @@
+"""The cost model against hand calculations, and its invariants on the shipped scenarios."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from verkenning.cli import app
+from verkenning.costs import cost_model, simulate, split_cents
+from verkenning.costs.tables import long_table, trace_table, write_xlsx
+from verkenning.scenario import load_scenario
+
+from .conftest import SCENARIOS
+
+TWO = """
+name: twee
+question: Wat kost samen tegenover alleen?
+centre: a
+horizon_years: 3
+discount_rate: 0.1
+partners:
+  - {id: a, name: A, kind: municipality, workstations: 100, inhabitants: 1000, services: [NET]}
+  - {id: b, name: B, kind: municipality, workstations: 50, inhabitants: 3000, services: [NET]%s}
+services:
+  - {id: NET, fixed_annual_cost_eur: %s, unit_annual_cost_eur: 10, depends_on: []}
+parameters:
+  coordination_annual_cost_eur_per_organisation: %s
+  cost_growth_standalone: 0
+  cost_growth_cooperation: 0
+  inflation: 0
+"""
+
+
+def two(write, joins="", fixed=1000, coordination=0, extra=""):
+    return load_scenario(write(TWO % (joins, fixed, coordination) + extra))
+
+
+def test_two_partner_coalition_costs_by_hand(write):
+    """NET: F = 1000, u = 10 per workstation, e = 1. A has 100 workstations, B 50.
+    c(A) = 1000 + 1000 = 2000; c(B) = 1000 + 500 = 1500; c(AB) = 1000 + 1500 = 2500."""
+    model = cost_model(two(write))
+    np.testing.assert_allclose(model.coalition_costs([0, 1]), [0, 2000, 1500, 2500])
+
+
+def test_three_partners_with_coordination_by_hand(write):
+    """As above plus C (50 workstations) and coordination k = 100 per organisation beyond the first:
+    c(AB) = 1000 + 1500 + 100 = 2600; c(BC) = 1000 + 1000 + 100 = 2100; c(ABC) = 1000 + 2000 + 200 = 3200."""
+    extra = "  - {id: c, name: C, kind: other, workstations: 50, services: [NET]}\n"
+    text = (TWO % ("", 1000, 100)).replace("services:\n  - {id: NET", extra + "services:\n  - {id: NET")
+    model = cost_model(load_scenario(write(text)))
+    np.testing.assert_allclose(
+        model.coalition_costs([0, 1, 2]), [0, 2000, 1500, 2600, 1500, 2600, 2100, 3200]
+    )
+
+
+def test_every_key_in_a_two_partner_year_by_hand(write):
+    """Year 2025, both members, c(AB) = 2500. Scenario key (NET by workstations, 100 : 50): A 1666.67,
+    B 833.33. Inhabitants (1000 : 3000): 625, 1875. Shapley = nucleolus = SCRB for two players:
+    each pays its stand-alone cost minus half the saving of 1000: A 1500, B 1000."""
+    result = simulate(two(write))
+    share = {m: result.share_eur[m][:, 0] for m in result.share_eur}
+    np.testing.assert_allclose(share["key"], [1666.67, 833.33])
+    np.testing.assert_allclose(share["workstations"], [1666.67, 833.33])
+    np.testing.assert_allclose(share["inhabitants"], [625, 1875])
+    for rule in ("shapley", "nucleolus", "scrb"):
+        np.testing.assert_allclose(share[rule], [1500, 1000])
+
+
+def test_no_fixed_part_and_exponent_one_gives_no_gain(write):
+    """With F = 0 and e = 1, c(AB) = c(A) + c(B): cooperation saves nothing. The game rules and the
+    workstation key charge each its stand-alone cost; a key on inhabitants only moves money between
+    partners. Under every method the partners' savings add up to zero."""
+    result = simulate(two(write, fixed=0))
+    for method in ("key", "workstations", "shapley", "nucleolus", "scrb"):
+        np.testing.assert_allclose(result.cost_eur[method], result.standalone_eur, atol=0.011)
+    for method in result.share_eur:
+        assert sum(result.npv_eur[method][0.1]) == pytest.approx(0.0, abs=0.05)
+    assert result.share_eur["inhabitants"][0, 0] == pytest.approx(375.0)  # 1500 × 1000/4000
+
+
+def test_calibration_reproduces_an_observed_standalone_cost(write):
+    scenario = two(write, joins=", standalone_annual_cost_eur: 1800")
+    model = cost_model(scenario)
+    assert model.standalone()[1] == 1800
+    assert model.modelled_standalone()[1] == 1500
+    assert model.calibration()[1] == pytest.approx(1.2)
+    assert np.isnan(model.calibration()[0])
+    assert model.coalition_costs([0, 1])[2] == 1800
+    assert simulate(scenario).standalone_eur[1, 0] == 1800
+
+
+def test_npv_and_break_even_of_an_entrant_by_hand(write):
+    """B joins in 2026 (base 2025, three years, rate 10%, no growth). Transition: 0.3 × 1500 = 450,
+    60% (270) in 2026 and 180 in 2027, carried by B. Status quo: A alone pays 2000, B 1500.
+    A pays 2000, 1666.67, 1666.67: NPV = 333.33/1.1 + 333.33/1.21.
+    B pays 1500, 833.33 + 270, 833.33 + 180: NPV = 396.67/1.1 + 486.67/1.21."""
+    result = simulate(two(write, joins=", joins: 2026"))
+    np.testing.assert_allclose(result.cost_eur["key"], [[2000, 1666.67, 1666.67], [1500, 1103.33, 1013.33]])
+    np.testing.assert_allclose(result.transition_eur[1], [0, 270, 180])
+    assert result.npv_eur["key"][0.1][0] == pytest.approx(333.33 / 1.1 + 333.33 / 1.21, abs=1e-6)
+    assert result.npv_eur["key"][0.1][1] == pytest.approx(396.67 / 1.1 + 486.67 / 1.21, abs=1e-6)
+    assert result.npv_eur["key"][0.0][1] == pytest.approx(396.67 + 486.67, abs=1e-6)
+    assert result.break_even_year == (2026, 2026)
+
+
+def test_transition_shared_by_the_key_adds_up_to_the_same(write):
+    result = simulate(two(write, joins=", joins: 2026", extra="  transition_cost_bearer: key\n"))
+    np.testing.assert_allclose(result.transition_eur.sum(axis=0), [0, 270, 180])
+    np.testing.assert_allclose(result.transition_eur[:, 1], [180, 90])  # by key shares 2 : 1
+
+
+def test_a_leaver_pays_an_exit_fee_to_those_who_stay(write):
+    text = TWO % ("", 1000, 0)
+    text = text.replace("services: [NET]}\nservices", "services: [NET], leaves: 2027}\nservices")
+    result = simulate(load_scenario(write(text)))
+    # B's last share 833.33; fee 0.4 × 833.33 = 333.33, paid by B and received by A in 2027
+    np.testing.assert_allclose(result.exit_eur[:, 2], [-333.33, 333.33])
+    assert result.cost_eur["key"][0, 2] == pytest.approx(2000 - 333.33)
+    assert result.cost_eur["key"][1, 2] == pytest.approx(1500 + 333.33)
+
+
+def test_split_cents_is_exact_and_fair():
+    assert split_cents(100, np.array([1, 1, 1])).tolist() == [34, 33, 33]
+    assert split_cents(250000, np.array([100, 50])).tolist() == [166667, 83333]
+    assert split_cents(7, np.zeros(2)).sum() == 7
+
+
+@pytest.mark.parametrize("name", ["borne", "borne-im", "haaksbergen-im", "groeipad"])
+def test_every_key_adds_up_to_the_cooperation_to_the_cent(name):
+    result = simulate(load_scenario(SCENARIOS / f"{name}.yaml"))
+    total = np.round(result.cooperation_cost_eur * 100).astype(np.int64)
+    for method, share in result.share_eur.items():
+        cents = np.round(np.nansum(share, axis=0) * 100).astype(np.int64)
+        assert (cents == total).all(), method
+    trace = trace_table(result)
+    by_year = (trace.groupby("year")["eur"].sum() * 100).round().astype(np.int64)
+    assert (by_year.to_numpy() == total).all()
+    by_partner = trace.groupby(["year", "partner"])["eur"].sum()
+    for k, year in enumerate(result.years):
+        for i, partner in enumerate(result.partners):
+            if result.member[i, k]:
+                assert by_partner[year, partner] == pytest.approx(result.share_eur["key"][i, k], abs=0.005)
+
+
+def test_information_management_alone_is_the_alternative():
+    """Status quo of haaksbergen-im: Hengelo takes the basis package in today's cooperation and
+    buys IM on its own: F + u × fte = 140,000 + 600 × 706 = 563,600 (2025 prices)."""
+    result = simulate(load_scenario(SCENARIOS / "haaksbergen-im.yaml"))
+    basis = simulate(load_scenario(SCENARIOS / "basis.yaml"))
+    h = result.partners.index("hengelo")
+    extra = result.status_quo_eur["key"][h, 0] - basis.share_eur["key"][h, 0]
+    assert extra == pytest.approx(140_000 + 600 * 706, abs=0.01)
+    assert result.npv_eur["key"][result.rates[0]][result.partners.index("oldenzaal")] == pytest.approx(
+        0, abs=1
+    )
+
+
+def test_the_modelled_saving_is_also_shown_without_avoided_growth():
+    result = simulate(load_scenario(SCENARIOS / "borne.yaml"))
+    rate = result.rates[0]
+    assert set(result.rates) == {0.0225, 0.0, 0.045}
+    # the entrant gains less when the cooperation's costs grow as fast as its own would; the incumbents'
+    # saving (a smaller share of a cooperation that grows) need not fall
+    borne = result.partners.index("borne")
+    assert result.npv_without_avoided_growth_eur[rate][borne] < result.npv_eur["key"][rate][borne]
+
+
+def test_twenty_partners_still_work(write):
+    rows = "\n".join(
+        f"  - {{id: p{i}, name: P{i}, kind: municipality, workstations: {100 + i}, services: [NET]}}"
+        for i in range(2, 20)
+    )
+    text = (TWO % ("", 1000, 10)).replace("services:\n  - {id: NET", rows + "\nservices:\n  - {id: NET")
+    model = cost_model(load_scenario(write(text)))
+    costs = model.coalition_costs(list(range(20)))
+    assert costs.shape == (1 << 20,)
+    assert costs[-1] == pytest.approx(1000 + 10 * (150 + sum(100 + i for i in range(2, 20))) + 10 * 19)
+
+
+def test_tables_are_long_and_the_workbook_has_its_sheets(tmp_path):
+    result = simulate(load_scenario(SCENARIOS / "borne.yaml"))
+    table = long_table(result)
+    assert list(table.columns) == ["scenario", "partner", "year", "variable", "unit", "value"]
+    assert {"cost:key", "share:shapley", "standalone_cost", "cooperation_cost"} <= set(table["variable"])
+    path = write_xlsx(result, tmp_path / "out" / "borne.xlsx")
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert set(sheets) == {"samenvatting", "tabel", "verdeling"}
+    assert len(sheets["tabel"]) == len(table)
+
+
+def test_costs_command_prints_every_partner_and_writes_xlsx(tmp_path):
+    result = CliRunner().invoke(app, ["costs", "scenarios/borne.yaml", "--xlsx", str(tmp_path / "b.xlsx")])
+    assert result.exit_code == 0, result.output
+    for partner in ("hengelo", "oldenzaal", "haaksbergen", "swb", "borne"):
+        assert partner in result.stdout
+    assert "NPV@2.25%" in result.stdout and (tmp_path / "b.xlsx").is_file()

@@ -1,0 +1,157 @@
+"""Tidy long tables of a cost result, and an Excel workbook of them for consultants.
+
+Every table the notebooks, comparisons and sweeps read is long: one row per scenario, partner,
+year, variable and unit. The workbook is written to a temporary file and renamed, so a failed
+export never leaves half a file where a good one stood.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .paths import CostResult
+
+__all__ = ["format_summary", "long_table", "summary_table", "trace_table", "write_xlsx"]
+
+COLUMNS = ["scenario", "partner", "year", "variable", "unit", "value"]
+
+
+def _rows(result: CostResult, variable: str, matrix: np.ndarray, unit: str = "eur") -> pd.DataFrame:
+    partners, years = np.meshgrid(result.partners, result.years, indexing="ij")
+    return pd.DataFrame(
+        {
+            "scenario": result.scenario.name,
+            "partner": partners.ravel(),
+            "year": years.ravel(),
+            "variable": variable,
+            "unit": unit,
+            "value": np.asarray(matrix, dtype=float).ravel(),
+        }
+    )
+
+
+def long_table(result: CostResult) -> pd.DataFrame:
+    """Every partner-year figure: stand-alone, status quo, shares and costs per method, one-offs."""
+    frames = [
+        _rows(result, "member", result.member, "bool"),
+        _rows(result, "standalone_cost", result.standalone_eur),
+        _rows(result, "transition_cost", result.transition_eur),
+        _rows(result, "exit_cost", result.exit_eur),
+    ]
+    for method in result.share_eur:
+        frames.append(_rows(result, f"share:{method}", result.share_eur[method]))
+        frames.append(_rows(result, f"cost:{method}", result.cost_eur[method]))
+        frames.append(_rows(result, f"status_quo_cost:{method}", result.status_quo_eur[method]))
+    cooperation = pd.DataFrame(
+        {
+            "scenario": result.scenario.name,
+            "partner": "",
+            "year": list(result.years) * 2,
+            "variable": ["cooperation_cost"] * len(result.years)
+            + ["status_quo_cooperation_cost"] * len(result.years),
+            "unit": "eur",
+            "value": np.concatenate([result.cooperation_cost_eur, result.status_quo_cooperation_cost_eur]),
+        }
+    )
+    npv = [
+        {
+            "scenario": result.scenario.name,
+            "partner": p,
+            "year": result.years[0],
+            "variable": f"npv:{method}@{rate:g}",
+            "unit": "eur",
+            "value": float(values[i]),
+        }
+        for method, by_rate in result.npv_eur.items()
+        for rate, values in by_rate.items()
+        for i, p in enumerate(result.partners)
+    ]
+    table = pd.concat([*frames, cooperation, pd.DataFrame(npv)], ignore_index=True)
+    return table.dropna(subset=["value"]).reset_index(drop=True)[COLUMNS]
+
+
+def trace_table(result: CostResult) -> pd.DataFrame:
+    """Every euro of the scenario's key: year, partner, service, key, the partner's volume, amount."""
+    return pd.DataFrame(
+        [
+            {
+                "year": year,
+                "partner": line.partner,
+                "service": line.service,
+                "key": line.key,
+                "volume": line.volume,
+                "eur": line.cents / 100.0,
+            }
+            for year, line in result.trace
+        ],
+        columns=["year", "partner", "service", "key", "volume", "eur"],
+    )
+
+
+def summary_table(result: CostResult) -> pd.DataFrame:
+    """Per partner in the reference year: stand-alone, status quo and new annual cost; NPV per rate."""
+    k = result.years.index(result.reference_year)
+    table = pd.DataFrame(
+        {
+            "partner": result.partners,
+            "standalone_eur": result.standalone_eur[:, k],
+            "status_quo_eur": result.status_quo_eur["key"][:, k],
+            "new_eur": result.cost_eur["key"][:, k],
+        }
+    )
+    for rate, values in result.npv_eur["key"].items():
+        table[f"npv_{rate:g}_eur"] = values
+    table["npv_without_avoided_growth_eur"] = result.npv_without_avoided_growth_eur[result.rates[0]]
+    table["break_even_year"] = pd.array(result.break_even_year, dtype="Int64")
+    return table
+
+
+def write_xlsx(result: CostResult, path: str | Path) -> Path:
+    """Write the summary, the long table and the key's trace to an Excel workbook (atomically)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp.xlsx")
+    try:
+        with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
+            summary_table(result).to_excel(writer, sheet_name="samenvatting", index=False)
+            long_table(result).to_excel(writer, sheet_name="tabel", index=False)
+            trace_table(result).to_excel(writer, sheet_name="verdeling", index=False)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
+
+
+def format_summary(result: CostResult) -> str:
+    """The summary as plain text for the command line (English; euros at base-year prices)."""
+    table = summary_table(result)
+    year = result.reference_year
+    rates = [f"NPV@{rate:.2%}" for rate in result.rates]
+    header = f"{'partner':<16}{'alone':>14}{'status quo':>14}{'new':>14}" + "".join(f"{r:>16}" for r in rates)
+    header += f"{'NPV no avoided growth':>24}{'break-even':>12}"
+    lines = [
+        f"{result.scenario.name}: annual cost in {year} (euro, {result.years[0]} prices) and NPV of the"
+        f" saving over {result.years[0]}–{result.years[-1]} under the scenario's key,"
+        f" against: {result.scenario.status_quo[0]} (others on their own)",
+        header,
+        "-" * len(header),
+    ]
+    for _, row in table.iterrows():
+        npv = "".join(f"{row[f'npv_{rate:g}_eur']:>16,.0f}" for rate in result.rates)
+        be = "—" if pd.isna(row["break_even_year"]) else str(row["break_even_year"])
+        lines.append(
+            f"{row['partner']:<16}{row['standalone_eur']:>14,.0f}{row['status_quo_eur']:>14,.0f}"
+            f"{row['new_eur']:>14,.0f}{npv}{row['npv_without_avoided_growth_eur']:>24,.0f}{be:>12}"
+        )
+    k = result.years.index(year)
+    lines += [
+        "-" * len(header),
+        f"cooperation in {year}: {result.cooperation_cost_eur[k]:,.2f} "
+        f"(status quo {result.status_quo_cooperation_cost_eur[k]:,.2f}); every key's shares add up to it",
+    ]
+    lines += [f"note: {note}" for note in result.notes]
+    return "\n".join(lines)
