@@ -31,6 +31,12 @@ MODULES = [
     "verkenning.costs.model",
     "verkenning.costs.paths",
     "verkenning.costs.tables",
+    "verkenning.fourk",
+    "verkenning.fourk.centre",
+    "verkenning.fourk.indicators",
+    "verkenning.fourk.text",
+    "verkenning.fourk.verdicts",
+    "verkenning.optimise",
 ]
 
 

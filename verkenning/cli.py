@@ -1,4 +1,6 @@
-"""The command line: ``verkenning check | new | allocate | costs``. Each command translates, the library acts.
+"""The command line: ``verkenning check | new | allocate | costs | scorecard``.
+
+Each command translates; the library acts.
 
 Bad input (a :class:`~verkenning.errors.VerkenningError`) is printed as the error's own message on
 standard error with exit code 2, never as a traceback. Heavy modules are imported inside the
@@ -136,6 +138,28 @@ def costs(
     typer.echo(format_summary(result))
     if xlsx is not None:
         typer.echo(f"wrote {write_xlsx(result, xlsx)}")
+
+
+@_command
+def scorecard(
+    scenario: Annotated[Path, typer.Argument(help="The scenario file.")],
+    method: Annotated[
+        str, typer.Option(help="key, inhabitants, workstations, shapley, nucleolus or scrb.")
+    ] = "key",
+    coverage: Annotated[float, typer.Option(help="Coverage target of the staffing plan.")] = 0.95,
+    budget: Annotated[float | None, typer.Option(help="Budget (euro per year) of the staffing plan.")] = None,
+) -> None:
+    """The 4K scorecard per partner, the verdicts on the conditions, and the optimal terms of entry."""
+    from .costs import METHODS, simulate
+    from .fourk import scorecard as build_scorecard
+    from .fourk.text import format_scorecard
+    from .optimise import terms_text
+    from .scenario import load_scenario
+
+    if method not in METHODS:
+        raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
+    result = simulate(load_scenario(scenario))
+    typer.echo(format_scorecard(build_scorecard(result, method), terms_text(result, coverage, budget)))
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .allocation import split_cents
 from .model import MAX_PARTNERS, CostModel, cost_model
-from .paths import METHODS, NPV_RATES, CostResult, simulate
+from .paths import METHODS, NPV_RATES, CostResult, shares_for, simulate, year_game
 
 __all__ = [
     "MAX_PARTNERS",
@@ -20,6 +20,8 @@ __all__ = [
     "CostModel",
     "CostResult",
     "cost_model",
+    "shares_for",
     "simulate",
     "split_cents",
+    "year_game",
 ]

@@ -39,11 +39,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..games import Game
 from ..scenario import Scenario
 from .allocation import GAME_RULES, SIMPLE_KEYS, TraceLine, YearShares, split_cents, year_shares
 from .model import CostModel, cost_model
 
-__all__ = ["METHODS", "NPV_RATES", "CostResult", "simulate"]
+__all__ = ["METHODS", "NPV_RATES", "CostResult", "shares_for", "simulate", "year_game"]
 
 METHODS = ("key", *SIMPLE_KEYS, *GAME_RULES)
 """Every way of sharing the cost: the scenario's key, whole-cost keys and the game rules."""
@@ -120,20 +121,42 @@ class _Simulation:
             self.cache[members, k] = self._shares(members, k)
         return self.cache[members, k]
 
-    def _shares(self, members: tuple[int, ...], k: int) -> YearShares:
+    def game_values(self, members: tuple[int, ...], k: int) -> np.ndarray:
+        """c_y(S) for every subset S of ``members`` in year index k (see the module docstring)."""
         model, vf = self.model, self.volume[k]
         standalone = model.standalone(vf)
         values = model.coalition_costs(members, vf)
         bits = (np.arange(len(values))[:, None] >> np.arange(len(members))) & 1
         level = bits @ np.array([self.level * standalone[i] if i in self.entrants else 0.0 for i in members])
         together = bits.sum(axis=1) >= 2
-        values = np.where(together, (values + level) * self.g_cooperation[k], values * self.g_standalone[k])
+        return np.where(together, (values + level) * self.g_cooperation[k], values * self.g_standalone[k])
+
+    def _shares(self, members: tuple[int, ...], k: int) -> YearShares:
+        model, vf = self.model, self.volume[k]
+        standalone = model.standalone(vf)
         grand = np.zeros(len(model.partners))
         grand[list(members)] = 1.0
         lines = model.service_costs(grand, vf)[0] * self.g_cooperation[k]
         coordination = float(model.coordination_cost(grand)[0]) * self.g_cooperation[k]
         own = {i: self.level * standalone[i] * self.g_cooperation[k] for i in members if i in self.entrants}
+        values = self.game_values(members, k)
         return year_shares(model, members, values, lines, coordination, own, rules=self.rules)
+
+
+def shares_for(
+    result: CostResult, members: tuple[int, ...], year: int, rules: tuple[str, ...] = ()
+) -> YearShares:
+    """The shares of any set of members (partner indices) in ``year``: for what-if comparisons."""
+    k = result.years.index(year)
+    return _Simulation(result.scenario, result.model, True, rules).shares(tuple(sorted(members)), k)
+
+
+def year_game(result: CostResult, year: int) -> Game:
+    """The cost game of ``year`` over that year's members, as the simulation shares it."""
+    k = result.years.index(year)
+    members = tuple(int(i) for i in np.flatnonzero(result.member[:, k]))
+    values = _Simulation(result.scenario, result.model, True, ()).game_values(members, k)
+    return Game(tuple(result.partners[i] for i in members), values, "cost")
 
 
 def _member_matrix(scenario: Scenario, status_quo: bool) -> np.ndarray:

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, 
 
 from .figures import Count, DiscountRate, Exponent, Figure, Fraction, Money, between, fail
 
-__all__ = ["DRIVERS", "KeyRole", "Package", "Parameters", "Partner", "Scenario", "Service"]
+__all__ = ["DRIVERS", "FourKWeights", "KeyRole", "Package", "Parameters", "Partner", "Scenario", "Service"]
 
 
 def _check_id(value: str) -> str:
@@ -117,6 +117,15 @@ class Package(_Model):
     description: str = ""
 
 
+class FourKWeights(_Model):
+    """Weights of the 4 K's in a composite score; only used when a scenario gives them."""
+
+    kosten: Annotated[Figure, between(0, None)]
+    kwaliteit: Annotated[Figure, between(0, None)]
+    kwetsbaarheid: Annotated[Figure, between(0, None)]
+    kennis: Annotated[Figure, between(0, None)]
+
+
 class Parameters(_Model):
     """Model parameters. Their defaults, each with a pedigree, are in ``data/defaults.yaml``."""
 
@@ -129,6 +138,8 @@ class Parameters(_Model):
     volume_growth: Annotated[Figure, between(-0.5, 0.5)]
     transition_cost_bearer: Literal["entrant", "key"]
     exit_cost_share: Annotated[Figure, between(0, 5)]
+    risk_reserve_share: Annotated[Figure, between(0, 1)]
+    fourk_weights: FourKWeights | None = None
     coordination_annual_cost_eur_per_organisation: Money
     fte_annual_cost_eur: Money
     absence_rate: Annotated[Figure, between(0, 1, open_low=False)]

@@ -1,0 +1,147 @@
+"""The 4K indicators and the verdicts on the conditions, on hand-worked cases and shipped scenarios."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from verkenning.cli import app
+from verkenning.costs import simulate
+from verkenning.fourk import CONDITIONS, growth_path, marginal_effects, role_fte, scorecard
+from verkenning.scenario import load_scenario
+
+from .conftest import SCENARIOS
+from .test_costs import TWO
+
+ROLES = """
+services:
+  - {id: NET, fixed_annual_cost_eur: 1000, unit_annual_cost_eur: 10, depends_on: [],
+     key_roles: {network_admin: {fixed_fte: 0.5, fte_per_unit: 0.01}}}
+"""
+
+
+def two_with_roles(write, joins="", extra="", coordination=0):
+    text = (TWO % (joins, 1000, coordination)).replace(
+        "services:\n  - {id: NET, fixed_annual_cost_eur: 1000, unit_annual_cost_eur: 10, depends_on: []}\n",
+        ROLES.lstrip("\n"),
+    )
+    return simulate(load_scenario(write(text + extra)))
+
+
+def test_key_roles_pool_by_hand(write):
+    """network_admin needs 0.5 fte + 0.01 per workstation: A alone 0.5 + 1.0 = 1.5, B alone
+    0.5 + 0.5 = 1.0, together 0.5 + 1.5 = 2.0 (the fixed half once)."""
+    model = two_with_roles(write).model
+    assert role_fte(model, [0]) == {"network_admin": pytest.approx(1.5)}
+    assert role_fte(model, [1]) == {"network_admin": pytest.approx(1.0)}
+    assert role_fte(model, [0, 1]) == {"network_admin": pytest.approx(2.0)}
+
+
+def test_team_indicators_before_and_after_by_hand(write):
+    """B joins in 2026 (absence p = 0.12, minimum 2 fte). Before, B alone staffs 1.0 fte: coverage
+    1 − 0.12 = 0.88, one role under the minimum, one specialist role, nothing at a professional
+    level. After, the pooled 2.0 fte: coverage 1 − 0.12² = 0.9856, no role under the minimum, the
+    service fully professional. A (alone before: 1.5 fte) goes from 1 − 0.12^1.5 to 0.9856."""
+    card = scorecard(two_with_roles(write, joins=", joins: 2026"))
+    assert card.value("b", "coverage_probability", "before") == pytest.approx(0.88)
+    assert card.value("b", "coverage_probability") == pytest.approx(1 - 0.12**2)
+    assert card.value("a", "coverage_probability", "before") == pytest.approx(1 - 0.12**1.5)
+    assert card.value("b", "bus_factor_roles", "before") == 1 and card.value("b", "bus_factor_roles") == 0
+    assert card.value("b", "professional_share", "before") == 0 and card.value("b", "professional_share") == 1
+    assert card.value("b", "specialist_roles") == 1
+    assert (
+        card.value("b", "dependence_on_centre", "before") == 0
+        and card.value("b", "dependence_on_centre") == 1
+    )
+    assert card.value("a", "dependence_on_centre") == 0, "the centre is the provider"
+
+
+def test_cost_indicators_by_hand(write):
+    """From the NPV case in test_costs: B pays 1500 alone; in 2027, the reference year (the last of
+    the horizon), 833.33 plus the last 180 of its transition, so (833.33 + 180) / 3000 per
+    inhabitant. Its exit exposure is 0.4 × 833.33 + 0.3 × 1500."""
+    card = scorecard(two_with_roles(write, joins=", joins: 2026"))
+    assert card.year == 2027
+    assert card.value("b", "annual_cost_eur", "before") == pytest.approx(1500)
+    assert card.value("b", "cost_per_inhabitant_eur") == pytest.approx((833.33 + 180) / 3000)
+    assert card.value("b", "exit_cost_exposure_eur") == pytest.approx(0.4 * 833.33 + 0.3 * 1500)
+
+
+def test_a_proportional_key_that_breaks_win_win_is_named(write):
+    """Inhabitants 1000 : 3000 put 1875 of the 2500 on B, whose stand-alone cost is 1500: B is better
+    off alone. The workstation key (1666.67 : 833.33) keeps both below their stand-alone cost."""
+    result = two_with_roles(write)
+    failing = scorecard(result, "inhabitants").verdict("win_win")
+    assert failing.verdict == "fail"
+    assert failing.details["core_violations"][0] == {"coalitie": "b", "meer_dan_alleen_eur": 375.0}
+    assert "zelfstandig goedkoper uit: b: € 375 per jaar" in failing.evidence
+    assert scorecard(result).verdict("win_win").verdict == "pass"
+
+
+def test_every_condition_has_a_verdict_with_evidence():
+    card = scorecard(simulate(load_scenario(SCENARIOS / "borne.yaml")))
+    assert [v.condition for v in card.verdicts] == list(CONDITIONS)
+    for verdict in card.verdicts:
+        assert verdict.verdict in ("pass", "fail", "undetermined") and verdict.evidence
+    assert card.verdict("no_profit").verdict == "pass"
+    assert card.verdict("transparency").verdict == "pass"
+    assert (
+        card.verdict("platform_leads").verdict == "pass"
+        and "borne" in card.verdict("platform_leads").evidence
+    )
+
+
+def test_shipped_key_is_not_win_win_because_swb_pays_no_ciso():
+    """A finding, not a bug: the default key shares the CISO by inhabitants, so SWB (no inhabitants)
+    pays none of SEC, and the other partners would be cheaper off without it."""
+    verdict = scorecard(simulate(load_scenario(SCENARIOS / "basis.yaml"))).verdict("win_win")
+    assert verdict.verdict == "fail" and "zonder swb" in verdict.evidence
+
+
+def test_risks_not_shared_when_a_member_carries_nothing():
+    card = scorecard(simulate(load_scenario(SCENARIOS / "basis.yaml")), "inhabitants")
+    verdict = card.verdict("risks_shared")
+    assert verdict.verdict == "fail" and verdict.details["exposure_eur"]["swb"] == 0
+
+
+def test_without_entrants_platform_leads_is_undetermined():
+    card = scorecard(simulate(load_scenario(SCENARIOS / "haaksbergen-im.yaml")))
+    assert card.verdict("platform_leads").verdict == "undetermined"
+
+
+def test_value_for_residents_fails_when_cooperation_costs_more(write):
+    result = two_with_roles(write, joins=", joins: 2026", coordination=5000)
+    verdict = scorecard(result).verdict("value_for_residents")
+    assert verdict.verdict == "fail" and "stijgen" in verdict.evidence
+
+
+def test_composite_only_with_weights_and_beside_its_parts(write):
+    assert scorecard(two_with_roles(write)).composite is None
+    weights = "  fourk_weights: {kosten: 1, kwaliteit: 1, kwetsbaarheid: 1, kennis: 1}\n"
+    card = scorecard(two_with_roles(write, joins=", joins: 2026", extra=weights))
+    before, after = card.composite["b"]
+    assert 0 <= before < after <= 1
+    assert card.value("b", "coverage_probability")  # the parts are still there
+
+
+def test_growth_path_follows_the_centre_and_marginal_effects_isolate_each_entrant():
+    result = simulate(load_scenario(SCENARIOS / "groeipad.yaml"))
+    path = growth_path(result)
+    hengelo = path[(path.partner == "hengelo") & (path.indicator == "annual_cost_eur")]
+    assert list(hengelo.year) == list(result.years)
+    effects = marginal_effects(result)
+    assert list(dict.fromkeys(effects.entrant)) == ["borne", "hof_van_twente", "dinkelland", "tubbergen"]
+    borne = effects[effects.entrant == "borne"]
+    assert set(borne.partner) == {"hengelo", "oldenzaal", "haaksbergen", "swb"}
+    assert (borne.delta_annual_cost_eur < 0).all(), "Borne's entry lowers every incumbent's key share"
+    assert (effects.delta_coverage_probability >= 0).all()
+
+
+def test_scorecard_command_prints_verdicts_and_terms():
+    result = CliRunner().invoke(app, ["scorecard", "scenarios/borne.yaml"])
+    assert result.exit_code == 0, result.output
+    for condition in CONDITIONS:
+        assert condition in result.stdout
+    assert "fee range" in result.stdout and "staffing" in result.stdout
+    bad = CliRunner().invoke(app, ["scorecard", "scenarios/borne.yaml", "--method", "lottery"])
+    assert bad.exit_code == 2

@@ -1,0 +1,123 @@
+"""Optimal terms: the fee range by hand, admission against brute force, staffing against enumeration."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from verkenning.costs import shares_for, simulate
+from verkenning.optimise import admit, entry_fee_range, staffing_plan
+from verkenning.scenario import load_scenario
+
+from .test_costs import TWO
+from .test_fourk import two_with_roles
+
+
+def test_fee_range_of_a_two_partner_game_by_hand(write):
+    """Two players: the core is x_B ∈ [c(AB) − c(A), c(B)] = [2500 − 2000, 1500] = [500, 1500]."""
+    result = simulate(load_scenario(write(TWO % ("", 1000, 0))))
+    fee = entry_fee_range(result, "b", 2025)
+    assert (fee.low_eur, fee.high_eur) == pytest.approx((500.0, 1500.0))
+    assert (fee.marginal_cost_eur, fee.standalone_eur) == pytest.approx((500.0, 1500.0))
+    assert not fee.core_empty and fee.low_eur <= fee.key_share_eur <= fee.high_eur
+
+
+RANDOM = """
+name: toelating
+question: Wie laten we toe?
+centre: a
+horizon_years: 3
+partners:
+  - {{id: a, name: A, kind: municipality, workstations: {a_ws}, inhabitants: {a_inh}, services: [NET, SEC]}}
+  - {{id: b, name: B, kind: municipality, workstations: {b_ws}, inhabitants: {b_inh}, services: [NET, SEC]}}
+{candidates}
+services:
+  - {{id: NET, fixed_annual_cost_eur: 20000, unit_annual_cost_eur: 100, depends_on: []}}
+  - {{id: SEC, fixed_annual_cost_eur: 30000, unit_annual_cost_eur: 15000, depends_on: []}}
+parameters:
+  coordination_annual_cost_eur_per_organisation: {coord}
+"""
+
+
+def _random_scenario(write, seed):
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(2, 6))
+    candidates = "\n".join(
+        f"  - {{id: c{i}, name: C{i}, kind: municipality, workstations: {int(rng.integers(20, 400))}, "
+        f"inhabitants: {int(rng.integers(0, 60000))}, services: [NET, SEC], joins: 2026}}"
+        for i in range(k)
+    )
+    text = RANDOM.format(
+        a_ws=int(rng.integers(200, 900)),
+        a_inh=int(rng.integers(20000, 90000)),
+        b_ws=int(rng.integers(50, 400)),
+        b_inh=int(rng.integers(0, 40000)),
+        candidates=candidates,
+        coord=int(rng.integers(0, 40000)),
+    )
+    return simulate(load_scenario(write(text, f"random{seed}.yaml")), rules=())
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_admission_matches_brute_force_with_the_models_own_key(write, seed):
+    result = _random_scenario(write, seed)
+    incumbents = [0, 1]
+    candidates = list(result.scenario.entrants())
+    base_year = result.years[0]
+    standalone = result.model.standalone()
+    baseline = shares_for(result, tuple(incumbents), base_year).shares["key"]
+    best = None
+    for size in range(len(candidates) + 1):
+        for subset in itertools.combinations(candidates, size):
+            members = tuple(sorted(incumbents + [result.partners.index(c) for c in subset]))
+            year = shares_for(result, members, base_year)
+            position = [members.index(i) for i in incumbents]
+            if (year.shares["key"][position] > baseline + 1).any():  # one cent of rounding
+                continue
+            saving = round(float(standalone[list(members)].sum()) - year.total / 100, 2)
+            if best is None or saving > best[0] + 0.02:
+                best = (saving, subset)
+    choice = admit(result)
+    assert choice.saving_eur == pytest.approx(best[0], abs=0.05)
+    assert set(choice.chosen) == set(best[1])
+    assert all(change <= 0.005 for change in choice.incumbent_change_eur.values())
+
+
+def test_staffing_plan_is_the_cheapest_that_reaches_the_target(write):
+    extra = ROLE_SERVICES
+    text = (TWO % ("", 1000, 0)).split("services:\n")[0] + extra
+    result = simulate(load_scenario(write(text)), rules=())
+    plan = staffing_plan(result, target=0.99)
+    assert plan.target_met and plan.coverage_probability >= 0.99
+    p = 0.12
+    workload = plan.workload_fte
+    ranges = [range(max(1, int(np.ceil(workload[r] - 1e-9))), 8) for r in sorted(workload)]
+    feasible = [combo for combo in itertools.product(*ranges) if np.prod([1 - p**n for n in combo]) >= 0.99]
+    cheapest = min(sum(combo) for combo in feasible)
+    assert sum(plan.people.values()) == cheapest
+    for role, n in plan.people.items():
+        assert n >= workload[role]
+
+
+def test_staffing_plan_within_a_tight_budget_says_so(write):
+    text = (TWO % ("", 1000, 0)).split("services:\n")[0] + ROLE_SERVICES
+    result = simulate(load_scenario(write(text)), rules=())
+    plan = staffing_plan(result, target=0.999, budget_eur=5 * 90_000)
+    assert not plan.target_met and plan.note and plan.cost_eur <= 5 * 90_000
+    assert sum(plan.people.values()) == 5
+
+
+ROLE_SERVICES = """services:
+  - {id: NET, fixed_annual_cost_eur: 1000, unit_annual_cost_eur: 10, depends_on: [],
+     key_roles: {network_admin: {fixed_fte: 0.5, fte_per_unit: 0.01}, ciso: 0.4}}
+parameters:
+  coordination_annual_cost_eur_per_organisation: 0
+"""
+
+
+def test_fee_range_of_borne_brackets_its_key_share(write):
+    result = two_with_roles(write, joins=", joins: 2026")
+    fee = entry_fee_range(result, "b")
+    assert fee.year == 2027 and fee.low_eur <= fee.key_share_eur <= fee.high_eur

@@ -1,0 +1,333 @@
+"""The 4K indicators of the council letter: a scorecard per partner, before and after.
+
+Every indicator is a number with a unit, per partner and for the cooperation, *before* (the status
+quo, ``Scenario.status_quo``) and *after* (the scenario in its reference year, the first with every
+entrant in and its transition paid). Definitions:
+
+Kostenbeheersing
+- ``annual_cost_eur``: what the partner pays in the year (its key share, or stand-alone cost when
+  not a member), real euros of the base year; ``standalone_eur`` beside it.
+- ``npv_eur``: net present value of the saving against the status quo at the scenario's rate.
+- ``cost_per_inhabitant_eur``: annual cost over inhabitants (municipalities only).
+- ``avoided_growth_eur``: the part of the NPV that comes from the cooperation's slower cost growth
+  (*minder meerkosten*): NPV minus the NPV with that growth switched off. Modelled, never a fact.
+
+Kwaliteitsborging en continuïteit
+- A *key role* needs fte: for each service a team takes, ``fixed_fte`` + ``fte_per_unit`` × the
+  team's volume of the service's driver, summed per role. A team is a partner alone, or the pooled
+  team of the cooperation, which staffs each role once for all members.
+- ``coverage_probability``: the chance that every key role serving the partner is covered on a
+  given day. A person is away with probability p (``absence_rate``); a role staffed with f fte is
+  uncovered with probability p^f (p^k for k people, continued to fractional fte); roles are
+  independent, so the chance is Π_r (1 − p^f_r).
+- ``professional_share``: the share of the partner's services all of whose key roles have at least
+  ``key_role_min_fte`` fte.
+- ``continuity_threshold_met``: whether the team serving the partner runs at least
+  ``continuity_min_workstations`` workstations (1,500: HEC on SSC Equalit, Oosterhout 2008).
+
+Kwetsbaarheid verminderen
+- ``bus_factor_roles``: key roles serving the partner with fewer than ``key_role_min_fte`` fte.
+- ``dependence_on_centre``: the share of the partner's services it gets from one provider, the
+  centre (1 for a member, 0 on its own; the centre itself counts 0: it is the provider).
+- ``exit_cost_exposure_eur``: what leaving would cost in the reference year: the exit fee
+  (``exit_cost_share`` × its share) plus migrating back to its own platform (``transition_cost_share``
+  × its stand-alone cost). 0 for a partner that is not a member.
+- Weak points of the dependency graph (cooperation level): services weighted by the services and
+  partners that hang on them (``graph.weak_points``).
+
+Kennis vergroten
+- ``specialist_roles``: the key roles the team serving the partner staffs with at least one
+  dedicated fte.
+
+The conditions (randvoorwaarden) are judged in ``verdicts.py``. A composite score is computed only
+when the scenario gives weights (``parameters.fourk_weights``) and is always shown beside its parts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..costs import CostResult
+from ..costs.model import CostModel, cost_model
+from ..graph import weak_points
+from .verdicts import Verdict, verdicts
+
+__all__ = ["FOURK", "Indicator", "Scorecard", "quality", "role_fte", "scorecard"]
+
+FOURK = ("kosten", "kwaliteit", "kwetsbaarheid", "kennis")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator of one partner (or ``samenwerking``), before and after."""
+
+    partner: str
+    k: str
+    name: str
+    unit: str
+    before: float
+    after: float
+
+
+@dataclass(frozen=True, eq=False)
+class Scorecard:
+    """The 4K indicators per partner, the verdicts on the conditions and the weak points."""
+
+    method: str
+    year: int
+    indicators: tuple[Indicator, ...]
+    verdicts: tuple[Verdict, ...]
+    weak_points: tuple
+    composite: dict[str, tuple[float, float]] | None
+    """Partner → (before, after) composite, only when the scenario gives weights."""
+
+    def value(self, partner: str, name: str, when: str = "after") -> float:
+        row = next(i for i in self.indicators if i.partner == partner and i.name == name)
+        return row.after if when == "after" else row.before
+
+    def verdict(self, condition: str) -> Verdict:
+        return next(v for v in self.verdicts if v.condition == condition)
+
+
+# ---------------------------------------------------------------------------------------------
+# Teams and key roles
+
+
+def role_fte(model: CostModel, members: list[int], services: np.ndarray | None = None) -> dict[str, float]:
+    """Fte per key role of the team serving ``members`` (pooled), for the services they take.
+
+    ``services`` restricts to a boolean mask over ``model.services`` (default: all they take).
+    """
+    scenario = model.scenario
+    catalogue = {s.id: s for s in scenario.services}
+    taken = model.takes[members].any(axis=0) if members else np.zeros(len(model.services), bool)
+    if services is not None:
+        taken &= services
+    fte: dict[str, float] = {}
+    for j in np.flatnonzero(taken):
+        service = catalogue[model.services[j]]
+        volume = float((model.takes[members, j] * model.volume[members, j]).sum())
+        for role, need in sorted(service.key_roles.items()):
+            fte[role] = fte.get(role, 0.0) + float(need.fixed_fte) + float(need.fte_per_unit) * volume
+    return fte
+
+
+def _roles_of(model: CostModel, partner: int) -> set[str]:
+    catalogue = {s.id: s for s in model.scenario.services}
+    return {
+        role for j in np.flatnonzero(model.takes[partner]) for role in catalogue[model.services[j]].key_roles
+    }
+
+
+def quality(model: CostModel, partner: int, team: list[int], absence: float, minimum: float):
+    """Coverage, professional share, bus-factor roles, specialist roles, workstations of a team."""
+    fte = role_fte(model, team)
+    roles = _roles_of(model, partner)
+    staffed = {r: fte.get(r, 0.0) for r in roles}
+    coverage = (
+        float(np.prod([1.0 - absence**f if f > 0 else 0.0 for f in staffed.values()])) if roles else 1.0
+    )
+    catalogue = {s.id: s for s in model.scenario.services}
+    services = [model.services[j] for j in np.flatnonzero(model.takes[partner])]
+    professional = [all(fte.get(r, 0.0) >= minimum for r in catalogue[s].key_roles) for s in services]
+    workstations = float(sum(model.scenario.partners[i].workstations for i in team))
+    return {
+        "coverage_probability": coverage,
+        "professional_share": float(np.mean(professional)) if professional else 1.0,
+        "bus_factor_roles": float(sum(f < minimum for f in staffed.values())),
+        "specialist_roles": float(sum(f >= 1.0 for f in staffed.values())),
+        "workstations": workstations,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The scorecard
+
+
+def scorecard(result: CostResult, method: str = "key") -> Scorecard:
+    """Indicators per partner and for the cooperation, before and after, with the verdicts."""
+    scenario = result.scenario
+    p = scenario.parameters
+    model = result.model
+    status_quo_model = cost_model(scenario, scenario.status_quo[1])
+    k = result.years.index(result.reference_year)
+    absence, minimum = float(p.absence_rate), float(p.key_role_min_fte)
+    threshold = float(p.continuity_min_workstations)
+    after_team = [int(i) for i in np.flatnonzero(result.member[:, k])]
+    before_team = [int(i) for i in np.flatnonzero(result.status_quo_member[:, k])]
+    rate = result.rates[0]
+    npv = result.npv_eur[method][rate]
+    npv_flat = result.npv_without_avoided_growth_eur[rate]
+    centre = result.partners.index(scenario.centre)
+    rows: list[Indicator] = []
+    for i, partner in enumerate(scenario.partners):
+        pid = partner.id
+        before_member, after_member = result.status_quo_member[i, k], result.member[i, k]
+        before_q = quality(
+            status_quo_model if before_member else model,
+            i,
+            before_team if before_member else [i],
+            absence,
+            minimum,
+        )
+        after_q = quality(model, i, after_team if after_member else [i], absence, minimum)
+        cost_before = float(result.status_quo_eur[method][i, k])
+        cost_after = float(result.cost_eur[method][i, k])
+        inhabitants = float(partner.inhabitants)
+        share = float(result.share_eur["key"][i, k]) if after_member else 0.0
+        exposure = (
+            float(p.exit_cost_share) * share
+            + float(p.transition_cost_share) * float(result.standalone_eur[i, k])
+            if after_member and i != centre
+            else 0.0
+        )
+        before_exposure = (
+            float(p.exit_cost_share) * float(result.status_quo_eur["key"][i, k])
+            + float(p.transition_cost_share) * float(result.standalone_eur[i, k])
+            if before_member and i != centre
+            else 0.0
+        )
+
+        def add(kk: str, name: str, unit: str, b: float, a: float, pid: str = pid) -> None:
+            rows.append(Indicator(pid, kk, name, unit, float(b), float(a)))
+
+        add("kosten", "annual_cost_eur", "eur", cost_before, cost_after)
+        add("kosten", "standalone_eur", "eur", result.standalone_eur[i, k], result.standalone_eur[i, k])
+        add("kosten", "npv_eur", "eur", 0.0, npv[i])
+        add("kosten", "avoided_growth_eur", "eur", 0.0, npv[i] - npv_flat[i] if method == "key" else np.nan)
+        if partner.kind == "municipality" and inhabitants > 0:
+            add(
+                "kosten",
+                "cost_per_inhabitant_eur",
+                "eur/inwoner",
+                cost_before / inhabitants,
+                cost_after / inhabitants,
+            )
+        add(
+            "kwaliteit",
+            "coverage_probability",
+            "kans",
+            before_q["coverage_probability"],
+            after_q["coverage_probability"],
+        )
+        add(
+            "kwaliteit",
+            "professional_share",
+            "aandeel",
+            before_q["professional_share"],
+            after_q["professional_share"],
+        )
+        add(
+            "kwaliteit",
+            "continuity_threshold_met",
+            "ja/nee",
+            before_q["workstations"] >= threshold,
+            after_q["workstations"] >= threshold,
+        )
+        add(
+            "kwetsbaarheid",
+            "bus_factor_roles",
+            "rollen",
+            before_q["bus_factor_roles"],
+            after_q["bus_factor_roles"],
+        )
+        add(
+            "kwetsbaarheid",
+            "dependence_on_centre",
+            "aandeel",
+            1.0 if before_member and i != centre else 0.0,
+            1.0 if after_member and i != centre else 0.0,
+        )
+        add("kwetsbaarheid", "exit_cost_exposure_eur", "eur", before_exposure, exposure)
+        add("kennis", "specialist_roles", "rollen", before_q["specialist_roles"], after_q["specialist_roles"])
+    rows += _cooperation_rows(
+        result, status_quo_model, before_team, after_team, absence, minimum, threshold, k
+    )
+    weights = p.fourk_weights
+    composite = _composite(rows, weights) if weights else None
+    return Scorecard(
+        method=method,
+        year=result.reference_year,
+        indicators=tuple(rows),
+        verdicts=verdicts(result, method),
+        weak_points=weak_points(scenario, result.reference_year),
+        composite=composite,
+    )
+
+
+def _cooperation_rows(result, status_quo_model, before_team, after_team, absence, minimum, threshold, k):
+    model = result.model
+    before_fte = role_fte(status_quo_model, before_team)
+    after_fte = role_fte(model, after_team)
+    coverage = lambda fte: float(np.prod([1 - absence**f for f in fte.values() if f > 0]))  # noqa: E731
+    ws = lambda team: float(sum(result.scenario.partners[i].workstations for i in team))  # noqa: E731
+    name = "samenwerking"
+    return [
+        Indicator(
+            name,
+            "kosten",
+            "annual_cost_eur",
+            "eur",
+            float(result.status_quo_cooperation_cost_eur[k]),
+            float(result.cooperation_cost_eur[k]),
+        ),
+        Indicator(
+            name, "kwaliteit", "coverage_probability", "kans", coverage(before_fte), coverage(after_fte)
+        ),
+        Indicator(
+            name,
+            "kwaliteit",
+            "continuity_threshold_met",
+            "ja/nee",
+            float(ws(before_team) >= threshold),
+            float(ws(after_team) >= threshold),
+        ),
+        Indicator(name, "kwaliteit", "workstations", "werkplekken", ws(before_team), ws(after_team)),
+        Indicator(
+            name,
+            "kwetsbaarheid",
+            "bus_factor_roles",
+            "rollen",
+            float(sum(f < minimum for f in before_fte.values())),
+            float(sum(f < minimum for f in after_fte.values())),
+        ),
+        Indicator(
+            name,
+            "kennis",
+            "specialist_roles",
+            "rollen",
+            float(sum(f >= 1 for f in before_fte.values())),
+            float(sum(f >= 1 for f in after_fte.values())),
+        ),
+        Indicator(name, "kennis", "team_fte", "fte", sum(before_fte.values()), sum(after_fte.values())),
+    ]
+
+
+def _composite(rows: list[Indicator], weights) -> dict[str, tuple[float, float]]:
+    """Weighted sum of one normalised index per K, before and after (each in [0, 1], higher is better):
+    kosten = 1 − cost / stand-alone cost; kwaliteit = coverage probability; kwetsbaarheid = 1 −
+    bus-factor roles / key roles; kennis = specialist roles / key roles."""
+    out: dict[str, tuple[float, float]] = {}
+    partners = dict.fromkeys(r.partner for r in rows if r.partner != "samenwerking")
+    for partner in partners:
+        get = {r.name: r for r in rows if r.partner == partner}
+        roles = max(get["specialist_roles"].after, get["bus_factor_roles"].after, 1.0)
+        total_roles = max(roles, get["specialist_roles"].before + get["bus_factor_roles"].before, 1.0)
+        scores = []
+        for when in ("before", "after"):
+
+            def value(name: str, w: str = when, rows_of: dict = get) -> float:
+                return getattr(rows_of[name], w)
+
+            index = {
+                "kosten": 1.0 - value("annual_cost_eur") / max(value("standalone_eur"), 1.0),
+                "kwaliteit": value("coverage_probability"),
+                "kwetsbaarheid": 1.0 - value("bus_factor_roles") / total_roles,
+                "kennis": value("specialist_roles") / total_roles,
+            }
+            total_weight = sum(float(getattr(weights, kk)) for kk in FOURK)
+            scores.append(sum(float(getattr(weights, kk)) * index[kk] for kk in FOURK) / total_weight)
+        out[partner] = (scores[0], scores[1])
+    return out
