@@ -74,7 +74,7 @@ def test_a_proportional_key_that_breaks_win_win_is_named(write):
     failing = scorecard(result, "inhabitants").verdict("win_win")
     assert failing.verdict == "fail"
     assert failing.details["core_violations"][0] == {"coalitie": "b", "meer_dan_alleen_eur": 375.0}
-    assert "zelfstandig goedkoper uit: b: € 375 per jaar" in failing.evidence
+    assert "zelfstandig goedkoper uit: B: € 375 per jaar" in failing.evidence
     assert scorecard(result).verdict("win_win").verdict == "pass"
 
 
@@ -95,7 +95,7 @@ def test_shipped_key_is_not_win_win_because_swb_pays_no_ciso():
     """A finding, not a bug: the default key shares the CISO by inhabitants, so SWB (no inhabitants)
     pays none of SEC, and the other partners would be cheaper off without it."""
     verdict = scorecard(simulate(load_scenario(SCENARIOS / "basis.yaml"))).verdict("win_win")
-    assert verdict.verdict == "fail" and "zonder swb" in verdict.evidence
+    assert verdict.verdict == "fail" and "zonder SWB Midden Twente" in verdict.evidence
 
 
 def test_risks_not_shared_when_a_member_carries_nothing():

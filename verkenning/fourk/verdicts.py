@@ -46,12 +46,18 @@ def _euro(x: float) -> str:
     return f"€ {x:,.0f}".replace(",", ".")
 
 
-def _group_text(group: dict, players: tuple[str, ...]) -> str:
-    """'a+b+c (zonder d): € 1.234 per jaar', naming the partners left out when that is shorter."""
+def _group_text(group: dict, players: tuple[str, ...], names: dict[str, str]) -> str:
+    """'A, B en C (zonder D): € 1.234 per jaar', naming the partners left out when that is shorter."""
     members = group["coalitie"].split("+")
-    left_out = [p for p in players if p not in members]
+    left_out = [names[p] for p in players if p not in members]
     without = f" (zonder {', '.join(left_out)})" if len(members) > 1 and len(left_out) <= 2 else ""
-    return f"{group['coalitie']}{without}: {_euro(group['meer_dan_alleen_eur'])} per jaar"
+    return (
+        f"{_together([names[m] for m in members])}{without}: {_euro(group['meer_dan_alleen_eur'])} per jaar"
+    )
+
+
+def _together(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} en {names[-1]}"
 
 
 def verdicts(result: CostResult, method: str = "key") -> tuple[Verdict, ...]:
@@ -71,6 +77,7 @@ def verdicts(result: CostResult, method: str = "key") -> tuple[Verdict, ...]:
         i for i in range(len(result.partners)) if result.member[i, k] and not result.status_quo_member[i, k]
     ]
     out: list[Verdict] = []
+    names = {p.id: p.name for p in scenario.partners}
 
     # win-win: incumbents no worse than today, entrants no worse than alone, shares in the core
     game = year_game(result, year)
@@ -86,11 +93,11 @@ def verdicts(result: CostResult, method: str = "key") -> tuple[Verdict, ...]:
     ]
     problems = []
     if worse_incumbents:
-        problems.append(f"{', '.join(worse_incumbents)} betalen meer dan nu")
+        problems.append(f"{_together([names[p] for p in worse_incumbents])} betalen meer dan nu")
     if worse_entrants:
-        problems.append(f"{', '.join(worse_entrants)} betalen meer dan zelfstandig")
+        problems.append(f"{_together([names[p] for p in worse_entrants])} betalen meer dan zelfstandig")
     if groups:
-        worst = "; ".join(_group_text(g, game.players) for g in groups[:3])
+        worst = "; ".join(_group_text(g, game.players, names) for g in groups[:3])
         problems.append(f"zelfstandig goedkoper uit: {worst}")
     out.append(
         Verdict(
@@ -172,9 +179,10 @@ def verdicts(result: CostResult, method: str = "key") -> tuple[Verdict, ...]:
                 "platform_leads",
                 "fail" if missing else "pass",
                 "Migratie naar het platform van de centrumgemeente is in de cijfers opgenomen: "
-                + ", ".join(f"{p} {_euro(a)}" for p, a in amounts.items())
+                + ", ".join(f"{names[p]} {_euro(a)}" for p, a in amounts.items())
                 if not missing
-                else f"Geen migratiekosten voor {', '.join(missing)}: zet transition_cost_share boven nul.",
+                else f"Geen migratiekosten voor {_together([names[p] for p in missing])}: "
+                "zet transition_cost_share boven nul.",
                 {"transition_eur": amounts},
             )
         )
@@ -193,7 +201,9 @@ def verdicts(result: CostResult, method: str = "key") -> tuple[Verdict, ...]:
             "risks_shared",
             "fail" if none else "pass",
             f"Een risicoreserve van {_euro(reserve)} wordt naar rato van de bijdragen gedragen"
-            + (f"; {', '.join(none)} dragen niets." if none else " door alle deelnemers."),
+            + (
+                f"; {_together([names[p] for p in none])} dragen niets." if none else " door alle deelnemers."
+            ),
             {"reserve_eur": round(reserve, 2), "exposure_eur": exposure},
         )
     )

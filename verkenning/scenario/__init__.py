@@ -35,6 +35,7 @@ __all__ = [
     "load_organisations",
     "load_scenario",
     "merge",
+    "pedigree",
 ]
 
 DEFAULTS_PATH = Path(__file__).parent.parent / "data" / "defaults.yaml"
@@ -154,6 +155,7 @@ def load_scenario(path: str | Path) -> Scenario:
     if problems:
         raise ScenarioError(path, problems)
     scenario._files = tuple(display(f) for f in (*files, DEFAULTS_PATH))
+    scenario._paths = tuple(Path(f).resolve() for f in (*files, DEFAULTS_PATH))
     if len(files) > 1:
         root = load_scenario(files[-1])
         scenario._status_quo = (root.name, {p.id: p.services for p in root.partners if p.joins is None})
@@ -178,3 +180,48 @@ def load_organisations() -> dict[str, Partner]:
             ORGANISATIONS_PATH, [Problem(display(ORGANISATIONS_PATH), 0, 0, "", str(exc))]
         ) from None
     return {p.id: p for p in partners}
+
+
+def pedigree(scenario: Scenario) -> list[dict[str, object]]:
+    """Every figure that feeds the numbers, with its source or assumption (or none, when unsourced).
+
+    The figures of the partners, of the services any partner takes (with their key roles), the
+    parameters, the discount rate and the horizon; in that order, with a field path each.
+    """
+    from ..graph import partner_closure
+
+    taken = set()
+    for partner in scenario.partners:
+        taken.update(partner_closure(scenario, partner))
+    rows: list[dict[str, object]] = []
+
+    def add(path: str, value: object) -> None:
+        if isinstance(value, Figure) and (value or value.source or value.assumption):
+            kind = "bron" if value.source else "aanname" if value.assumption else "zonder herkomst"
+            rows.append(
+                {
+                    "veld": path,
+                    "waarde": float(value),
+                    "soort": kind,
+                    "toelichting": value.source or value.assumption or "",
+                }
+            )
+
+    for partner in scenario.partners:
+        for field in ("inhabitants", "fte", "workstations", "applications", "standalone_annual_cost_eur"):
+            add(f"partners.{partner.id}.{field}", getattr(partner, field))
+    for service in sorted(scenario.services, key=lambda s: s.id):
+        if service.id not in taken:
+            continue
+        for field in ("fixed_annual_cost_eur", "unit_annual_cost_eur", "scale_exponent"):
+            add(f"services.{service.id}.{field}", getattr(service, field))
+        for role, need in sorted(service.key_roles.items()):
+            if need.fixed_fte:
+                add(f"services.{service.id}.key_roles.{role}.fixed_fte", need.fixed_fte)
+            if need.fte_per_unit:
+                add(f"services.{service.id}.key_roles.{role}.fte_per_unit", need.fte_per_unit)
+    for name in Parameters.model_fields:
+        add(f"parameters.{name}", getattr(scenario.parameters, name))
+    add("discount_rate", scenario.discount_rate)
+    add("horizon_years", scenario.horizon_years)
+    return rows

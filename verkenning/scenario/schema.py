@@ -6,6 +6,7 @@ between objects (ids, dependencies, years against the horizon) are checked in ``
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -164,12 +165,18 @@ class Scenario(_Model):
     parameters: Parameters
 
     _files: tuple[str, ...] = PrivateAttr(default=())
+    _paths: tuple[Path, ...] = PrivateAttr(default=())
     _status_quo: tuple[str, dict[str, tuple[str, ...]]] = PrivateAttr(default=("", {}))
 
     @property
     def files(self) -> tuple[str, ...]:
         """The files this scenario was read from: itself first, then what it extends, then defaults."""
         return self._files
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """The same files as ``files``, as absolute paths."""
+        return self._paths
 
     @property
     def status_quo(self) -> tuple[str, dict[str, tuple[str, ...]]]:

@@ -1,0 +1,226 @@
+"""Figures for the reports: Dutch labels, units on every axis, colour-blind-safe, one colour per partner.
+
+Figures are drawn on ``matplotlib.figure.Figure`` objects (no pyplot state, no GUI backend) and
+embedded as PNG data URIs, so a report is a single file that reads offline. The palette is
+Okabe and Ito's (2008) colour-blind-safe set; a partner keeps its colour throughout a report
+because colours follow the order of the partners in the scenario. PNGs carry no timestamp or
+version metadata, so the same scenario renders the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from .report.html import Markup, euro, percent, text
+
+__all__ = [
+    "PALETTE",
+    "allocation_figure",
+    "centre_figure",
+    "cost_figure",
+    "fee_figure",
+    "figure_html",
+    "fourk_figure",
+    "partner_colours",
+    "service_graph_figure",
+]
+
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+"""Okabe and Ito (2008), 'Color Universal Design', colour-blind-safe."""
+PACKAGE_COLOURS = {"basis": "#56B4E9", "plus": "#E69F00", "im": "#009E73"}
+METHOD_LABELS = {
+    "key": "Eigen verdeelsleutel",
+    "inhabitants": "Naar inwoners",
+    "workstations": "Naar werkplekken",
+    "shapley": "Shapley-waarde",
+    "nucleolus": "Nucleolus",
+    "scrb": "SCRB",
+}
+EURO_AXIS = FuncFormatter(lambda value, _: euro(value))
+
+
+def partner_colours(partners: Sequence[str]) -> dict[str, str]:
+    """A fixed colour per partner, by its position in the scenario (hatching beyond eight)."""
+    return {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(partners)}
+
+
+def figure_html(figure: Figure, alt: str, caption: str = "") -> Markup:
+    """The figure as an embedded PNG with alternative text and a caption (both escaped)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    cap = f"<figcaption class='noot'>{text(caption)}</figcaption>" if caption else ""
+    return Markup(f'<figure><img alt="{text(alt)}" src="data:image/png;base64,{data}">{cap}</figure>')
+
+
+def _figure(width: float = 8.0, height: float = 4.2) -> Figure:
+    figure = Figure(figsize=(width, height), layout="constrained")
+    return figure
+
+
+def service_graph_figure(scenario, depths: dict[str, int], taken: set[str]) -> Figure:
+    """The service catalogue in layers (a service sits right of what it depends on)."""
+    from .graph import service_graph
+
+    graph = service_graph(scenario)
+    figure = _figure(9, 4.6)
+    ax = figure.add_subplot()
+    columns: dict[int, list[str]] = {}
+    for node in sorted(graph.nodes):
+        columns.setdefault(depths[node], []).append(node)
+    position = {}
+    for depth, nodes in columns.items():
+        for row, node in enumerate(nodes):
+            position[node] = (depth, -(row - (len(nodes) - 1) / 2))
+    for source, target in sorted(graph.edges):
+        (x1, y1), (x2, y2) = position[source], position[target]
+        ax.annotate(
+            "",
+            xy=(x2 + 0.12, y2),
+            xytext=(x1 - 0.12, y1),
+            arrowprops={"arrowstyle": "->", "color": "#999999", "lw": 0.8},
+        )
+    for node, (x, y) in position.items():
+        package = graph.nodes[node]["package"]
+        ax.scatter(
+            [x],
+            [y],
+            s=900,
+            color=PACKAGE_COLOURS.get(package, "#cccccc"),
+            edgecolor="black" if node in taken else "#bbbbbb",
+            linewidth=1.4 if node in taken else 0.6,
+            zorder=3,
+        )
+        ax.text(x, y, node, ha="center", va="center", fontsize=8, zorder=4)
+    for package, colour in PACKAGE_COLOURS.items():
+        ax.scatter([], [], s=80, color=colour, label=f"pakket {package}")
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.set_title("Afhankelijkheden tussen diensten (pijl: dienst heeft nodig)")
+    ax.set_xlabel("laag (0 = fundament)")
+    ax.set_yticks([])
+    ax.set_xticks(sorted(columns))
+    for spine in ("top", "right", "left"):
+        ax.spines[spine].set_visible(False)
+    return figure
+
+
+def cost_figure(
+    partners: Sequence[str], names: Sequence[str], standalone, status_quo, new, year: int
+) -> Figure:
+    """Per partner: stand-alone, status quo and new annual cost."""
+    figure = _figure()
+    ax = figure.add_subplot()
+    x = np.arange(len(partners))
+    width = 0.27
+    ax.bar(x - width, standalone, width, label="Zelfstandig", color="#bbbbbb")
+    ax.bar(x, status_quo, width, label="Huidige situatie", color="#56B4E9")
+    ax.bar(x + width, new, width, label="Na de wijziging", color="#0072B2")
+    ax.set_xticks(x, names, rotation=20, ha="right")
+    ax.yaxis.set_major_formatter(EURO_AXIS)
+    ax.set_ylabel("euro per jaar")
+    ax.set_title(f"Jaarlijkse kosten per deelnemer in {year} (prijzen van het basisjaar)")
+    ax.legend(frameon=False)
+    return figure
+
+
+def allocation_figure(
+    partners: Sequence[str], names: Sequence[str], shares: dict[str, Sequence[float]], year: int
+) -> Figure:
+    """The share of every partner under every method, side by side."""
+    figure = _figure(9, 4.4)
+    ax = figure.add_subplot()
+    colours = partner_colours(partners)
+    methods = list(shares)
+    x = np.arange(len(methods))
+    width = 0.8 / max(len(partners), 1)
+    for i, (partner, name) in enumerate(zip(partners, names, strict=True)):
+        values = [shares[m][i] for m in methods]
+        ax.bar(x - 0.4 + width * (i + 0.5), values, width, label=name, color=colours[partner])
+    ax.set_xticks(x, [METHOD_LABELS.get(m, m) for m in methods], rotation=15, ha="right")
+    ax.yaxis.set_major_formatter(EURO_AXIS)
+    ax.set_ylabel("bijdrage in euro per jaar")
+    ax.set_title(f"Bijdrage per deelnemer onder elke verdeling ({year})")
+    ax.legend(frameon=False, fontsize=8, ncols=2)
+    return figure
+
+
+def fourk_figure(
+    partners: Sequence[str],
+    names: Sequence[str],
+    panels: dict[str, tuple[str, Sequence[float], Sequence[float]]],
+) -> Figure:
+    """Four panels, one per K: before (light) and after (solid) per partner."""
+    figure = _figure(10, 6.2)
+    axes = figure.subplots(2, 2)
+    colours = partner_colours(partners)
+    x = np.arange(len(partners))
+    for ax, (title, (unit, before, after)) in zip(axes.ravel(), panels.items(), strict=False):
+        for i, partner in enumerate(partners):
+            ax.bar(x[i] - 0.2, before[i], 0.4, color=colours[partner], alpha=0.35)
+            ax.bar(x[i] + 0.2, after[i], 0.4, color=colours[partner])
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel(unit, fontsize=8)
+        ax.set_xticks(x, names, rotation=30, ha="right", fontsize=7)
+        if unit == "kans":
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: percent(v, 0)))
+            ax.set_ylim(0, 1)
+        elif "euro" in unit:
+            ax.yaxis.set_major_formatter(EURO_AXIS)
+    figure.suptitle("De vier K's per deelnemer: licht = huidige situatie, donker = na de wijziging")
+    return figure
+
+
+def centre_figure(
+    years: Sequence[int],
+    series: dict[str, Sequence[float]],
+    partners: Sequence[str],
+    names: dict[str, str],
+    centre: str,
+) -> Figure:
+    """Annual cost of every partner along the path; the centre drawn thickest."""
+    figure = _figure(9, 4.2)
+    ax = figure.add_subplot()
+    colours = partner_colours(partners)
+    for partner in partners:
+        if partner not in series:
+            continue
+        values = series[partner]
+        ax.plot(
+            years,
+            values,
+            color=colours[partner],
+            lw=3 if partner == centre else 1.5,
+            marker="o",
+            ms=3,
+            label=names[partner],
+        )
+    ax.yaxis.set_major_formatter(EURO_AXIS)
+    ax.set_ylabel("euro per jaar (prijzen basisjaar)")
+    ax.set_xlabel("jaar")
+    ax.set_title("Jaarlijkse kosten per deelnemer langs het groeipad")
+    ax.legend(frameon=False, fontsize=8, ncols=2)
+    return figure
+
+
+def fee_figure(rows: Sequence[tuple[str, float, float, float, float, float]]) -> Figure:
+    """Per entrant: from what it adds to what it pays alone (light), the core range (dark), the key (dot)."""
+    figure = _figure(8, 1.2 + 0.7 * len(rows))
+    ax = figure.add_subplot()
+    for y, (_, marginal, standalone, low, high, key) in enumerate(rows):
+        ax.plot([marginal, standalone], [y, y], color="#bbbbbb", lw=10, solid_capstyle="butt")
+        ax.plot([low, high], [y, y], color="#0072B2", lw=10, solid_capstyle="butt")
+        ax.plot([key], [y], "o", color="#D55E00", ms=9)
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows])
+    ax.xaxis.set_major_formatter(EURO_AXIS)
+    ax.set_xlabel("jaarlijkse bijdrage in euro")
+    ax.set_title(
+        "Bandbreedte van de bijdrage: grijs = van meerkosten tot zelfstandig, blauw = kern, oranje = sleutel"
+    )
+    ax.set_ylim(-0.8, len(rows) - 0.2)
+    return figure

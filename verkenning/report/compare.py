@@ -1,0 +1,134 @@
+"""Two or more scenarios side by side: what differs in their inputs, and what that does to each partner."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .html import Markup, euro, table, text
+from .sections import CONDITION_LABELS, VERDICT_LABELS, display
+from .study import Study, write_atomic
+
+__all__ = ["Comparison", "input_differences"]
+
+
+def _flatten(value, prefix: str = "") -> dict[str, object]:
+    if hasattr(value, "model_fields"):
+        value = {name: getattr(value, name) for name in type(value).model_fields}
+    if isinstance(value, dict):
+        out: dict[str, object] = {}
+        for key, item in value.items():
+            out.update(_flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(value, tuple | list) and value and all(hasattr(v, "id") for v in value):
+        out = {}
+        for item in value:
+            out.update(_flatten(item, f"{prefix}[{item.id}]"))
+        return out
+    return {prefix: list(value) if isinstance(value, tuple) else value}
+
+
+def input_differences(studies: list[Study]) -> list[tuple[str, list[object]]]:
+    """Every input field whose value differs between the scenarios (absent shown as '–')."""
+    flat = [_flatten(s.scenario) for s in studies]
+    keys = sorted(set().union(*flat))
+    rows = []
+    for key in keys:
+        values = [f.get(key, "–") for f in flat]
+        shown = [float(v) if isinstance(v, float) else v for v in values]
+        if any(v != shown[0] for v in shown[1:]):
+            rows.append((key, shown))
+    return rows
+
+
+@dataclass(eq=False)
+class Comparison:
+    """Studies of several scenarios, compared."""
+
+    paths: list[Path]
+    seed: int = 0
+    run_dir: Path | None = None
+    studies: list[Study] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.studies = [Study(Path(p), self.seed) for p in self.paths]
+        self.run_dir = Path(self.run_dir) if self.run_dir else None
+
+    @classmethod
+    def load(cls, scenarios: list[str], seed: int = 0, run_dir: str | None = None) -> Comparison:
+        return cls([Path(s) for s in scenarios], seed, Path(run_dir) if run_dir else None)
+
+    def header(self):
+        items = "".join(
+            f"<li>{text(s.scenario.name)}: {text(s.scenario.question)}</li>" for s in self.studies
+        )
+        return display(Markup(f"<h1>Vergelijking van scenario's</h1><ol>{items}</ol>"))
+
+    def inputs(self):
+        rows = [(key, *(str(v) for v in values)) for key, values in input_differences(self.studies)]
+        names = [s.scenario.name for s in self.studies]
+        return display(Markup(table(["Invoer", *names], rows, caption="Wat verschilt in de invoer")))
+
+    def outcomes(self):
+        names = [s.scenario.name for s in self.studies]
+        partners = list(dict.fromkeys(p for s in self.studies for p in s.result.partners))
+        labels = {p: n for s in self.studies for p, n in s.names.items()}
+        rows = []
+        for partner in partners:
+            cells = []
+            for s in self.studies:
+                if partner in s.result.partners:
+                    i = s.result.partners.index(partner)
+                    cells.append(
+                        f"{euro(s.column(s.result.cost_eur['key'])[i])} / NCW {euro(s.result.npv_eur['key'][s.result.rates[0]][i])}"
+                    )
+                else:
+                    cells.append("–")
+            rows.append((labels[partner], *cells))
+        return display(
+            Markup(
+                table(
+                    ["Deelnemer", *names],
+                    rows,
+                    caption="Kosten in het peiljaar en netto contante waarde van het voordeel per scenario",
+                )
+            )
+        )
+
+    def conditions(self):
+        names = [s.scenario.name for s in self.studies]
+        rows = []
+        for condition, label in CONDITION_LABELS.items():
+            cells = []
+            for s in self.studies:
+                verdict = next(v for v in s.card.verdicts if v.condition == condition)
+                cells.append(
+                    Markup(f"<span class='{verdict.verdict}'>{text(VERDICT_LABELS[verdict.verdict])}</span>")
+                )
+            rows.append((label, *cells))
+        return display(
+            Markup(table(["Randvoorwaarde", *names], rows, caption="Randvoorwaarden per scenario"))
+        )
+
+    def results(self) -> dict:
+        return {"studies": [s.results() for s in self.studies], "seed": self.seed}
+
+    def save(self) -> None:
+        if self.run_dir is None:
+            return
+        write_atomic(
+            self.run_dir / "results.json",
+            json.dumps(self.results(), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        )
+        frames = []
+        for s in self.studies:
+            frame = s.tables()["samenvatting"]
+            frame.insert(0, "scenario", s.scenario.name)
+            frames.append(frame)
+        write_atomic(
+            self.run_dir / "tables" / "samenvatting.csv",
+            pd.concat(frames).to_csv(index=False, lineterminator="\n"),
+        )

@@ -1,0 +1,107 @@
+"""Small HTML building blocks for the reports: Dutch number formats, escaped tables, the page shell.
+
+Every string that may come from a scenario file goes through :func:`text` (``html.escape``) before
+it reaches a page; numbers are formatted the Dutch way (€ 1.234.567; 12,5%). The page shell is our
+own, with its stylesheet inline, so a report is one file that reads offline and loads nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Sequence
+
+__all__ = ["euro", "fraction", "number", "page", "percent", "table", "text"]
+
+
+def text(value: object) -> str:
+    """Any value as escaped HTML text."""
+    return html.escape(str(value), quote=True)
+
+
+def _dutch(formatted: str) -> str:
+    return formatted.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """1234567.8 → '1.234.568'; with decimals, a decimal comma."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return _dutch(f"{value:,.{decimals}f}")
+
+
+def euro(value: float, decimals: int = 0) -> str:
+    """€ 1.234.567 (negative: € -1.234), with a non-breaking space after the sign."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"€\u00a0{number(value, decimals)}"
+
+
+def percent(value: float, decimals: int = 1) -> str:
+    """0.125 → '12,5%'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{number(100 * value, decimals)}%"
+
+
+def fraction(value: float, decimals: int = 2) -> str:
+    """0.0225 → '0,02' (for exponents and shares shown as numbers)."""
+    return number(value, decimals)
+
+
+def table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    numeric: Sequence[bool] | None = None,
+    caption: str = "",
+    css: str = "",
+) -> str:
+    """An HTML table. Cells are escaped unless they are ``Markup`` (already safe HTML)."""
+    numeric = list(numeric) if numeric is not None else [False] * len(header)
+    head = "".join(
+        f'<th class="{"num" if n else ""}">{text(h)}</th>' for h, n in zip(header, numeric, strict=True)
+    )
+    body = []
+    for row in rows:
+        cells = "".join(
+            f'<td class="{"num" if n else ""}">{cell if isinstance(cell, Markup) else text(cell)}</td>'
+            for cell, n in zip(row, numeric, strict=True)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    cap = f"<caption>{text(caption)}</caption>" if caption else ""
+    rows_html = "".join(body)
+    return f'<table class="{text(css)}">{cap}<thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>'
+
+
+class Markup(str):
+    """A string that is already safe HTML (built here from escaped parts)."""
+
+
+STYLE = """
+body { font-family: "Segoe UI", Arial, sans-serif; max-width: 64rem; margin: 2rem auto; padding: 0 1.5rem;
+       color: #1a1a1a; line-height: 1.5; }
+h1 { font-size: 1.9rem; margin-bottom: .2rem; } h2 { margin-top: 2.4rem; border-bottom: 2px solid #0072B2; }
+h3 { margin-top: 1.6rem; } .vraag { font-size: 1.15rem; color: #333; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: .92rem; }
+th, td { padding: .3rem .6rem; border-bottom: 1px solid #ccc; text-align: left; vertical-align: top; }
+th { background: #eef3f8; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; } .anchor-link { display: none; }
+caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+.pass { color: #006d3c; font-weight: 600; } .fail { color: #b3261e; font-weight: 600; }
+.undetermined { color: #6b5a00; font-weight: 600; }
+.kader { background: #f5f7fa; border-left: 4px solid #0072B2; padding: .6rem 1rem; margin: 1rem 0; }
+.noot { color: #555; font-size: .88rem; } img { max-width: 100%; height: auto; }
+.jp-InputArea, .jp-InputPrompt, .jp-OutputPrompt, .input, .prompt { display: none; }
+@media print { body { max-width: none; margin: 0; } h2 { break-after: avoid; }
+               table, img { break-inside: avoid; } }
+"""
+
+
+def page(title: str, body: str, lang: str = "nl") -> str:
+    """A complete HTML page around ``body`` (already safe HTML), with its stylesheet inline."""
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{text(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
