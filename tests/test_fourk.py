@@ -87,7 +87,7 @@ def test_every_condition_has_a_verdict_with_evidence():
     assert card.verdict("transparency").verdict == "pass"
     assert (
         card.verdict("platform_leads").verdict == "pass"
-        and "borne" in card.verdict("platform_leads").evidence
+        and "Gemeente Borne" in card.verdict("platform_leads").evidence
     )
 
 
