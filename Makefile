@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test bench lint clean
+.PHONY: report test bench lint lab clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("verkenning needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 report: $(STAMP)
 	$(VENV)/bin/verkenning check scenarios/*.yaml
-	$(VENV)/bin/verkenning check --detail scenarios/borne.yaml
+	$(VENV)/bin/verkenning run scenarios/borne.yaml
 
 test: $(STAMP)
 	$(PY) -m pytest -q
@@ -27,6 +27,10 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+lab: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,lab]'
+	$(VENV)/bin/jupyter lab notebooks/toetreding.ipynb
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

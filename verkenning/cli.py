@@ -1,4 +1,4 @@
-"""The command line: ``verkenning check | new | allocate | costs | scorecard``.
+"""The command line: ``verkenning check | new | allocate | costs | scorecard | run | compare``.
 
 Each command translates; the library acts.
 
@@ -160,6 +160,44 @@ def scorecard(
         raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
     result = simulate(load_scenario(scenario))
     typer.echo(format_scorecard(build_scorecard(result, method), terms_text(result, coverage, budget)))
+
+
+def _report_run(scenarios: list[Path], notebook: str, out: Path, seed: int, pdf: bool) -> None:
+    from .report import RunError, run_study
+
+    try:
+        result = run_study(scenarios, notebook, out, seed=seed, pdf=pdf, progress=sys.stderr.isatty())
+    except RunError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    if result.pdf_note:
+        typer.echo(result.pdf_note, err=True)
+    if result.pdf:
+        typer.echo(f"pdf: {result.pdf}")
+    typer.echo(str(result.report))
+
+
+@_command
+def run(
+    scenario: Annotated[Path, typer.Argument(help="The scenario file.")],
+    notebook: Annotated[str, typer.Option(help="toetreding, vergelijking or groeipad.")] = "toetreding",
+    out: Annotated[Path, typer.Option(help="Folder for the run folders.")] = Path("reports"),
+    seed: Annotated[int, typer.Option(help="Seed for everything random.")] = 0,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf with headless Chromium.")] = False,
+) -> None:
+    """Render a study into a new run folder; the last line printed is the path of report.html."""
+    _report_run([scenario], notebook, out, seed, pdf)
+
+
+@_command
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files.")],
+    out: Annotated[Path, typer.Option(help="Folder for the run folders.")] = Path("reports"),
+    seed: Annotated[int, typer.Option(help="Seed for everything random.")] = 0,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf with headless Chromium.")] = False,
+) -> None:
+    """Render the comparison of two or more scenarios (the vergelijking notebook)."""
+    _report_run(scenarios, "vergelijking", out, seed, pdf)
 
 
 def main() -> None:

@@ -83,7 +83,7 @@ body { font-family: "Segoe UI", Arial, sans-serif; max-width: 64rem; margin: 2re
        color: #1a1a1a; line-height: 1.5; }
 h1 { font-size: 1.9rem; margin-bottom: .2rem; } h2 { margin-top: 2.4rem; border-bottom: 2px solid #0072B2; }
 h3 { margin-top: 1.6rem; } .vraag { font-size: 1.15rem; color: #333; }
-table { border-collapse: collapse; margin: 1rem 0; font-size: .92rem; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: .92rem; display: block; overflow-x: auto; }
 th, td { padding: .3rem .6rem; border-bottom: 1px solid #ccc; text-align: left; vertical-align: top; }
 th { background: #eef3f8; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.num { white-space: nowrap; } .anchor-link { display: none; }

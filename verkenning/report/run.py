@@ -81,6 +81,11 @@ def _native_kernel_manager():
         def _native_specs(self):
             return NativeSpecs()
 
+        @default("transport")
+        def _local_transport(self):
+            # Unix sockets where there are any: the kernel is local and needs no TCP port.
+            return "ipc" if os.name == "posix" else "tcp"
+
     return NativeKernelManager
 
 
@@ -272,8 +277,11 @@ def build_index(out: str | Path) -> Path:
         conditions = studies[0].get("conditions", {})
         verdicts = " ".join(f"{VERDICT_MARK[c['verdict']]}" for c in conditions.values())
         link = Markup(f'<a href="{text(run.relative_to(out).as_posix())}/report.html">rapport</a>')
-        rows.append((manifest.get("finished", ""), name, manifest.get("notebook", ""), verdicts, link))
+        finished = manifest.get("finished", "")
+        shown = datetime.fromisoformat(finished).strftime("%d-%m-%Y %H:%M") if finished else ""
+        rows.append((finished, shown, name, manifest.get("notebook", ""), verdicts, link))
     rows.sort(key=lambda row: row[0], reverse=True)
+    rows = [row[1:] for row in rows]
     body = (
         "<h1>Verkenningen</h1><p>Alle rapporten, nieuwste eerst. Randvoorwaarden: win-win, geen winst, "
         "transparantie, platform leidend, risico's gedeeld, waarde voor inwoners (✔ voldaan, ✘ niet voldaan, "

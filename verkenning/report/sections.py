@@ -139,9 +139,8 @@ def summary(study: Study) -> Markup:
         )
     if losses:
         sentences.append(f"Nadeel: {text(', '.join(losses))}.")
-    sentences.append(
-        f"Win-win: <span class='{win.verdict}'>{VERDICT_LABELS[win.verdict]}</span> — {text(win.evidence)}"
-    )
+    first = win.evidence.split("; ")[0] + (" (en meer, zie de randvoorwaarden)" if "; " in win.evidence else "")
+    sentences.append(f"Win-win: <span class='{win.verdict}'>{VERDICT_LABELS[win.verdict]}</span> — {text(first)}.")
     sentences.append(
         "Het voordeel is een modeluitkomst, geen feit: de netto contante waarde zonder de veronderstelde "
         "lagere kostengroei staat in de kostentabel, en onzekerheden staan in de bijlage met aannames."

@@ -1,0 +1,269 @@
+"""Rendered studies, checked as a reader would: run folders, HTML without code, numbers from results.json."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from typer.testing import CliRunner
+
+from verkenning.cli import app
+from verkenning.report import RunError, run_study
+from verkenning.report import run as run_module
+from verkenning.report.html import euro
+
+from .conftest import ROOT, SCENARIOS
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SECTIONS = {
+    "toetreding": [
+        "Samenvatting",
+        "Deelnemers en diensten",
+        "Kosten: zelfstandig en samen",
+        "Verdeling van de kosten",
+        "De vier K's per deelnemer",
+        "Wat wint de centrumgemeente?",
+        "Bandbreedte van de toetredingsbijdrage",
+        "Risico's en continuïteit",
+        "Bijlage: aannames en bronnen",
+        "Herkomst",
+    ],
+    "groeipad": ["Samenvatting", "Het groeipad jaar voor jaar", "Wat elke toetreder verandert", "Herkomst"],
+    "vergelijking": [
+        "Wat verschilt in de invoer",
+        "Wat dat doet met elke deelnemer",
+        "Randvoorwaarden per scenario",
+    ],
+}
+
+
+# --- notebooks hold no logic and no outputs ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_committed_without_outputs_and_without_logic(path):
+    notebook = nbformat.read(path, as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", []), "the first code cell holds the parameters"
+    for cell in code:
+        assert cell.outputs == [] and cell.execution_count is None, "committed without outputs"
+        tree = ast.parse(cell.source)
+        for node in ast.walk(tree):
+            assert not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda), (
+                cell.source
+            )
+            assert not isinstance(node, ast.For | ast.While | ast.If | ast.With | ast.Try), cell.source
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom):
+                assert node.module.startswith("verkenning"), "code cells call the package"
+    for cell in code[1:]:
+        for node in ast.parse(cell.source).body:
+            if isinstance(node, ast.Expr):
+                assert isinstance(node.value, ast.Call), "a code cell only calls the package"
+
+
+# --- one run per notebook, shared by the tests below ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        return out, {
+            "toetreding": run_study([SCENARIOS / "borne.yaml"], "toetreding", out, pdf=True),
+            "groeipad": run_study([SCENARIOS / "groeipad.yaml"], "groeipad", out),
+            "vergelijking": run_study(
+                [SCENARIOS / "borne.yaml", SCENARIOS / "borne-im.yaml"], "vergelijking", out
+            ),
+        }
+    finally:
+        os.chdir(cwd)
+
+
+def test_run_folder_holds_everything_a_reader_and_a_consultant_need(runs):
+    _out, results = runs
+    folder = results["toetreding"].folder
+    for name in (
+        "report.html",
+        "report.ipynb",
+        "results.json",
+        "results.xlsx",
+        "manifest.json",
+        "report.pdf",
+    ):
+        assert (folder / name).is_file(), name
+    assert (folder / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert {p.name for p in (folder / "tables").glob("*.csv")} >= {
+        "kosten.csv",
+        "verdeling.csv",
+        "scorecard.csv",
+    }
+    assert (folder.parent / "latest").resolve() == folder.resolve()
+    assert not list(folder.parent.glob(".*.partial")), "no half-written run is left behind"
+    data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    for key in ("scenario", "partners", "allocation", "npv_eur", "conditions", "seed"):
+        assert key in data
+    assert "win_win" in data["conditions"]
+    assert data["conditions"]["win_win"]["verdict"] in ("pass", "fail", "undetermined")
+    assert set(data["allocation"]) >= {"key", "shapley", "nucleolus", "scrb", "inhabitants", "workstations"}
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    files = manifest["provenance"][0]["files"]
+    assert [f["path"].split("/")[-1] for f in files][:2] == ["borne.yaml", "basis.yaml"]
+    assert all(re.fullmatch(r"[0-9a-f]{64}", f["sha256"]) for f in files)
+    assert manifest["seed"] == 0 and manifest["started"] <= manifest["finished"]
+    assert manifest["provenance"][0]["dependencies"]["numpy"]
+
+
+@pytest.mark.parametrize("notebook", ["toetreding", "groeipad", "vergelijking"])
+def test_report_has_its_sections_figures_and_no_code(runs, notebook):
+    html = runs[1][notebook].report.read_text(encoding="utf-8")
+    for section in SECTIONS[notebook]:
+        assert f">{section.replace(chr(39), '&#39;')}" in html or f">{section}" in html, section
+    for code in ("Study.load", "study.", "import ", "comparison.", "run_dir", "<script"):
+        assert code not in html, code
+    assert 'lang="nl"' in html
+    if notebook != "vergelijking":
+        assert html.count("data:image/png;base64,") >= 3
+    assert "http://" not in html and "https://" not in html, "a report loads nothing from the network"
+
+
+def test_report_numbers_equal_results_json(runs):
+    folder = runs[1]["toetreding"].folder
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    for partner, npv in data["npv_eur"].items():
+        assert euro(npv) in html, (partner, npv)
+        assert euro(data["cost_eur"][partner]) in html
+        assert euro(data["status_quo_eur"][partner]) in html
+    for method, shares in data["allocation"].items():
+        for share in shares.values():
+            assert euro(share) in html, (method, share)
+        total = sum(shares.values())
+        assert round(total, 2) == data["cooperation_cost_eur"][str(data["scenario"]["reference_year"])]
+
+
+def test_index_lists_every_run_with_a_link(runs):
+    out, results = runs
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for result in results.values():
+        assert result.folder.relative_to(out).as_posix() + "/report.html" in index
+    assert "Toetreding Borne tot de IT-samenwerking" in index
+
+
+def test_scenario_strings_are_escaped(tmp_path, write):
+    hostile = (
+        (SCENARIOS / "borne.yaml")
+        .read_text(encoding="utf-8")
+        .replace("name: Gemeente Borne", 'name: "<script>alert(1)</script> Borne"')
+        .replace("extends: basis.yaml", f"extends: {SCENARIOS / 'basis.yaml'}")
+    )
+    path = write(hostile, "hostile.yaml")
+    result = run_study([path], "toetreding", tmp_path / "out")
+    html = result.report.read_text(encoding="utf-8")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; Borne" in html
+
+
+def test_a_failed_run_keeps_its_notebook_and_leaves_earlier_runs_alone(tmp_path, monkeypatch, runs):
+    out = tmp_path / "out"
+    good = run_study([SCENARIOS / "borne.yaml"], "toetreding", out)
+    broken = tmp_path / "notebooks"
+    broken.mkdir()
+    notebook = nbformat.read(ROOT / "notebooks" / "toetreding.ipynb", as_version=4)
+    notebook.cells.insert(3, nbformat.v4.new_code_cell("study.no_such_section()"))
+    nbformat.write(notebook, broken / "toetreding.ipynb")
+    monkeypatch.setattr(run_module, "NOTEBOOK_DIR", broken)
+    with pytest.raises(RunError, match=r"cel \d+: AttributeError.*no_such_section") as failure:
+        run_study([SCENARIOS / "borne.yaml"], "toetreding", out)
+    assert ".mislukt/report.ipynb" in str(failure.value)
+    failed = next((out / "borne").glob("*.mislukt"))
+    assert (failed / "report.ipynb").is_file()
+    assert (out / "borne" / "latest").resolve() == good.folder.resolve()
+    assert good.report.is_file()
+
+
+def test_registered_kernels_are_ignored(tmp_path, monkeypatch):
+    """A machine whose 'python3' kernel is broken still runs studies on our own interpreter."""
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": ["/bin/false"], "display_name": "kapot", "language": "python"})
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter"))
+    result = run_study([SCENARIOS / "basis.yaml"], "toetreding", tmp_path / "out")
+    assert result.report.is_file()
+
+
+def test_same_scenario_and_seed_give_identical_results(tmp_path):
+    first = run_study([SCENARIOS / "haaksbergen-im.yaml"], "toetreding", tmp_path / "a", seed=7)
+    second = run_study([SCENARIOS / "haaksbergen-im.yaml"], "toetreding", tmp_path / "b", seed=7)
+    assert (first.folder / "results.json").read_bytes() == (second.folder / "results.json").read_bytes()
+
+
+def test_run_command_prints_the_report_last_and_refuses_bad_input(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["run", "scenarios/basis.yaml", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().splitlines()[-1].endswith("report.html")
+    bad = runner.invoke(app, ["run", "tests/invalid/negative-count.yaml", "--out", str(tmp_path / "bad")])
+    assert bad.exit_code == 2 and "must be ≥ 0" in bad.stderr
+    assert not (tmp_path / "bad").exists(), "bad input creates no folder"
+    one = runner.invoke(app, ["compare", "scenarios/basis.yaml", "--out", str(tmp_path / "c")])
+    assert one.exit_code == 2 and "two or more" in one.stderr
+
+
+# --- opened in a real browser ------------------------------------------------------------------------------
+
+
+def _chromium() -> str | None:
+    return run_module._chromium()
+
+
+@pytest.mark.skipif(_chromium() is None and not os.environ.get("CI"), reason="Chromium is not installed here")
+def test_report_renders_in_headless_chromium(runs, tmp_path):
+    browser = _chromium()
+    assert browser, "CI installs Chromium in .ci/run"
+    report = runs[1]["toetreding"].report
+    flags = [
+        *run_module.CHROMIUM_FLAGS,
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]
+    dom = subprocess.run(
+        [browser, *flags, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=120
+    )
+    assert "Samenvatting" in dom.stdout and "Gemeente Borne" in dom.stdout
+    assert dom.stdout.count("<img") >= 3
+    assert "Uncaught" not in dom.stderr and "CONSOLE" not in dom.stderr, "no script errors"
+    shot = tmp_path / "page.png"
+    subprocess.run(
+        [browser, *flags, "--window-size=1200,1600", f"--screenshot={shot}", report.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(shot)
+    assert pixels.shape[0] >= 1000 and pixels.std() > 0.05, "the page rendered text and figures, not a blank"
+
+
+def test_pdf_without_chromium_says_how_to_get_it(monkeypatch, tmp_path):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    path, note = run_module.print_pdf(tmp_path / "x.html", tmp_path / "x.pdf")
+    assert path is None and "apt-get install chromium" in note
+
+
+def test_python_interpreter_runs_the_kernel():
+    manager = run_module._native_kernel_manager()()
+    assert manager.kernel_spec.argv[0] == sys.executable
