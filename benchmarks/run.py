@@ -205,12 +205,30 @@ def bench_allocate() -> None:
     )
 
 
+def bench_report() -> None:
+    """Wall time and peak memory of `verkenning run scenarios/borne.yaml` as a whole process."""
+    import resource
+
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, "-m", "verkenning", "run", "scenarios/borne.yaml", "--out", folder]
+        times = []
+        for _ in range(2):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True, cwd=root)
+            times.append(time.perf_counter() - start)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print("\n`verkenning run scenarios/borne.yaml` (notebook execution, rendering and results)")
+    print(f"  wall time {min(times):.1f} s (best of 2; target < 20 s); largest process {peak:,.0f} MiB")
+
+
 def main() -> None:
     print("verkenning benchmarks (best of a few runs; this machine)")
     bench_shapley()
     bench_nucleolus("shared-facility", cost_game)
     bench_nucleolus("random", random_cost_game)
     bench_allocate()
+    bench_report()
 
 
 if __name__ == "__main__":
