@@ -5,10 +5,12 @@ inhabitants, fte, applications, organisations) over the members of S that take s
 service pulls in everything it depends on (the closure of the dependency graph). For the
 ``fixed`` driver the volume is 1 when any member takes s. The annual cost is
 
-    K_s(S) = F_s + u_s · V_s(S)^e_s      when some member of S takes s, else 0,
+    K_s(S) = F_s + u_s · r_s · (V_s(S) / r_s)^e_s      when some member of S takes s, else 0,
 
-with F_s = ``fixed_annual_cost_eur``, u_s = ``unit_annual_cost_eur`` and e_s = ``scale_exponent``.
-An exponent below 1 is an economy of scale and above 1 a diseconomy; the public evidence for Dutch
+with F_s = ``fixed_annual_cost_eur``, u_s = ``unit_annual_cost_eur``, e_s = ``scale_exponent`` and
+r_s = ``reference_volume``, the size at which u_s was calibrated: the exponent bends the cost curve
+around that size, so it changes the scale effect and not the level of cost (with e_s = 1 the
+reference drops out). An exponent below 1 is an economy of scale and above 1 a diseconomy; the public evidence for Dutch
 municipal IT is mixed (FACTS §3.3), so the exponent is an input (default 1) and the only built-in
 advantage of pooling is that F_s is paid once. A coalition of m ≥ 2 organisations also pays a
 coordination overhead k · (m − 1) (governance, DVO, demand coordination; k =
@@ -55,6 +57,8 @@ class CostModel:
     fixed: np.ndarray
     unit: np.ndarray
     exponent: np.ndarray
+    reference: np.ndarray
+    """services: the reference volume r_s of the cost curve."""
     per_unit: np.ndarray
     """services: whether the driver is a quantity (False for the ``fixed`` driver, where u_s is unused)."""
     volume_scales: np.ndarray
@@ -75,7 +79,8 @@ class CostModel:
         takers = members @ self.takes
         scaled = np.where(self.volume_scales, self.volume * volume_factor, self.volume)
         volume = members @ (self.takes * scaled)
-        variable = np.where(self.per_unit, self.unit * np.power(volume, self.exponent), 0.0)
+        ratio = volume / self.reference
+        variable = np.where(self.per_unit, self.unit * self.reference * np.power(ratio, self.exponent), 0.0)
         return np.where(takers > 0, self.fixed + variable, 0.0)
 
     def coordination_cost(self, members: np.ndarray) -> np.ndarray:
@@ -144,6 +149,7 @@ def cost_model(scenario: Scenario, taking: Mapping[str, tuple[str, ...]] | None 
         fixed=np.array([float(s.fixed_annual_cost_eur) for s in ordered]),
         unit=np.array([float(s.unit_annual_cost_eur) for s in ordered]),
         exponent=np.array([float(s.scale_exponent) for s in ordered]),
+        reference=np.array([float(s.reference_volume) for s in ordered]),
         per_unit=np.array([s.driver != "fixed" for s in ordered]),
         volume_scales=np.array([s.driver not in ("fixed", "organisations") for s in ordered]),
         coordination=float(scenario.parameters.coordination_annual_cost_eur_per_organisation),

@@ -139,8 +139,12 @@ def summary(study: Study) -> Markup:
         )
     if losses:
         sentences.append(f"Nadeel: {text(', '.join(losses))}.")
-    first = win.evidence.split("; ")[0] + (" (en meer, zie de randvoorwaarden)" if "; " in win.evidence else "")
-    sentences.append(f"Win-win: <span class='{win.verdict}'>{VERDICT_LABELS[win.verdict]}</span> — {text(first)}.")
+    first = win.evidence.split("; ")[0] + (
+        " (en meer, zie de randvoorwaarden)" if "; " in win.evidence else ""
+    )
+    sentences.append(
+        f"Win-win: <span class='{win.verdict}'>{VERDICT_LABELS[win.verdict]}</span> — {text(first)}."
+    )
     sentences.append(
         "Het voordeel is een modeluitkomst, geen feit: de netto contante waarde zonder de veronderstelde "
         "lagere kostengroei staat in de kostentabel, en onzekerheden staan in de bijlage met aannames."

@@ -21,7 +21,7 @@ from ..errors import Problem, ScenarioError
 from .checks import CHECKS
 from .figures import Figure, show
 from .reader import Mark, display, merge, read_yaml, resolve_chain
-from .schema import KeyRole, Package, Parameters, Partner, Scenario, Service
+from .schema import FourKWeights, KeyRole, Package, Parameters, Partner, Scenario, Service, Uncertainty
 
 __all__ = [
     "DEFAULTS_PATH",
@@ -32,6 +32,7 @@ __all__ = [
     "Partner",
     "Scenario",
     "Service",
+    "Uncertainty",
     "load_organisations",
     "load_scenario",
     "merge",
@@ -77,11 +78,14 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
         if field is None:
             return None
         arguments = (field.annotation, *getattr(field.annotation, "__args__", ()))
-        inner = next((c for c in (Partner, Service, Package, Parameters, KeyRole) if c in arguments), None)
+        candidates = (Partner, Service, Package, Parameters, KeyRole, Uncertainty, FourKWeights)
+        inner = next(
+            (c for c in candidates if any(c is a or c in getattr(a, "__args__", ()) for a in arguments)), None
+        )
         if inner is None:
             return None
-        if step == "key_roles":
-            next(steps, None)  # the role name
+        if getattr(field.annotation, "__origin__", None) is dict:
+            next(steps, None)  # the mapping's key: a role name or a figure path
         model = inner
     return model
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from ..graph import dependency_cycle
 from .schema import Scenario
 
-__all__ = ["CHECKS", "Finding"]
+__all__ = ["CHECKS", "Finding", "uncertain_paths"]
 
 Finding = tuple[tuple, str, str]
 
@@ -107,4 +107,40 @@ def _dependency_cycles(s: Scenario) -> Iterator[Finding]:
                 )
 
 
-CHECKS = (_unique_ids, _references, _years, _dependency_cycles)
+PARTNER_FIGURES = ("inhabitants", "fte", "workstations", "applications", "standalone_annual_cost_eur")
+SERVICE_FIGURES = ("fixed_annual_cost_eur", "unit_annual_cost_eur", "scale_exponent")
+
+
+def uncertain_paths(s: Scenario) -> list[str]:
+    """Every figure path an uncertainty may name (``*`` stands for every partner or service)."""
+    from .schema import Parameters
+
+    paths = ["discount_rate"]
+    paths += [
+        f"parameters.{name}" for name, f in Parameters.model_fields.items() if "Figure" in str(f.annotation)
+    ]
+    for item in ["*", *(p.id for p in s.partners)]:
+        paths += [f"partners.{item}.{name}" for name in PARTNER_FIGURES]
+    for item in ["*", *(sv.id for sv in s.services)]:
+        paths += [f"services.{item}.{name}" for name in SERVICE_FIGURES]
+    return paths
+
+
+def _uncertainty_paths(s: Scenario) -> Iterator[Finding]:
+    valid = set(uncertain_paths(s))
+    for path in s.uncertainties:
+        if path not in valid:
+            head = ".".join(path.split(".")[:2])
+            close = (
+                sorted(v for v in valid if v.startswith(head + "."))
+                or sorted(v for v in valid if v.split(".")[-1] == path.split(".")[-1])
+                or sorted(v for v in valid if ".*." in v or "." not in v)
+            )
+            yield (
+                ("uncertainties", path),
+                f"{path!r} names no figure of this scenario",
+                f"use one of: {', '.join(close[:12])}{' ...' if len(close) > 12 else ''}",
+            )
+
+
+CHECKS = (_unique_ids, _references, _years, _dependency_cycles, _uncertainty_paths)

@@ -13,7 +13,18 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, 
 
 from .figures import Count, DiscountRate, Exponent, Figure, Fraction, Money, between, fail
 
-__all__ = ["DRIVERS", "FourKWeights", "KeyRole", "Package", "Parameters", "Partner", "Scenario", "Service"]
+__all__ = [
+    "DISTRIBUTIONS",
+    "DRIVERS",
+    "FourKWeights",
+    "KeyRole",
+    "Package",
+    "Parameters",
+    "Partner",
+    "Scenario",
+    "Service",
+    "Uncertainty",
+]
 
 
 def _check_id(value: str) -> str:
@@ -92,7 +103,7 @@ DRIVERS = ("workstations", "inhabitants", "fte", "applications", "organisations"
 
 
 class Service(_Model):
-    """A service of the catalogue: annual cost = fixed part + unit cost × volume^scale_exponent."""
+    """A service: annual cost = fixed + unit cost × reference volume × (volume / reference)^exponent."""
 
     id: Id
     name: Text
@@ -101,6 +112,9 @@ class Service(_Model):
     fixed_annual_cost_eur: Money = Figure(0.0)
     unit_annual_cost_eur: Money = Figure(0.0)
     scale_exponent: Exponent = Figure(1.0)
+    reference_volume: Annotated[Figure, between(0, None, open_low=True)] = Figure(1.0)
+    """The volume at which ``unit_annual_cost_eur`` is the cost per unit; the exponent bends the cost
+    curve around it, so changing the exponent changes the scale effect, not the level of cost."""
     depends_on: tuple[Id, ...] = ()
     key_roles: dict[Id, KeyRole] = Field(default_factory=dict)
     package: Id
@@ -150,6 +164,65 @@ class Parameters(_Model):
     reinvest_cycle_central_years: Annotated[Figure, between(1, 50)]
 
 
+DISTRIBUTIONS = ("uniform", "triangular", "normal", "lognormal", "discrete")
+
+
+class Uncertainty(_Model):
+    """A distribution for one scenario figure (or, with ``*``, for the same figure of every item).
+
+    ``uniform`` (low, high); ``triangular`` (low, mode, high); ``normal`` (mean, sd; truncated to
+    [low, high] when given); ``lognormal`` (median, sigma of the log); ``discrete`` (values, with
+    weights). With ``factor: true`` a draw multiplies the figure instead of replacing it.
+    """
+
+    distribution: Literal["uniform", "triangular", "normal", "lognormal", "discrete"]
+    low: float | None = None
+    high: float | None = None
+    mode: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+    median: float | None = None
+    sigma: float | None = None
+    values: tuple[float, ...] = ()
+    weights: tuple[float, ...] = ()
+    factor: bool = False
+    label: str = ""
+    """How the report names it in Dutch, e.g. 'de schaalexponent'."""
+    source: str = ""
+    assumption: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self) -> Uncertainty:
+        need = {
+            "uniform": ("low", "high"),
+            "triangular": ("low", "mode", "high"),
+            "normal": ("mean", "sd"),
+            "lognormal": ("median", "sigma"),
+            "discrete": ("values",),
+        }[self.distribution]
+        missing = [name for name in need if getattr(self, name) in (None, ())]
+        if missing:
+            raise fail(
+                f"a {self.distribution} distribution needs {', '.join(need)}; missing {', '.join(missing)}",
+                f"add {', '.join(f'{m}: ...' for m in missing)}",
+            )
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise fail(f"low ({self.low:g}) must be below high ({self.high:g})", "swap or correct them")
+        if self.distribution == "triangular" and not self.low <= self.mode <= self.high:
+            raise fail(f"mode {self.mode:g} must lie between low and high", "correct the mode")
+        if (self.sd is not None and self.sd <= 0) or (self.sigma is not None and self.sigma <= 0):
+            raise fail("the spread (sd or sigma) must be above zero", "give a positive spread")
+        if self.distribution == "lognormal" and self.median <= 0:
+            raise fail("a lognormal median must be above zero", "give a positive median")
+        if self.weights and (
+            len(self.weights) != len(self.values) or min(self.weights) < 0 or sum(self.weights) <= 0
+        ):
+            raise fail(
+                "weights must be one non-negative number per value, not all zero", "correct the weights"
+            )
+        return self
+
+
 class Scenario(_Model):
     """A validated scenario: the cooperation, its catalogue and parameters. Frozen."""
 
@@ -163,6 +236,8 @@ class Scenario(_Model):
     services: tuple[Service, ...] = Field(min_length=1)
     packages: tuple[Package, ...] = ()
     parameters: Parameters
+    uncertainties: dict[str, Uncertainty | None] = Field(default_factory=dict)
+    """Figure path → distribution; ``null`` switches off an uncertainty the defaults declare."""
 
     _files: tuple[str, ...] = PrivateAttr(default=())
     _paths: tuple[Path, ...] = PrivateAttr(default=())

@@ -1,0 +1,108 @@
+"""Uncertain inputs: the distributions a scenario declares, and Latin hypercube samples of them.
+
+Every uncertainty maps a figure path (``parameters.transition_cost_share``, ``services.*.scale_exponent``,
+``partners.borne.workstations``, ``discount_rate``) to a distribution. Samples come from a Latin
+hypercube (``scipy.stats.qmc.LatinHypercube``) on the unit cube, seeded through one
+``numpy.random.Generator``, pushed through each distribution's inverse CDF: the same scenario and
+seed give the same samples on any machine and any backend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..scenario import Scenario
+from ..scenario.schema import Uncertainty
+
+__all__ = ["Draws", "active", "central_value", "label", "ppf", "sample", "scipy_distribution"]
+
+
+def active(scenario: Scenario) -> dict[str, Uncertainty]:
+    """The uncertainties in force (``null`` entries switch defaults off), sorted by path."""
+    return {path: spec for path, spec in sorted(scenario.uncertainties.items()) if spec is not None}
+
+
+def ppf(spec: Uncertainty, u: np.ndarray) -> np.ndarray:
+    """The inverse CDF of ``spec`` at probabilities ``u`` (vectorised)."""
+    from scipy import stats
+
+    u = np.asarray(u, dtype=float)
+    if spec.distribution == "uniform":
+        return spec.low + u * (spec.high - spec.low)
+    if spec.distribution == "triangular":
+        width = spec.high - spec.low
+        return stats.triang.ppf(u, (spec.mode - spec.low) / width, loc=spec.low, scale=width)
+    if spec.distribution == "normal":
+        low = -np.inf if spec.low is None else (spec.low - spec.mean) / spec.sd
+        high = np.inf if spec.high is None else (spec.high - spec.mean) / spec.sd
+        return stats.truncnorm.ppf(u, low, high, loc=spec.mean, scale=spec.sd)
+    if spec.distribution == "lognormal":
+        return spec.median * np.exp(spec.sigma * stats.norm.ppf(u))
+    values = np.asarray(spec.values, dtype=float)
+    weights = np.asarray(spec.weights or np.ones(len(values)), dtype=float)
+    cumulative = np.cumsum(weights / weights.sum())
+    return values[np.minimum(np.searchsorted(cumulative, u, side="right"), len(values) - 1)]
+
+
+class _Quantiles:
+    """A distribution as scipy's ``sobol_indices`` wants it: something with a vectorised ``ppf``."""
+
+    def __init__(self, spec: Uncertainty):
+        self.spec = spec
+
+    def ppf(self, u):
+        return ppf(self.spec, u)
+
+
+def scipy_distribution(spec: Uncertainty) -> _Quantiles:
+    return _Quantiles(spec)
+
+
+@dataclass(frozen=True, eq=False)
+class Draws:
+    """n samples of d uncertain figures: ``values`` is n × d, columns in ``paths`` order."""
+
+    paths: tuple[str, ...]
+    specs: tuple[Uncertainty, ...]
+    values: np.ndarray
+    seed: int
+
+    @property
+    def n(self) -> int:
+        return self.values.shape[0]
+
+
+def sample(scenario: Scenario, n: int, seed: int = 0) -> Draws:
+    """``n`` Latin hypercube samples of the scenario's uncertainties."""
+    from scipy.stats import qmc
+
+    specs = active(scenario)
+    rng = np.random.default_rng(seed)
+    if specs:
+        unit = qmc.LatinHypercube(d=len(specs), rng=rng).random(n)
+        values = np.column_stack([ppf(spec, unit[:, j]) for j, spec in enumerate(specs.values())])
+    else:
+        values = np.zeros((n, 0))
+    return Draws(tuple(specs), tuple(specs.values()), values, seed)
+
+
+def central_value(scenario: Scenario, path: str, spec: Uncertainty) -> float:
+    """The value the scenario itself gives the figure (1 for a factor): the centre of a tornado bar."""
+    if spec.factor:
+        return 1.0
+    head, *rest = path.split(".")
+    if head == "discount_rate":
+        return float(scenario.discount_rate)
+    if head == "parameters":
+        return float(getattr(scenario.parameters, rest[0]))
+    items = scenario.partners if head == "partners" else scenario.services
+    chosen = [item for item in items if rest[0] in ("*", item.id)]
+    values = [getattr(item, rest[1]) for item in chosen if getattr(item, rest[1]) is not None]
+    return float(np.mean(values)) if values else 0.0
+
+
+def label(path: str, spec: Uncertainty) -> str:
+    """The Dutch name of an uncertain figure in a report sentence."""
+    return spec.label or path
