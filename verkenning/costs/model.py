@@ -10,10 +10,10 @@ service pulls in everything it depends on (the closure of the dependency graph).
 with F_s = ``fixed_annual_cost_eur``, u_s = ``unit_annual_cost_eur``, e_s = ``scale_exponent`` and
 r_s = ``reference_volume``, the size at which u_s was calibrated: the exponent bends the cost curve
 around that size, so it changes the scale effect and not the level of cost (with e_s = 1 the
-reference drops out). An exponent below 1 is an economy of scale and above 1 a diseconomy; the public evidence for Dutch
-municipal IT is mixed (FACTS §3.3), so the exponent is an input (default 1) and the only built-in
-advantage of pooling is that F_s is paid once. A coalition of m ≥ 2 organisations also pays a
-coordination overhead k · (m − 1) (governance, DVO, demand coordination; k =
+reference drops out). An exponent below 1 is an economy of scale and above 1 a diseconomy; the
+public evidence for Dutch municipal IT is mixed (FACTS §3.3), so the exponent is an input (default
+1) and the only built-in advantage of pooling is that F_s is paid once. A coalition of m ≥ 2
+organisations also pays a coordination overhead k · (m − 1) (governance, DVO, demand coordination; k =
 ``coordination_annual_cost_eur_per_organisation``): one partner alone coordinates with nobody.
 
 So c(S) = Σ_s K_s(S) + k · (|S| − 1), at the prices of the base year, for every coalition at once:

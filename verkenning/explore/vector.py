@@ -153,7 +153,7 @@ class _Inputs:
 
 
 def _driver_matrix(p: Plan, figures: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
-    """n × P × S: each partner's quantity of each service's driver (or key); 1 for organisations/fixed/equal."""
+    """n × P × S: each partner's quantity of each service's driver (or key); 1 for a count of one."""
     columns = [
         figures[:, :, FIGURES.index(name)] if name in FIGURES else np.ones(figures.shape[:2])
         for name in names

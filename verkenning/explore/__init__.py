@@ -1,0 +1,34 @@
+"""Exploring under uncertainty: how sure is each verdict, what drives it, and where win-win fails.
+
+``sampling.py`` reads the scenario's uncertainties and draws Latin hypercube samples;
+``vector.py`` evaluates the cost model for all samples at once; ``analysis.py`` turns samples into
+probabilities, tornado and Sobol sensitivities, a scenario-discovery finding and growth-path
+comparisons; ``sweep.py`` runs sweeps on local processes or dask and saves and loads them.
+"""
+
+from __future__ import annotations
+
+from .analysis import Discovery, discover, growth_orders, probabilities, sobol, tornado
+from .sampling import Draws, active, sample
+from .sweep import Exploration, explore, load_exploration, main_outcome, save_exploration, scenario_key
+from .vector import evaluate, plan
+
+__all__ = [
+    "Discovery",
+    "Draws",
+    "Exploration",
+    "active",
+    "discover",
+    "evaluate",
+    "explore",
+    "growth_orders",
+    "load_exploration",
+    "main_outcome",
+    "plan",
+    "probabilities",
+    "sample",
+    "save_exploration",
+    "scenario_key",
+    "sobol",
+    "tornado",
+]
