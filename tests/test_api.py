@@ -37,6 +37,19 @@ MODULES = [
     "verkenning.fourk.text",
     "verkenning.fourk.verdicts",
     "verkenning.optimise",
+    "verkenning.explore",
+    "verkenning.explore.analysis",
+    "verkenning.explore.sampling",
+    "verkenning.explore.sweep",
+    "verkenning.explore.vector",
+    "verkenning.report",
+    "verkenning.report.compare",
+    "verkenning.report.html",
+    "verkenning.report.provenance",
+    "verkenning.report.run",
+    "verkenning.report.sections",
+    "verkenning.report.study",
+    "verkenning.plots",
 ]
 
 

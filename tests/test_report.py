@@ -35,7 +35,13 @@ SECTIONS = {
         "Bijlage: aannames en bronnen",
         "Herkomst",
     ],
-    "groeipad": ["Samenvatting", "Het groeipad jaar voor jaar", "Wat elke toetreder verandert", "Herkomst"],
+    "groeipad": [
+        "Samenvatting",
+        "Het groeipad jaar voor jaar",
+        "Wat elke toetreder verandert",
+        "Onzekerheid en robuustheid",
+        "Herkomst",
+    ],
     "vergelijking": [
         "Wat verschilt in de invoer",
         "Wat dat doet met elke deelnemer",
@@ -149,6 +155,19 @@ def test_report_numbers_equal_results_json(runs):
             assert euro(share) in html, (method, share)
         total = sum(shares.values())
         assert round(total, 2) == data["cooperation_cost_eur"][str(data["scenario"]["reference_year"])]
+
+
+def test_uncertainty_section_shows_the_saved_sweep(runs):
+    out, results = runs
+    folder = results["toetreding"].folder
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    p = data["uncertainty"]["probabilities"]["win_win"]
+    assert f"{100 * p:.1f}%".replace(".", ",") in html
+    assert "Wanneer gaat win-win verloren?" in html and data["uncertainty"]["discovery"].split(":")[0] in html
+    assert list((out / "borne" / "onzekerheid").glob("*-s0-n1000/samples.csv")), (
+        "the sweep is kept for re-rendering"
+    )
 
 
 def test_index_lists_every_run_with_a_link(runs):

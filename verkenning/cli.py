@@ -1,4 +1,4 @@
-"""The command line: ``verkenning check | new | allocate | costs | scorecard | run | compare``.
+"""The command line: ``verkenning check | new | allocate | costs | scorecard | run | compare | explore``.
 
 Each command translates; the library acts.
 
@@ -198,6 +198,35 @@ def compare(
 ) -> None:
     """Render the comparison of two or more scenarios (the vergelijking notebook)."""
     _report_run(scenarios, "vergelijking", out, seed, pdf)
+
+
+@_command
+def explore(
+    scenario: Annotated[
+        Path, typer.Argument(help="The scenario file (its `uncertainties:` and the defaults').")
+    ],
+    samples: Annotated[int, typer.Option(help="Number of Latin hypercube samples.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Seed of the samples.")] = 0,
+    workers: Annotated[int | None, typer.Option(help="Local processes (default: this process only).")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Address of a dask.distributed scheduler.")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the run folders; the sweep is kept under it.")] = Path(
+        "reports"
+    ),
+) -> None:
+    """Monte Carlo over the uncertainties: P(win-win), sensitivity and where win-win fails."""
+    from .explore import exploration_folder, format_exploration, save_exploration
+    from .explore import explore as run_explore
+    from .report import slug
+    from .scenario import load_scenario
+
+    if workers is not None and scheduler is not None:
+        raise typer.BadParameter("give --workers or --scheduler, not both", param_hint="--scheduler")
+    loaded = load_scenario(scenario)
+    result = run_explore(
+        loaded, samples, seed, workers=workers, scheduler=scheduler, progress=sys.stderr.isatty()
+    )
+    folder = save_exploration(result, exploration_folder(out / slug(scenario.stem), loaded, seed, samples))
+    typer.echo(format_exploration(result, folder))
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "fourk_figure",
     "partner_colours",
     "service_graph_figure",
+    "tornado_figure",
 ]
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -223,4 +224,24 @@ def fee_figure(rows: Sequence[tuple[str, float, float, float, float, float]]) ->
         "Bandbreedte van de bijdrage: grijs = van meerkosten tot zelfstandig, blauw = kern, oranje = sleutel"
     )
     ax.set_ylim(-0.8, len(rows) - 0.2)
+    return figure
+
+
+def tornado_figure(
+    labels: Sequence[str], low: Sequence[float], high: Sequence[float], base: float, outcome: str
+) -> Figure:
+    """One bar per uncertainty from its 5% to its 95% quantile's effect, widest on top."""
+    figure = _figure(8.5, 1.0 + 0.45 * len(labels))
+    ax = figure.add_subplot()
+    y = np.arange(len(labels))[::-1]
+    for yy, lo, hi in zip(y, low, high, strict=True):
+        ax.barh(yy, lo - base, left=base, color="#56B4E9", height=0.6)
+        ax.barh(yy, hi - base, left=base, color="#E69F00", height=0.6)
+    ax.axvline(base, color="black", lw=1)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.xaxis.set_major_formatter(EURO_AXIS)
+    ax.set_xlabel(outcome)
+    ax.set_title(
+        "Gevoeligheid: blauw = laag (5%), oranje = hoog (95%), de rest op de scenariowaarde", fontsize=10
+    )
     return figure

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from .analysis import Discovery, discover, growth_orders, probabilities, sobol, tornado
 from .sampling import Draws, active, sample
-from .sweep import Exploration, explore, load_exploration, main_outcome, save_exploration, scenario_key
+from .sweep import (
+    Exploration,
+    cached_exploration,
+    exploration_folder,
+    explore,
+    format_exploration,
+    load_exploration,
+    main_outcome,
+    save_exploration,
+    scenario_key,
+)
 from .vector import evaluate, plan
 
 __all__ = [
@@ -18,9 +28,12 @@ __all__ = [
     "Draws",
     "Exploration",
     "active",
+    "cached_exploration",
     "discover",
     "evaluate",
+    "exploration_folder",
     "explore",
+    "format_exploration",
     "growth_orders",
     "load_exploration",
     "main_outcome",

@@ -23,14 +23,23 @@ import numpy as np
 import pandas as pd
 
 from ..errors import VerkenningError
-from ..report.provenance import sha256
 from ..report.study import write_atomic
 from ..scenario import Scenario
 from .analysis import Discovery, discover, probabilities, sobol, tornado
 from .sampling import active, sample
 from .vector import evaluate, plan
 
-__all__ = ["Exploration", "explore", "load_exploration", "main_outcome", "save_exploration", "scenario_key"]
+__all__ = [
+    "Exploration",
+    "cached_exploration",
+    "exploration_folder",
+    "explore",
+    "format_exploration",
+    "load_exploration",
+    "main_outcome",
+    "save_exploration",
+    "scenario_key",
+]
 
 CHUNK = 2048
 
@@ -55,8 +64,7 @@ class Exploration:
 
 def scenario_key(scenario: Scenario) -> str:
     """A short fingerprint of the scenario's files, so a saved sweep matches only the same inputs."""
-    digest = "".join(sha256(p) for p in scenario.paths)
-    return sha256_text(digest)[:12]
+    return sha256_text("".join(scenario.digests))[:12]
 
 
 def sha256_text(text: str) -> str:
@@ -217,3 +225,48 @@ def load_exploration(scenario: Scenario, folder: str | Path) -> Exploration:
         outcome=info["outcome"],
         info=info,
     )
+
+
+def exploration_folder(root: str | Path, scenario: Scenario, seed: int, samples: int) -> Path:
+    """Where a sweep of this scenario (by content), seed and size is kept under ``root``."""
+    return Path(root) / "onzekerheid" / f"{scenario_key(scenario)}-s{seed}-n{samples}"
+
+
+def cached_exploration(
+    root: str | Path | None, scenario: Scenario, seed: int, samples: int = 1000
+) -> Exploration:
+    """The largest saved sweep of this scenario and seed under ``root``, or a new one (saved there)."""
+    if root is not None:
+        pattern = f"{scenario_key(scenario)}-s{seed}-n*"
+        found = sorted(
+            (Path(root) / "onzekerheid").glob(pattern),
+            key=lambda f: int(f.name.rsplit("-n", 1)[1]),
+            reverse=True,
+        )
+        for folder in found:
+            if (folder / "exploration.json").is_file():
+                return load_exploration(scenario, folder)
+    result = explore(scenario, samples, seed)
+    if root is not None:
+        save_exploration(result, exploration_folder(root, scenario, seed, samples))
+    return result
+
+
+def format_exploration(result: Exploration, folder: Path | None = None) -> str:
+    """A plain-text summary for the command line."""
+    lines = [
+        f"{result.scenario.name}: {result.info['samples']} samples (seed {result.seed}, "
+        f"{result.info['backend']}, {result.info['seconds']} s)"
+    ]
+    for row in result.probabilities.itertuples():
+        lines.append(f"  P({row.outcome}) = {row.probability:.3f} ± {row.standard_error:.3f}")
+    if not result.tornado.empty:
+        lines.append(
+            f"  what moves {result.outcome} most (5% and 95% quantiles, others at the scenario's values):"
+        )
+        for row in result.tornado.head(5).itertuples():
+            lines.append(f"    {row.path:<55} {row.outcome_at_low:>14,.0f} … {row.outcome_at_high:>14,.0f}")
+    lines.append(f"  {result.discovery.sentence}")
+    if folder is not None:
+        lines.append(str(folder))
+    return "\n".join(lines)

@@ -54,8 +54,8 @@ class Comparison:
     studies: list[Study] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.studies = [Study(Path(p), self.seed) for p in self.paths]
         self.run_dir = Path(self.run_dir) if self.run_dir else None
+        self.studies = [Study(Path(p), self.seed, self.run_dir) for p in self.paths]
 
     @classmethod
     def load(cls, scenarios: list[str], seed: int = 0, run_dir: str | None = None) -> Comparison:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import subprocess
 from importlib import metadata
@@ -10,7 +9,7 @@ from pathlib import Path
 
 from ..scenario import Scenario
 
-__all__ = ["DEPENDENCIES", "provenance", "sha256"]
+__all__ = ["DEPENDENCIES", "provenance"]
 
 DEPENDENCIES = (
     "numpy",
@@ -28,10 +27,6 @@ DEPENDENCIES = (
     "typer",
 )
 PROJECT = Path(__file__).resolve().parent.parent.parent
-
-
-def sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _version(name: str) -> str | None:
@@ -65,8 +60,8 @@ def provenance(scenario: Scenario, seed: int) -> dict[str, object]:
     """Where a study's numbers came from: files (the scenario first), software, commit and seed."""
     return {
         "files": [
-            {"path": shown, "sha256": sha256(path)}
-            for shown, path in zip(scenario.files, scenario.paths, strict=True)
+            {"path": shown, "sha256": digest}
+            for shown, digest in zip(scenario.files, scenario.digests, strict=True)
         ],
         "verkenning": _version("verkenning"),
         "python": platform.python_version(),

@@ -36,6 +36,7 @@ __all__ = [
     "provenance_section",
     "risks",
     "summary",
+    "uncertainty",
 ]
 
 CONDITION_LABELS = {
@@ -655,3 +656,135 @@ def provenance_section(study: Study) -> Markup:
         f"versie {text(commit)}, seed {text(record['seed'])}. Volledige herkomst in manifest.json naast dit rapport.</p>"
     )
     return Markup(files + software)
+
+
+OUTCOME_LABELS = {
+    "win_win": "Win-win (kern, niemand slechter af)",
+    "entrant_gains": "Elke toetreder heeft voordeel (NCW > 0)",
+    "incumbents_gain": "Elke huidige deelnemer heeft voordeel (NCW > 0)",
+}
+
+
+def uncertainty(study: Study) -> Markup:
+    from ..explore import main_outcome
+
+    e = study.exploration
+    _, outcome_name = main_outcome(study.scenario)
+    probabilities = e.probabilities.set_index("outcome")
+    rows = [
+        (
+            OUTCOME_LABELS[name],
+            percent(probabilities.loc[name, "probability"]),
+            f"± {number(100 * probabilities.loc[name, 'standard_error'], 1)} procentpunt",
+        )
+        for name in OUTCOME_LABELS
+        if name in probabilities.index
+    ]
+    intro = (
+        f"<p>Het model is {number(e.info['samples'])} keer doorgerekend met trekkingen uit de onzekere invoer "
+        f"(Latin hypercube, seed {text(e.seed)}); de aannames en hun bandbreedtes staan hieronder. "
+        f"Zo vaak blijft elke uitkomst overeind:</p>"
+    )
+    chances = table(
+        ["Uitkomst", "Kans", "Marge (1 standaardfout)"],
+        rows,
+        numeric=[False, True, True],
+        caption="Hoe zeker zijn de oordelen?",
+    )
+    keys = [
+        (
+            plots.METHOD_LABELS.get(name.split(":", 1)[1], name),
+            percent(probabilities.loc[name, "probability"]),
+        )
+        for name in probabilities.index
+        if name.startswith("in_core:")
+    ]
+    key_table = table(
+        ["Verdeling", "Kans dat geen groep zelfstandig goedkoper uit is"],
+        keys,
+        numeric=[False, True],
+        caption="De eigen verdeelsleutel tegenover de andere verdelingen, over alle trekkingen",
+    )
+    finding = f'<div class="kader"><p><strong>Wanneer gaat win-win verloren?</strong> {text(e.discovery.sentence)}</p></div>'
+    figure = ""
+    sensitivity = ""
+    if not e.tornado.empty:
+        t = e.tornado
+        figure = plots.figure_html(
+            plots.tornado_figure(
+                list(t.label),
+                list(t.outcome_at_low),
+                list(t.outcome_at_high),
+                float(t.base[0]),
+                f"{outcome_name} (euro)",
+            ),
+            f"Gevoeligheid van de {outcome_name} voor elke onzekere invoer",
+        )
+    if not e.sobol.empty:
+        sensitivity = table(
+            ["Onzekere invoer", "Eerste-orde-index", "Totale index (95%-interval)"],
+            [
+                (
+                    row.label,
+                    number(row.first_order, 2),
+                    f"{number(row.total_order, 2)} ({number(row.total_order_low, 2)} – {number(row.total_order_high, 2)})",
+                )
+                for row in e.sobol.itertuples()
+            ],
+            numeric=[False, True, True],
+            caption=f"Welk deel van de spreiding in de {outcome_name} komt van welke invoer (Sobol-indices)",
+        )
+    specs = table(
+        ["Onzekere invoer", "Verdeling", "Onderbouwing"],
+        [
+            (
+                spec.get("label") or path,
+                _distribution_text(spec),
+                spec.get("source") or spec.get("assumption", ""),
+            )
+            for path, spec in e.info["uncertainties"].items()
+        ],
+        caption="De onzekerheden en hun bandbreedtes",
+    )
+    orders = ""
+    if study.growth_orders is not None and len(study.growth_orders) > 1:
+        g = study.growth_orders
+        centre = study.scenario.centre
+        orders = table(
+            [
+                "Volgorde van toetreden",
+                f"NCW {study.names[centre]}",
+                "NCW alle deelnemers",
+                "Kans alle rollen bezet",
+            ],
+            [
+                (
+                    row["order"],
+                    euro(row[f"npv_eur:{centre}"]),
+                    euro(row["npv_total_eur"]),
+                    percent(row["coverage_probability"]),
+                )
+                for _, row in g.iterrows()
+            ],
+            numeric=[False, True, True, True],
+            caption="Andere volgordes van dezelfde toetreders op dezelfde momenten",
+        )
+    return Markup(intro + chances + finding + figure + sensitivity + key_table + orders + specs)
+
+
+def _distribution_text(spec: dict) -> str:
+    kind = spec["distribution"]
+    factor = " × de standaardwaarde" if spec.get("factor") else ""
+
+    def n(value: float) -> str:
+        return number(value, 0 if abs(value) >= 100 else 3)
+
+    if kind == "uniform":
+        return f"uniform {n(spec['low'])} – {n(spec['high'])}{factor}"
+    if kind == "triangular":
+        return f"driehoek {n(spec['low'])} – {n(spec['mode'])} – {n(spec['high'])}{factor}"
+    if kind == "normal":
+        return f"normaal, gemiddelde {n(spec['mean'])}, sd {n(spec['sd'])}{factor}"
+    if kind == "lognormal":
+        return f"lognormaal, mediaan {n(spec['median'])}, sigma {n(spec['sigma'])}{factor}"
+    return "een van " + ", ".join(number(v, 4) for v in spec["values"]) + factor

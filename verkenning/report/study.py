@@ -53,6 +53,9 @@ class Study:
     fees: list[EntryFee] = field(init=False)
     admission: Admission | None = field(init=False)
     staffing: StaffingPlan = field(init=False)
+    samples: int = 1000
+    _exploration: object = field(init=False, default=None)
+    _growth_orders: object = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
@@ -79,6 +82,26 @@ class Study:
     @property
     def names(self) -> dict[str, str]:
         return {p.id: p.name for p in self.scenario.partners}
+
+    @property
+    def exploration(self):
+        """The uncertainty sweep: a saved one for this scenario and seed if there is one, else a new one."""
+        if self._exploration is None:
+            from ..explore import cached_exploration
+
+            root = self.run_dir.parent if self.run_dir is not None else None
+            self._exploration = cached_exploration(root, self.scenario, self.seed, self.samples)
+        return self._exploration
+
+    @property
+    def growth_orders(self):
+        """Other orders of the same entrants at the same moments (when they join at different times)."""
+        if self._growth_orders is None:
+            from ..explore import growth_orders
+
+            years = {p.joins for p in self.scenario.partners if p.joins is not None}
+            self._growth_orders = growth_orders(self.scenario) if len(years) > 1 else False
+        return self._growth_orders if self._growth_orders is not False else None
 
     def column(self, matrix: np.ndarray) -> np.ndarray:
         return matrix[:, self.result.years.index(self.year)]
@@ -114,6 +137,9 @@ class Study:
 
     def growth(self):
         return sections.display(sections.growth(self))
+
+    def uncertainty(self):
+        return sections.display(sections.uncertainty(self))
 
     def assumptions(self):
         return sections.display(sections.assumptions(self))
@@ -206,6 +232,15 @@ class Study:
                 "coverage_probability": round(self.staffing.coverage_probability, 6),
             },
             "assumptions": pedigree(self.scenario),
+            "uncertainty": {
+                "samples": int(self.exploration.info["samples"]),
+                "seed": self.exploration.seed,
+                "probabilities": {
+                    row.outcome: round(float(row.probability), 6)
+                    for row in self.exploration.probabilities.itertuples()
+                },
+                "discovery": self.exploration.discovery.sentence,
+            },
             "notes": list(r.notes),
             "seed": self.seed,
         }

@@ -12,6 +12,7 @@ with positions, ``extends:`` and merging), ``checks.py`` (references, ids, years
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(path, problems)
     scenario._files = tuple(display(f) for f in (*files, DEFAULTS_PATH))
     scenario._paths = tuple(Path(f).resolve() for f in (*files, DEFAULTS_PATH))
+    scenario._digests = tuple(hashlib.sha256(p.read_bytes()).hexdigest() for p in scenario._paths)
     if len(files) > 1:
         root = load_scenario(files[-1])
         scenario._status_quo = (root.name, {p.id: p.services for p in root.partners if p.joins is None})

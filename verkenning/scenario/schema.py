@@ -241,6 +241,7 @@ class Scenario(_Model):
 
     _files: tuple[str, ...] = PrivateAttr(default=())
     _paths: tuple[Path, ...] = PrivateAttr(default=())
+    _digests: tuple[str, ...] = PrivateAttr(default=())
     _status_quo: tuple[str, dict[str, tuple[str, ...]]] = PrivateAttr(default=("", {}))
 
     @property
@@ -252,6 +253,11 @@ class Scenario(_Model):
     def paths(self) -> tuple[Path, ...]:
         """The same files as ``files``, as absolute paths."""
         return self._paths
+
+    @property
+    def digests(self) -> tuple[str, ...]:
+        """SHA-256 of each file in ``files``, as read when the scenario was loaded."""
+        return self._digests
 
     @property
     def status_quo(self) -> tuple[str, dict[str, tuple[str, ...]]]:

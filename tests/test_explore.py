@@ -1,0 +1,178 @@
+"""Exploring under uncertainty: the sampler, the vectorised model, discovery, and backends that agree."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from typer.testing import CliRunner
+
+from verkenning.cli import app
+from verkenning.costs import simulate
+from verkenning.explore import (
+    discover,
+    evaluate,
+    explore,
+    growth_orders,
+    load_exploration,
+    plan,
+    sample,
+    save_exploration,
+)
+from verkenning.explore.sampling import ppf
+from verkenning.fourk import scorecard
+from verkenning.scenario import load_scenario
+from verkenning.scenario.schema import Uncertainty
+
+from .conftest import SCENARIOS
+
+NO_UNCERTAINTY = """
+extends: {base}
+uncertainties:
+  services.*.scale_exponent: null
+  services.*.fixed_annual_cost_eur: null
+  parameters.transition_cost_share: null
+  parameters.level_effect_entrant: null
+  parameters.cost_growth_cooperation: null
+  parameters.cost_growth_standalone: null
+  parameters.coordination_annual_cost_eur_per_organisation: null
+  parameters.absence_rate: null
+  discount_rate: null
+"""
+
+
+@pytest.mark.parametrize(
+    ("spec", "reference"),
+    [
+        ({"distribution": "uniform", "low": 2, "high": 5}, stats.uniform(2, 3)),
+        ({"distribution": "triangular", "low": 0, "mode": 1, "high": 4}, stats.triang(0.25, 0, 4)),
+        ({"distribution": "normal", "mean": 1, "sd": 0.5}, stats.norm(1, 0.5)),
+        (
+            {"distribution": "normal", "mean": 1, "sd": 0.5, "low": 0.5, "high": 2},
+            stats.truncnorm(-1, 2, 1, 0.5),
+        ),
+        ({"distribution": "lognormal", "median": 3, "sigma": 0.4}, stats.lognorm(0.4, scale=3)),
+    ],
+)
+def test_sampler_reproduces_the_declared_distribution(spec, reference):
+    draws = ppf(Uncertainty(**spec), np.random.default_rng(1).random(20_000))
+    assert stats.kstest(draws, reference.cdf).pvalue > 0.001
+
+
+def test_discrete_draws_follow_their_weights():
+    draws = ppf(
+        Uncertainty(distribution="discrete", values=[0, 1, 2], weights=[1, 2, 1]),
+        np.random.default_rng(2).random(40_000),
+    )
+    shares = np.bincount(draws.astype(int)) / len(draws)
+    np.testing.assert_allclose(shares, [0.25, 0.5, 0.25], atol=0.01)
+
+
+def test_latin_hypercube_puts_one_sample_in_every_stratum():
+    scenario = load_scenario(SCENARIOS / "borne.yaml")
+    draws = sample(scenario, 50, seed=4)
+    column = draws.paths.index("parameters.absence_rate")
+    strata = np.floor((draws.values[:, column] - 0.08) / 0.08 * 50).astype(int)
+    assert sorted(strata) == list(range(50))
+    assert np.array_equal(sample(scenario, 50, seed=4).values, draws.values)
+
+
+@pytest.mark.parametrize("name", ["borne", "groeipad", "haaksbergen-im", "borne-im"])
+def test_vectorised_model_equals_the_cost_model_at_the_scenario_values(name):
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml")
+    out = evaluate(plan(scenario, (), ()), np.zeros((1, 0)))
+    result = simulate(scenario)
+    npv = np.array([out[f"npv_eur:{p}"][0] for p in result.partners])
+    np.testing.assert_allclose(
+        npv, result.npv_eur["key"][result.rates[0]], atol=0.5
+    )  # cents rounded per year
+    card = scorecard(result)
+    assert bool(out["win_win"][0]) == (card.verdict("win_win").verdict == "pass")
+    assert out["coverage_probability"][0] == pytest.approx(card.value("samenwerking", "coverage_probability"))
+    assert out["bus_factor_roles"][0] == card.value("samenwerking", "bus_factor_roles")
+
+
+def test_a_scenario_without_uncertainty_has_zero_variance(write):
+    path = write(NO_UNCERTAINTY.format(base=SCENARIOS / "borne.yaml"), "certain.yaml")
+    result = explore(load_scenario(path), samples=64, seed=1)
+    numeric = result.samples.select_dtypes("number")
+    # identical rows; vectorised sums may round in the last bit differently per row
+    assert (numeric.std() <= 1e-12 * numeric.abs().max().clip(lower=1)).all()
+    flags = result.samples.select_dtypes(bool)
+    assert (flags.nunique() == 1).all()
+    assert result.tornado.empty and result.paths == ()
+
+
+def test_scenario_discovery_finds_a_planted_rule():
+    rng = np.random.default_rng(5)
+    inputs = pd.DataFrame(rng.random((4000, 4)), columns=["a", "b", "c", "d"])
+    failed = (inputs.a > 0.7) & (inputs.c < 0.3)
+    finding = discover(inputs, failed.to_numpy(), seed=0)
+    bounds = {(name, op): value for name, op, value in finding.conditions}
+    assert bounds[("a", ">")] == pytest.approx(0.7, abs=0.03)
+    assert bounds[("c", "<=")] == pytest.approx(0.3, abs=0.03)
+    assert set(name for name, _, _ in finding.conditions) == {"a", "c"}
+    assert finding.density > 0.95 and finding.coverage > 0.95
+    assert "gaat vooral verloren als" in finding.sentence
+
+
+def test_discovery_says_so_when_nothing_fails():
+    finding = discover(pd.DataFrame({"a": [0.1, 0.2]}), np.array([False, False]))
+    assert finding.conditions == () and "In geen van de 2 trekkingen" in finding.sentence
+
+
+def test_exploration_reports_probabilities_sensitivity_and_discovery():
+    scenario = load_scenario(SCENARIOS / "borne.yaml")
+    result = explore(scenario, samples=1000, seed=2, sobol_samples=128)
+    p = result.probabilities.set_index("outcome").probability
+    assert 0 < p["win_win"] < 1 and p["entrant_gains"] == 1.0
+    assert p["win_win"] <= p["in_core:key"], "win-win needs the key's shares in the core"
+    assert set(result.tornado.path) == set(result.paths)
+    assert (result.tornado.swing.diff().dropna() <= 0).all(), "widest bar first"
+    assert result.tornado.iloc[0].path == "services.*.scale_exponent"
+    assert (result.sobol.total_order_low <= result.sobol.total_order + 1e-9).all()
+    assert result.discovery.sentence
+
+
+def test_same_seed_gives_identical_results_on_processes_and_dask():
+    scenario = load_scenario(SCENARIOS / "borne.yaml")
+    here = explore(scenario, samples=5000, seed=9, sobol_samples=64)
+    pool = explore(scenario, samples=5000, seed=9, workers=2, sobol_samples=64)
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        cluster_result = explore(
+            scenario, samples=5000, seed=9, scheduler=cluster.scheduler_address, sobol_samples=64
+        )
+    pd.testing.assert_frame_equal(here.samples, pool.samples)
+    pd.testing.assert_frame_equal(here.samples, cluster_result.samples)
+
+
+def test_saved_exploration_reads_back(tmp_path):
+    scenario = load_scenario(SCENARIOS / "borne.yaml")
+    result = explore(scenario, samples=300, seed=3, sobol_samples=64)
+    back = load_exploration(scenario, save_exploration(result, tmp_path / "x"))
+    pd.testing.assert_frame_equal(back.samples, result.samples, check_dtype=False)
+    assert back.discovery == result.discovery
+
+
+def test_growth_orders_compare_every_order_of_the_entrants():
+    table = growth_orders(load_scenario(SCENARIOS / "groeipad.yaml"))
+    assert len(table) == 12  # 4 entrants over the years 2026, 2028, 2030, 2030: 4!/2! distinct orders
+    assert table.npv_total_eur.is_monotonic_decreasing
+    assert table.order.str.contains("borne").all()
+
+
+def test_explore_command_writes_its_tables(tmp_path):
+    result = CliRunner().invoke(
+        app, ["explore", "scenarios/borne.yaml", "--samples", "500", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "borne" / "onzekerheid"
+    saved = next(folder.iterdir())
+    assert result.stdout.strip().splitlines()[-1] == str(saved)
+    assert {"samples.csv", "tornado.csv", "sobol.csv", "discovery.json", "exploration.json"} <= {
+        p.name for p in saved.iterdir()
+    }
+    assert "P(win_win)" in result.stdout
