@@ -164,7 +164,22 @@ def read_yaml(path: Path, problems: list[Problem]) -> _Map | None:
             Problem(file, line, 1, "", f"not valid UTF-8 (byte {exc.start})", "save the file as UTF-8")
         )
         return None
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, found before parsing
+        line = text[: exc.position].count("\n") + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        problems.append(
+            Problem(
+                file,
+                line,
+                column,
+                "",
+                f"character U+{exc.character:04X} is not allowed in YAML",
+                "remove it (files written by hand rarely contain it; check the encoding)",
+            )
+        )
+        return None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -187,6 +202,19 @@ def read_yaml(path: Path, problems: list[Problem]) -> _Map | None:
                 "",
                 f"malformed YAML: {what}",
                 "check indentation, colons and quotes near here",
+            )
+        )
+        return None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        problems.append(
+            Problem(
+                file,
+                line,
+                1,
+                "",
+                f"character U+{exc.character:04X} is not allowed in YAML",
+                "remove it (check the encoding)",
             )
         )
         return None
