@@ -20,6 +20,7 @@ import numpy as np
 
 from ..costs import cost_model
 from ..costs.model import CostModel
+from ..games.rules import ROUNDING
 from ..games.shapley import SMALL_PLAYERS, _small_operator
 from ..scenario import Scenario
 from ..scenario.schema import Uncertainty
@@ -362,7 +363,9 @@ def _scrb(game: np.ndarray, m: int) -> np.ndarray:
     singles = 1 << np.arange(m)
     separable = game[:, [grand]] - game[:, grand ^ singles]
     rest = game[:, [grand]] - separable.sum(axis=1, keepdims=True)
-    remaining = np.maximum(game[:, singles] - separable, 0.0)
+    remaining = game[:, singles] - separable
+    noise = ROUNDING * np.abs(game).max(axis=1, keepdims=True)
+    remaining = np.where(remaining > noise, remaining, 0.0)
     total = remaining.sum(axis=1, keepdims=True)
     return separable + np.where(total > 0, rest * remaining / np.where(total > 0, total, 1), rest / m)
 

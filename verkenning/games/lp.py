@@ -96,8 +96,13 @@ class _Problem:
         game.require_complete(f"the {method}")
         self.game, self.method, self.n = game, method, game.n
         cost = np.asarray(game.cost_form, dtype=float)
-        self.scale = float(np.abs(cost).max()) or 1.0
-        self.c = cost / self.scale
+        # Strategic equivalence: the LPs solve the zero-normalised game c(S) − Σ_{i∈S} c({i}), whose
+        # values are the savings (small beside costs of 10^9 euro, so a cent stays visible after the
+        # scaling to max |c| = 1); every concept here moves with the offset.
+        self.offset = cost[1 << np.arange(self.n)].copy()
+        normalised = cost - subset_sums(self.offset)
+        self.scale = float(np.abs(normalised).max()) or 1.0
+        self.c = normalised / self.scale
         self.grand = game.grand
         singles = 1 << np.arange(self.n)
         self.start_rows = np.unique(np.concatenate([singles, self.grand ^ singles]))
@@ -164,8 +169,12 @@ class _Problem:
             in_lp = np.concatenate([in_lp, batch])
         raise GameError(f"the {self.method} did not converge")  # pragma: no cover - 2^n rounds bound it
 
+    def shares(self, x: np.ndarray) -> np.ndarray:
+        """Scaled, normalised cost shares back to the game's euros (cost form)."""
+        return x * self.scale + self.offset
+
     def allocation(self, x: np.ndarray, method: str, note: str = "") -> Allocation:
-        return Allocation(method, self.game.players, self.game.sign * x * self.scale, self.game.kind, note)
+        return Allocation(method, self.game.players, self.game.sign * self.shares(x), self.game.kind, note)
 
 
 _NONE = np.empty(0, dtype=np.int32)
@@ -313,6 +322,6 @@ def fee_range(game: Game, player: str) -> FeeRange:
     bounds = []
     for direction in (1.0, -1.0):
         x, _, _ = problem.solve(direction * objective, _proper_coalitions(n), with_t=False, epsilon=relax)
-        bounds.append(x[i] * problem.scale)
+        bounds.append(problem.shares(x)[i])
     low, high = sorted(float(game.sign * b) for b in bounds)
     return FeeRange(player, low, high, bool(core_empty), float(max(epsilon, 0.0) * problem.scale))

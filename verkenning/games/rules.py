@@ -3,8 +3,9 @@
 SCRB (separable costs, remaining benefits; James and Lee 1971, as used for water projects by the
 Tennessee Valley Authority): each player first pays its separable cost m_i = c(N) − c(N∖{i}); the
 non-separable rest g = c(N) − Σ m_j is shared in proportion to the remaining benefits
-r_i = max(0, c({i}) − m_i). It needs only c(N), c({i}) and c(N∖{i}). When no player has a remaining
-benefit, g is split equally (and the note says so).
+r_i = max(0, c({i}) − m_i) (differences within float rounding of the costs count as zero). It
+needs only c(N), c({i}) and c(N∖{i}). When no player has a remaining benefit, g is split equally
+(and the note says so).
 
 Properties are checked on the values as given (whatever the kind): subadditive
 v(S ∪ T) ≤ v(S) + v(T) and superadditive ≥, for disjoint S, T (3^n pairs, up to 14 players);
@@ -35,6 +36,8 @@ __all__ = [
     "standalone_comparison",
 ]
 
+ROUNDING = 64 * np.finfo(float).eps
+"""Relative size of float rounding in differences of coalition values; smaller differences are zero."""
 CORE_TOL = 1e-9
 """Relative tolerance (times max |v|) under which a coalition counts as no worse off."""
 PAIRS_MAX_PLAYERS = 14
@@ -86,7 +89,10 @@ def scrb(game: Game) -> Allocation:
         return Allocation("scrb", game.players, game.values[[1]], game.kind)
     separable = c[grand] - c[grand ^ singles]
     rest = c[grand] - separable.sum()
-    remaining = np.maximum(c[singles] - separable, 0.0)
+    remaining = c[singles] - separable
+    # below the rounding noise of these differences a remaining benefit is zero (not a tiny weight)
+    noise = ROUNDING * float(np.abs(c).max())
+    remaining = np.where(remaining > noise, remaining, 0.0)
     note = ""
     if remaining.sum() > 0:
         x = separable + rest * remaining / remaining.sum()

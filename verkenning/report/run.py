@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -38,6 +39,15 @@ NOTEBOOK_DIR = Path(__file__).resolve().parent.parent.parent / "notebooks"
 NOTEBOOKS = ("toetreding", "vergelijking", "groeipad")
 REMOVE_TAGS = ("parameters", "injected-parameters", "remove_cell")
 CELL_TIMEOUT_S = 600
+
+
+KILL_AT = "VERKENNING_KILL_AT"
+"""Fault injection for the reliability tests: the run kills itself (SIGKILL) at the named stage."""
+
+
+def _checkpoint(stage: str) -> None:
+    if os.environ.get(KILL_AT) == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class RunError(Exception):
@@ -220,6 +230,7 @@ def run_study(
             cwd=str(Path.cwd()),
             execution_timeout=CELL_TIMEOUT_S,
         )
+        _checkpoint("rendering")
         html = _render_html(
             executed, loaded[0].name if notebook != "vergelijking" else "Vergelijking van scenario's"
         )
@@ -245,12 +256,14 @@ def run_study(
         "seconds": round(time.perf_counter() - clock, 2),
         "command": sys.argv,
     }
+    _checkpoint("writing")
     write_atomic(partial / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     pdf_path, pdf_note = (None, "")
     if pdf:
         pdf_path, pdf_note = print_pdf(partial / "report.html", partial / "report.pdf")
     final = folder / run_id
     os.replace(partial, final)
+    _checkpoint("publishing")
     _point_latest(folder, run_id)
     build_index(out)
     return RunResult(final, final / "report.html", final / "report.pdf" if pdf_path else None, pdf_note)
