@@ -252,7 +252,7 @@ def read_yaml(path: Path, problems: list[Problem]) -> _Map | None:
 
 
 def _mergeable_by_id(items: list) -> bool:
-    return all(isinstance(item, dict) and "id" in item for item in items)
+    return all(isinstance(item, dict) and isinstance(item.get("id"), str) for item in items)
 
 
 def merge(parent: Any, child: Any) -> Any:
@@ -276,21 +276,24 @@ def merge(parent: Any, child: Any) -> Any:
         and _mergeable_by_id(child)
     ):
         out = _Seq(getattr(child, "start", ("", 0, 0)))
-        child_marks = dict(zip((id(c) for c in child), getattr(child, "marks", []), strict=False))
-        by_id = {item["id"]: item for item in child}
-        parent_marks = getattr(parent, "marks", [])
+        items = list(parent)
+        marks = list(getattr(parent, "marks", [("", 0, 0)] * len(parent)))
+        first = {}
         for i, item in enumerate(parent):
-            if item["id"] in by_id:
-                replacement = by_id.pop(item["id"])
-                out.append(merge(item, replacement))
-                out.marks.append(child_marks.get(id(replacement), ("", 0, 0)))
-            else:
-                out.append(item)
-                out.marks.append(parent_marks[i] if i < len(parent_marks) else ("", 0, 0))
-        for item in child:
-            if item["id"] in by_id:
-                out.append(item)
-                out.marks.append(child_marks.get(id(item), ("", 0, 0)))
+            first.setdefault(item["id"], i)
+        merged: set[str] = set()
+        extra, extra_marks = [], []
+        for item, mark in zip(child, getattr(child, "marks", [("", 0, 0)] * len(child)), strict=False):
+            position = first.get(item["id"])
+            if position is not None and item["id"] not in merged:
+                items[position] = merge(parent[position], item)
+                marks[position] = mark
+                merged.add(item["id"])
+            else:  # new, or given twice in the child: kept, so that validation can say so
+                extra.append(item)
+                extra_marks.append(mark)
+        out.extend(items + extra)
+        out.marks = marks + extra_marks
         return out
     return child
 
