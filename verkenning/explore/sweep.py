@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import VerkenningError
-from ..report.study import write_atomic
+from ..report.study import write_atomic, write_json
 from ..scenario import Scenario
 from .analysis import Discovery, discover, probabilities, sobol, tornado
 from .sampling import active, sample
@@ -192,11 +192,9 @@ def save_exploration(result: Exploration, folder: str | Path) -> Path:
     write_atomic(folder / "tornado.csv", result.tornado.to_csv(index=False, lineterminator="\n"))
     write_atomic(folder / "sobol.csv", result.sobol.to_csv(index=False, lineterminator="\n"))
     discovery = {k: v for k, v in vars(result.discovery).items()}
-    write_atomic(folder / "discovery.json", json.dumps(discovery, indent=2, ensure_ascii=False) + "\n")
+    write_json(folder / "discovery.json", discovery)
     info = {**result.info, "paths": list(result.paths), "outcome": result.outcome}
-    write_atomic(
-        folder / "exploration.json", json.dumps(info, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    )
+    write_json(folder / "exploration.json", info)
     return folder
 
 

@@ -191,22 +191,32 @@ def verdicts(result: CostResult, method: str = "key") -> tuple[Verdict, ...]:
     reserve = float(scenario.parameters.risk_reserve_share) * float(result.cooperation_cost_eur[k])
     member_ids = [i for i in range(len(result.partners)) if result.member[i, k]]
     weights = share[member_ids]
-    exposure = {
-        result.partners[i]: round(reserve * w / weights.sum(), 2)
-        for i, w in zip(member_ids, weights, strict=True)
-    }
-    none = [p for p, e in exposure.items() if e <= 0]
-    out.append(
-        Verdict(
-            "risks_shared",
-            "fail" if none else "pass",
-            f"Een risicoreserve van {_euro(reserve)} wordt naar rato van de bijdragen gedragen"
-            + (
-                f"; {_together([names[p] for p in none])} dragen niets." if none else " door alle deelnemers."
-            ),
-            {"reserve_eur": round(reserve, 2), "exposure_eur": exposure},
+    if weights.sum() <= 0:
+        out.append(
+            Verdict(
+                "risks_shared",
+                "undetermined",
+                f"De samenwerking heeft in {year} geen kosten; er is geen risicoreserve te verdelen.",
+                {"reserve_eur": 0.0, "exposure_eur": {}},
+            )
         )
-    )
+    else:
+        exposure = {
+            result.partners[i]: round(reserve * w / weights.sum(), 2)
+            for i, w in zip(member_ids, weights, strict=True)
+        }
+        none = [p for p, e in exposure.items() if e <= 0]
+        carried = (
+            f"; {_together([names[p] for p in none])} dragen niets." if none else " door alle deelnemers."
+        )
+        out.append(
+            Verdict(
+                "risks_shared",
+                "fail" if none else "pass",
+                f"Een risicoreserve van {_euro(reserve)} wordt naar rato van de bijdragen gedragen{carried}",
+                {"reserve_eur": round(reserve, 2), "exposure_eur": exposure},
+            )
+        )
 
     # value for residents: cost per inhabitant of the municipal partners goes down
     municipal = [i for i, p in enumerate(scenario.partners) if p.kind == "municipality" and p.inhabitants > 0]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pandas as pd
 
 from .html import Markup, euro, table, text
 from .sections import CONDITION_LABELS, VERDICT_LABELS, display
-from .study import Study, write_atomic
+from .study import Study, write_atomic, write_json
 
 __all__ = ["Comparison", "input_differences"]
 
@@ -119,10 +118,7 @@ class Comparison:
     def save(self) -> None:
         if self.run_dir is None:
             return
-        write_atomic(
-            self.run_dir / "results.json",
-            json.dumps(self.results(), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-        )
+        write_json(self.run_dir / "results.json", self.results())
         frames = []
         for s in self.studies:
             frame = s.tables()["samenvatting"]

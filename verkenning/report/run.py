@@ -31,7 +31,7 @@ from ..errors import VerkenningError
 from ..scenario import load_scenario
 from .html import Markup, page, table, text
 from .provenance import provenance
-from .study import write_atomic
+from .study import write_atomic, write_json
 
 __all__ = ["NOTEBOOKS", "RunError", "RunResult", "build_index", "run_study", "slug"]
 
@@ -257,7 +257,7 @@ def run_study(
         "command": sys.argv,
     }
     _checkpoint("writing")
-    write_atomic(partial / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    write_json(partial / "manifest.json", manifest)
     pdf_path, pdf_note = (None, "")
     if pdf:
         pdf_path, pdf_note = print_pdf(partial / "report.html", partial / "report.pdf")

@@ -23,7 +23,7 @@ from ..scenario import Scenario, load_scenario, pedigree
 from . import sections
 from .provenance import provenance
 
-__all__ = ["Study", "write_atomic"]
+__all__ = ["Study", "write_atomic", "write_json"]
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
@@ -34,6 +34,11 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     with open(temporary, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as handle:
         handle.write(data)
     os.replace(temporary, path)
+
+
+def write_json(path: Path, data: object) -> None:
+    """Write ``data`` as stable, readable JSON (sorted keys, UTF-8), atomically."""
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def _cents(value: float) -> float:
@@ -262,10 +267,7 @@ class Study:
         """Write results.json, tables/*.csv and results.xlsx into the run folder (if one is given)."""
         if self.run_dir is None:
             return
-        write_atomic(
-            self.run_dir / "results.json",
-            json.dumps(self.results(), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-        )
+        write_json(self.run_dir / "results.json", self.results())
         for name, table in self.tables().items():
             write_atomic(
                 self.run_dir / "tables" / f"{name}.csv", table.to_csv(index=False, lineterminator="\n")
