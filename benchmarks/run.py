@@ -8,6 +8,7 @@ a short coopgame-py script. Peers are benchmark-only dependencies (the `bench` e
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -207,19 +208,19 @@ def bench_allocate() -> None:
 
 def bench_report() -> None:
     """Wall time and peak memory of `verkenning run scenarios/borne.yaml` as a whole process."""
-    import resource
-
     root = Path(__file__).resolve().parent.parent
+    times, peaks = [], []
     with tempfile.TemporaryDirectory() as folder:
         command = [sys.executable, "-m", "verkenning", "run", "scenarios/borne.yaml", "--out", folder]
-        times = []
         for _ in range(2):
             start = time.perf_counter()
-            subprocess.run(command, check=True, capture_output=True, cwd=root)
+            process = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(process.pid, 0)
             times.append(time.perf_counter() - start)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            peaks.append(usage.ru_maxrss / 1024)
+            assert status == 0, "the run failed"
     print("\n`verkenning run scenarios/borne.yaml` (notebook execution, rendering and results)")
-    print(f"  wall time {min(times):.1f} s (best of 2; target < 20 s); largest process {peak:,.0f} MiB")
+    print(f"  wall time {min(times):.1f} s (best of 2; target < 20 s); peak memory of the command {max(peaks):,.0f} MiB")
 
 
 def bench_explore() -> None:
