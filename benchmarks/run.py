@@ -214,13 +214,17 @@ def bench_report() -> None:
         command = [sys.executable, "-m", "verkenning", "run", "scenarios/borne.yaml", "--out", folder]
         for _ in range(2):
             start = time.perf_counter()
-            process = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             _, status, usage = os.wait4(process.pid, 0)
             times.append(time.perf_counter() - start)
             peaks.append(usage.ru_maxrss / 1024)
             assert status == 0, "the run failed"
     print("\n`verkenning run scenarios/borne.yaml` (notebook execution, rendering and results)")
-    print(f"  wall time {min(times):.1f} s (best of 2; target < 20 s); peak memory of the command {max(peaks):,.0f} MiB")
+    print(
+        f"  wall time {min(times):.1f} s (best of 2; target < 20 s); peak memory of the command {max(peaks):,.0f} MiB"
+    )
 
 
 def bench_explore() -> None:

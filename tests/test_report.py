@@ -165,6 +165,7 @@ def test_uncertainty_section_shows_the_saved_sweep(runs):
     p = data["uncertainty"]["probabilities"]["win_win"]
     assert f"{100 * p:.1f}%".replace(".", ",") in html
     assert "Wanneer gaat win-win verloren?" in html and data["uncertainty"]["discovery"].split(":")[0] in html
+    assert "Bandbreedte van de kosten" in html and "NCW 95%" in html
     assert list((out / "borne" / "onzekerheid").glob("*-s0-n1000/samples.csv")), (
         "the sweep is kept for re-rendering"
     )

@@ -706,6 +706,22 @@ def uncertainty(study: Study) -> Markup:
         caption="De eigen verdeelsleutel tegenover de andere verdelingen, over alle trekkingen",
     )
     finding = f'<div class="kader"><p><strong>Wanneer gaat win-win verloren?</strong> {text(e.discovery.sentence)}</p></div>'
+    spread_rows = []
+    for partner in study.result.partners:
+        npv, cost = e.samples.get(f"npv_eur:{partner}"), e.samples.get(f"cost_eur:{partner}")
+        if npv is None or cost is None:
+            continue
+        q = npv.quantile([0.05, 0.5, 0.95]).to_numpy()
+        c = cost.quantile([0.05, 0.5, 0.95]).to_numpy()
+        spread_rows.append(
+            (study.names[partner], euro(c[0]), euro(c[1]), euro(c[2]), euro(q[0]), euro(q[1]), euro(q[2]))
+        )
+    spread = table(
+        ["Deelnemer", "Kosten 5%", "Kosten mediaan", "Kosten 95%", "NCW 5%", "NCW mediaan", "NCW 95%"],
+        spread_rows,
+        numeric=[False] + [True] * 6,
+        caption=f"Bandbreedte van de kosten in {study.year} en van de netto contante waarde per deelnemer",
+    )
     figure = ""
     sensitivity = ""
     if not e.tornado.empty:
@@ -769,7 +785,7 @@ def uncertainty(study: Study) -> Markup:
             numeric=[False, True, True, True],
             caption="Andere volgordes van dezelfde toetreders op dezelfde momenten",
         )
-    return Markup(intro + chances + finding + figure + sensitivity + key_table + orders + specs)
+    return Markup(intro + chances + finding + spread + figure + sensitivity + key_table + orders + specs)
 
 
 def _distribution_text(spec: dict) -> str:
