@@ -109,6 +109,14 @@ def test_transition_shared_by_the_key_adds_up_to_the_same(write):
     result = simulate(two(write, joins=", joins: 2026", extra="  transition_cost_bearer: key\n"))
     np.testing.assert_allclose(result.transition_eur.sum(axis=0), [0, 270, 180])
     np.testing.assert_allclose(result.transition_eur[:, 1], [180, 90])  # by key shares 2 : 1
+    by_entrant = simulate(two(write, joins=", joins: 2026"))
+    for rate in result.rates:  # each result also shows the other choice of who carries the transition
+        np.testing.assert_allclose(
+            by_entrant.npv_other_bearer_eur[rate], result.npv_eur["key"][rate], atol=0.01
+        )
+        np.testing.assert_allclose(
+            result.npv_other_bearer_eur[rate], by_entrant.npv_eur["key"][rate], atol=0.01
+        )
 
 
 def test_a_leaver_pays_an_exit_fee_to_those_who_stay(write):

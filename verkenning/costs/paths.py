@@ -77,6 +77,8 @@ class CostResult:
     """Method → rate → NPV of the saving against the status quo (positive: the partner gains)."""
     npv_without_avoided_growth_eur: dict[float, np.ndarray]
     """The key's NPV with the cooperation's cost growing as fast as stand-alone costs."""
+    npv_other_bearer_eur: dict[float, np.ndarray]
+    """The key's NPV had the other party carried the transition costs (the entrant, or all by key)."""
     break_even_year: tuple[int | None, ...]
     trace: tuple[tuple[int, TraceLine], ...]
     """(year, line) for every euro of the scenario key."""
@@ -227,10 +229,14 @@ def _run(scenario: Scenario, avoided_growth: bool, rules: tuple[str, ...]):
     share, total, key_cents, trace, notes = path(member, sim)
     sq_share, sq_total, _, _, _ = path(status_quo_member, sq_sim)
     transition, exit_fee = _one_offs(scenario, model, member, key_cents, share["key"], standalone)
+    other = "key" if scenario.parameters.transition_cost_bearer == "entrant" else "entrant"
+    other_transition, _ = _one_offs(scenario, model, member, key_cents, share["key"], standalone, other)
+    cost_other_bearer = np.where(member, share["key"], standalone) + other_transition + exit_fee
     cost = {m: np.where(member, share[m], standalone) + transition + exit_fee for m in methods}
     status_quo = {m: np.where(status_quo_member, sq_share[m] + extra_alone, standalone) for m in methods}
     return dict(
         sim=sim,
+        cost_other_bearer=cost_other_bearer,
         member=member,
         status_quo_member=status_quo_member,
         standalone=standalone,
@@ -247,9 +253,13 @@ def _run(scenario: Scenario, avoided_growth: bool, rules: tuple[str, ...]):
     )
 
 
-def _one_offs(scenario, model, member, key_cents, key_share, standalone):
-    """Transition costs of entrants and exit fees of leavers, per partner and year (to the cent)."""
+def _one_offs(scenario, model, member, key_cents, key_share, standalone, bearer: str | None = None):
+    """Transition costs of entrants and exit fees of leavers, per partner and year (to the cent).
+
+    ``bearer`` overrides the scenario's ``transition_cost_bearer`` (to show the other choice too).
+    """
     years, p = scenario.years, scenario.parameters
+    bearer = bearer or p.transition_cost_bearer
     transition = np.zeros(member.shape)
     exit_fee = np.zeros(member.shape)
     base_standalone = model.standalone()
@@ -262,7 +272,7 @@ def _one_offs(scenario, model, member, key_cents, key_share, standalone):
                 if year not in years or amount == 0:
                     continue
                 k = years.index(year)
-                if p.transition_cost_bearer == "entrant":
+                if bearer == "entrant":
                     transition[i, k] += amount
                 else:
                     members = sorted(key_cents[k])
@@ -303,6 +313,7 @@ def simulate(scenario: Scenario, rules: tuple[str, ...] = GAME_RULES) -> CostRes
         status_quo_eur=run["status_quo"],
         npv_eur=npv,
         npv_without_avoided_growth_eur=_npv(saving_without, sim.t, rates),
+        npv_other_bearer_eur=_npv(run["status_quo"]["key"] - run["cost_other_bearer"], sim.t, rates),
         break_even_year=_break_even(
             run["status_quo"]["key"] - run["cost"]["key"], sim.t, rates[0], scenario.years
         ),

@@ -106,6 +106,7 @@ def summary_table(result: CostResult) -> pd.DataFrame:
     for rate, values in result.npv_eur["key"].items():
         table[f"npv_{rate:g}_eur"] = values
     table["npv_without_avoided_growth_eur"] = result.npv_without_avoided_growth_eur[result.rates[0]]
+    table["npv_other_transition_bearer_eur"] = result.npv_other_bearer_eur[result.rates[0]]
     table["break_even_year"] = pd.array(result.break_even_year, dtype="Int64")
     return table
 

@@ -291,6 +291,7 @@ def costs(study: Study) -> Markup:
                 euro(after[i]),
                 *(euro(r.npv_eur["key"][rr][i]) for rr in r.rates),
                 euro(r.npv_without_avoided_growth_eur[rate][i]),
+                euro(r.npv_other_bearer_eur[rate][i]),
                 r.break_even_year[i] or "–",
             )
         )
@@ -301,6 +302,9 @@ def costs(study: Study) -> Markup:
         "Na",
         *(f"NCW {percent(rr, 2)}" for rr in r.rates),
         "NCW zonder minder meerkosten",
+        "NCW als de toetreder de transitie betaalt"
+        if study.scenario.parameters.transition_cost_bearer == "key"
+        else "NCW als de transitie naar de sleutel gedeeld wordt",
         "Terugverdiend in",
     ]
     cost_table = table(
