@@ -11,16 +11,22 @@ from typing import Any
 
 __all__ = [
     "Figure",
+    "Game",
     "GameError",
     "Problem",
     "Scenario",
     "ScenarioError",
+    "Study",
     "VerkenningError",
     "closure",
+    "explore",
     "load_organisations",
     "load_scenario",
     "partner_closure",
+    "run_study",
+    "scorecard",
     "service_graph",
+    "simulate",
     "topological_order",
     "weak_points",
 ]
@@ -39,6 +45,12 @@ _HOME = {
     "service_graph": "graph",
     "topological_order": "graph",
     "weak_points": "graph",
+    "Game": "games",
+    "simulate": "costs",
+    "scorecard": "fourk",
+    "explore": "explore",
+    "Study": "report",
+    "run_study": "report",
 }
 
 
