@@ -19,8 +19,9 @@ t = y − base_year and inflation π:
 - A leaver pays an exit fee of ``exit_cost_share`` times its last annual share in the year it
   leaves, which goes to the partners that stay, by the key; the stayers' shares of the smaller
   cooperation rise (the stranded costs) and the leaver pays its stand-alone cost again.
-- Annual service costs are annualised (depreciation over the reinvestment cycles is inside the unit
-  costs), so reinvestment cycles add no yearly peaks here.
+- Annual service costs are annualised: depreciation over the reinvestment cycles (workstations 4
+  years, central hardware 5-7, FACTS §3.7) is inside the unit costs, so reinvestment adds no yearly
+  peaks and the cycles are not separate parameters.
 
 The named alternative is the status quo (``Scenario.status_quo``): today's cooperation, the root of
 the ``extends`` chain, with its members and their services over the whole horizon; every other

@@ -160,8 +160,6 @@ class Parameters(_Model):
     absence_rate: Annotated[Figure, between(0, 1, open_low=False)]
     key_role_min_fte: Count
     continuity_min_workstations: Count
-    reinvest_cycle_workstation_years: Annotated[Figure, between(1, 50)]
-    reinvest_cycle_central_years: Annotated[Figure, between(1, 50)]
 
 
 DISTRIBUTIONS = ("uniform", "triangular", "normal", "lognormal", "discrete")
