@@ -45,7 +45,16 @@ from ..scenario import Scenario
 from .allocation import GAME_RULES, SIMPLE_KEYS, TraceLine, YearShares, split_cents, year_shares
 from .model import CostModel, cost_model
 
-__all__ = ["METHODS", "NPV_RATES", "CostResult", "shares_for", "simulate", "year_game"]
+__all__ = [
+    "METHODS",
+    "NPV_RATES",
+    "CostResult",
+    "member_matrix",
+    "reference_year",
+    "shares_for",
+    "simulate",
+    "year_game",
+]
 
 METHODS = ("key", *SIMPLE_KEYS, *GAME_RULES)
 """Every way of sharing the cost: the scenario's key, whole-cost keys and the game rules."""
@@ -96,8 +105,13 @@ class CostResult:
     @property
     def reference_year(self) -> int:
         """The first year with every entrant in and its transition paid: the year to show."""
-        joins = [p.joins for p in self.scenario.partners if p.joins is not None]
-        return min(max(joins) + 2, self.years[-1]) if joins else self.years[0]
+        return reference_year(self.scenario)
+
+
+def reference_year(scenario: Scenario) -> int:
+    """Two years after the last entry (its transition paid), within the horizon; else the base year."""
+    joins = [p.joins for p in scenario.partners if p.joins is not None]
+    return min(max(joins) + 2, scenario.end_year) if joins else scenario.base_year
 
 
 def _growth(rate: float, inflation: float, t: np.ndarray) -> np.ndarray:
@@ -162,7 +176,8 @@ def year_game(result: CostResult, year: int) -> Game:
     return Game(tuple(result.partners[i] for i in members), values, "cost")
 
 
-def _member_matrix(scenario: Scenario, status_quo: bool) -> np.ndarray:
+def member_matrix(scenario: Scenario, status_quo: bool) -> np.ndarray:
+    """partners × years: membership in the scenario, or in the status quo (its members, every year)."""
     member = np.zeros((len(scenario.partners), len(scenario.years)), dtype=bool)
     for k, year in enumerate(scenario.years):
         ids = set(scenario.status_quo[1]) if status_quo else set(scenario.members(year))
@@ -199,8 +214,8 @@ def _run(scenario: Scenario, avoided_growth: bool, rules: tuple[str, ...]):
     years = scenario.years
     n_partners, n_years = len(model.partners), len(years)
     methods = ("key", *SIMPLE_KEYS, *rules)
-    member = _member_matrix(scenario, status_quo=False)
-    status_quo_member = _member_matrix(scenario, status_quo=True)
+    member = member_matrix(scenario, status_quo=False)
+    status_quo_member = member_matrix(scenario, status_quo=True)
     standalone = np.column_stack(
         [model.standalone(sim.volume[k]) * sim.g_standalone[k] for k in range(n_years)]
     )

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..costs import cost_model
 from ..costs.model import CostModel
+from ..costs.paths import member_matrix, reference_year
 from ..games.rules import ROUNDING
 from ..games.shapley import SMALL_PLAYERS, _small_operator
 from ..scenario import Scenario
@@ -58,14 +59,9 @@ def plan(scenario: Scenario, paths: tuple[str, ...], specs: tuple[Uncertainty, .
     """Precompute the fixed structure of a sweep."""
     model = cost_model(scenario)
     years = scenario.years
-    member = np.zeros((len(scenario.partners), len(years)), dtype=bool)
-    status_quo_member = np.zeros_like(member)
-    for k, year in enumerate(years):
-        ids = set(scenario.members(year))
-        member[:, k] = [p.id in ids for p in scenario.partners]
-        status_quo_member[:, k] = [p.id in scenario.status_quo[1] for p in scenario.partners]
-    joins = [p.joins for p in scenario.partners if p.joins is not None]
-    reference = years.index(min(max(joins) + 2, years[-1]) if joins else years[0])
+    member = member_matrix(scenario, status_quo=False)
+    status_quo_member = member_matrix(scenario, status_quo=True)
+    reference = years.index(reference_year(scenario))
     catalogue = {s.id: s for s in scenario.services}
     roles = sorted({r for s in scenario.services for r in s.key_roles})
     role_fixed = np.zeros((len(model.services), len(roles)))
