@@ -284,6 +284,25 @@ def test_pdf_without_chromium_says_how_to_get_it(monkeypatch, tmp_path):
     assert path is None and "apt-get install chromium" in note
 
 
+def test_notebooks_run_as_committed_from_their_folder(tmp_path):
+    """`make lab` opens the notebooks in notebooks/: their default parameters must find the scenarios."""
+    import papermill
+
+    for notebook in NOTEBOOKS:
+        papermill.execute_notebook(
+            str(notebook),
+            str(tmp_path / notebook.name),
+            cwd=str(notebook.parent),
+            kernel_name="python3",
+            kernel_manager_class=run_module._native_kernel_manager(),
+            progress_bar=False,
+        )
+        executed = nbformat.read(tmp_path / notebook.name, as_version=4)
+        outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
+        assert not any(o.get("output_type") == "error" for o in outputs)
+        assert any("text/html" in o.get("data", {}) for o in outputs)
+
+
 def test_python_interpreter_runs_the_kernel():
     manager = run_module._native_kernel_manager()()
     assert manager.kernel_spec.argv[0] == sys.executable
