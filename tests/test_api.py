@@ -48,6 +48,8 @@ MODULES = [
     "verkenning.report.provenance",
     "verkenning.report.run",
     "verkenning.report.sections",
+    "verkenning.report.findings",
+    "verkenning.report.labels",
     "verkenning.report.study",
     "verkenning.plots",
 ]

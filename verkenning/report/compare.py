@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .html import Markup, euro, table, text
-from .sections import CONDITION_LABELS, VERDICT_LABELS, display
+from .labels import CONDITION_LABELS, VERDICT_LABELS, display
 from .study import Study, write_atomic, write_json
 
 __all__ = ["Comparison", "input_differences"]

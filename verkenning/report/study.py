@@ -20,7 +20,8 @@ from ..costs.tables import long_table, summary_table, trace_table, write_xlsx
 from ..fourk import Scorecard, growth_path, marginal_effects, scorecard
 from ..optimise import Admission, EntryFee, StaffingPlan, admit, entry_fee_range, staffing_plan
 from ..scenario import Scenario, load_scenario, pedigree
-from . import sections
+from . import findings, sections
+from .labels import display
 from .provenance import provenance
 
 __all__ = ["Study", "write_atomic", "write_json"]
@@ -114,43 +115,43 @@ class Study:
     # -- the sections the notebooks show --------------------------------------------------------------
 
     def header(self):
-        return sections.display(sections.header(self))
+        return display(sections.header(self))
 
     def summary(self):
-        return sections.display(sections.summary(self))
+        return display(sections.summary(self))
 
     def partners(self):
-        return sections.display(sections.partners(self))
+        return display(sections.partners(self))
 
     def costs(self):
-        return sections.display(sections.costs(self))
+        return display(sections.costs(self))
 
     def allocation(self):
-        return sections.display(sections.allocation(self))
+        return display(sections.allocation(self))
 
     def fourk(self):
-        return sections.display(sections.fourk(self))
+        return display(findings.fourk(self))
 
     def centre(self):
-        return sections.display(sections.centre(self))
+        return display(findings.centre(self))
 
     def fees_section(self):
-        return sections.display(sections.fees(self))
+        return display(findings.fees(self))
 
     def risks(self):
-        return sections.display(sections.risks(self))
+        return display(findings.risks(self))
 
     def growth(self):
-        return sections.display(sections.growth(self))
+        return display(findings.growth(self))
 
     def uncertainty(self):
-        return sections.display(sections.uncertainty(self))
+        return display(findings.uncertainty(self))
 
     def assumptions(self):
-        return sections.display(sections.assumptions(self))
+        return display(sections.assumptions(self))
 
     def provenance(self):
-        return sections.display(sections.provenance_section(self))
+        return display(sections.provenance_section(self))
 
     # -- results --------------------------------------------------------------------------------------
 

@@ -1,0 +1,410 @@
+"""The sections of a study report that judge and explore: the 4 K's, the centre, fees, risks, uncertainty.
+
+Safe HTML in Dutch, like ``sections.py``; every number comes from the study's one computation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import plots
+from ..fourk import growth_path, marginal_effects
+from .html import Markup, euro, number, percent, table, text
+from .labels import INDICATOR_LABELS, K_LABELS, value_text
+
+if TYPE_CHECKING:
+    from .study import Study
+
+__all__ = ["centre", "fees", "fourk", "growth", "risks", "uncertainty"]
+
+
+def fourk(study: Study) -> Markup:
+    card, names = study.card, study.names
+    r = study.result
+    columns = list(dict.fromkeys(i.partner for i in card.indicators))
+    cell = {(i.partner, i.name): i for i in card.indicators}
+    rows = []
+    for k_name in K_LABELS:
+        for name in dict.fromkeys(i.name for i in card.indicators if i.k == k_name):
+            cells = []
+            for partner in columns:
+                found = cell.get((partner, name))
+                cells.append(
+                    "–"
+                    if found is None
+                    else f"{value_text(found.before, found.unit)} → {value_text(found.after, found.unit)}"
+                )
+            rows.append((K_LABELS[k_name], INDICATOR_LABELS.get(name, name), *cells))
+    fourk_table = table(
+        ["K", "Indicator", *(names.get(p, "Samenwerking") for p in columns)],
+        rows,
+        numeric=[False, False] + [True] * len(columns),
+        caption=f"De vier K's per deelnemer en voor de samenwerking, nu → na ({study.year})",
+    )
+    partners = list(r.partners)
+
+    def pair(name: str):
+        before = [card.value(p, name, "before") for p in partners]
+        after = [card.value(p, name) for p in partners]
+        return before, after
+
+    panels = {
+        "Kosten: euro per jaar": ("euro per jaar", *pair("annual_cost_eur")),
+        "Kwaliteit: kans dat alle sleutelrollen bezet zijn": ("kans", *pair("coverage_probability")),
+        "Kwetsbaarheid: sleutelrollen onder 2 fte": ("rollen", *pair("bus_factor_roles")),
+        "Kennis: sleutelrollen met ten minste 1 fte": ("rollen", *pair("specialist_roles")),
+    }
+    figure = plots.figure_html(
+        plots.fourk_figure(partners, [names[p] for p in partners], panels),
+        "De vier K's per deelnemer, nu en na de wijziging",
+    )
+    composite = ""
+    if card.composite:
+        composite = table(
+            ["Deelnemer", "Samengestelde score nu", "Na"],
+            [(names[p], number(b, 3), number(a, 3)) for p, (b, a) in card.composite.items()],
+            numeric=[False, True, True],
+            caption="Samengestelde score met de gewichten uit het scenario",
+        )
+    note = (
+        f"<p class='noot'>Bezetting: een medewerker is op een dag met kans {percent(float(study.scenario.parameters.absence_rate))} "
+        "afwezig; een rol met f fte is onbezet met kans p^f. Sleutelrollen en hun fte volgen uit de diensten "
+        "(zie de bijlage).</p>"
+    )
+    return Markup(fourk_table + figure + composite + note)
+
+
+def centre(study: Study) -> Markup:
+    r, names = study.result, study.names
+    centre_id = study.scenario.centre
+    effects = marginal_effects(r)
+    rows = [
+        (
+            names[e.entrant],
+            e.year,
+            names[e.partner],
+            euro(e.delta_annual_cost_eur),
+            percent(e.delta_coverage_probability),
+            number(e.delta_bus_factor_roles),
+            number(e.delta_specialist_roles),
+        )
+        for e in effects.itertuples()
+    ]
+    c = r.partners.index(centre_id)
+    k = r.years.index(study.year)
+    card = study.card
+    intro = (
+        f"<p>{text(names[centre_id])} betaalt in {study.year} {euro(r.cost_eur['key'][c, k])} "
+        f"(nu {euro(r.status_quo_eur['key'][c, k])}); netto contante waarde van het voordeel "
+        f"{euro(r.npv_eur['key'][r.rates[0]][c])}. De kans dat alle sleutelrollen bezet zijn gaat van "
+        f"{percent(card.value(centre_id, 'coverage_probability', 'before'))} naar "
+        f"{percent(card.value(centre_id, 'coverage_probability'))}; het team telt "
+        f"{number(card.value('samenwerking', 'team_fte'), 1)} fte in sleutelrollen.</p>"
+    )
+    effect_table = (
+        table(
+            [
+                "Toetreder",
+                "Jaar",
+                "Deelnemer",
+                "Verschil kosten per jaar",
+                "Verschil bezettingskans",
+                "Verschil rollen < 2 fte",
+                "Verschil rollen ≥ 1 fte",
+            ],
+            rows,
+            numeric=[False, False, False, True, True, True, True],
+            caption="Wat elke toetreder verandert voor wie er al is (prijzen en volumes van het basisjaar)",
+        )
+        if rows
+        else "<p>Er treedt geen deelnemer toe.</p>"
+    )
+    return Markup(intro + effect_table)
+
+
+def growth(study: Study) -> Markup:
+    r, names = study.result, study.names
+    path = growth_path(r)
+    cost = path[path.indicator == "annual_cost_eur"]
+    series = {p: [float(v) for v in grp.sort_values("year").value] for p, grp in cost.groupby("partner")}
+    years_of = {p: list(grp.sort_values("year").year) for p, grp in cost.groupby("partner")}
+    full_series = {
+        p: [
+            series[p][years_of[p].index(y)]
+            if y in years_of[p]
+            else float(r.standalone_eur[r.partners.index(p), k])
+            for k, y in enumerate(r.years)
+        ]
+        for p in series
+    }
+    figure = plots.figure_html(
+        plots.centre_figure(list(r.years), full_series, list(r.partners), names, study.scenario.centre),
+        "Jaarlijkse kosten per deelnemer langs het groeipad",
+        "Voor toetreding betaalt een deelnemer zijn zelfstandige kosten; in het jaar van toetreding en het jaar "
+        "erna komen de transitiekosten erbij.",
+    )
+    pivot = path.pivot_table(index=["year", "partner"], columns="indicator", values="value").reset_index()
+    rows = [
+        (
+            row.year,
+            names[row.partner],
+            euro(row.annual_cost_eur),
+            percent(row.coverage_probability),
+            number(row.bus_factor_roles),
+            number(row.specialist_roles),
+        )
+        for row in pivot.itertuples()
+    ]
+    path_table = table(
+        ["Jaar", "Deelnemer", "Kosten", "Kans alle rollen bezet", "Rollen < 2 fte", "Rollen ≥ 1 fte"],
+        rows,
+        numeric=[False, False, True, True, True, True],
+        caption="De vier K's van elke deelnemer per jaar",
+    )
+    return Markup(figure + path_table)
+
+
+def fees(study: Study) -> Markup:
+    names = study.names
+    if not study.fees:
+        return Markup(
+            "<p>Er treedt in deze studie geen deelnemer toe; er is geen toetredingsbijdrage te bepalen.</p>"
+        )
+    rows = [
+        (
+            names[f.entrant],
+            euro(f.marginal_cost_eur),
+            euro(f.low_eur),
+            euro(f.high_eur),
+            euro(f.standalone_eur),
+            euro(f.key_share_eur),
+            "ja" if f.low_eur - 0.5 <= f.key_share_eur <= f.high_eur + 0.5 else "nee",
+        )
+        for f in study.fees
+    ]
+    fee_table = table(
+        [
+            "Toetreder",
+            "Meerkosten (ondergrens)",
+            "Kern: laagste",
+            "Kern: hoogste",
+            "Zelfstandig (bovengrens)",
+            "Volgens de sleutel",
+            "Sleutel binnen de kern",
+        ],
+        rows,
+        numeric=[False, True, True, True, True, True, False],
+        caption=f"Bandbreedte van de jaarlijkse bijdrage van elke toetreder ({study.fees[0].year})",
+    )
+    figure = plots.figure_html(
+        plots.fee_figure(
+            [
+                (
+                    names[f.entrant],
+                    f.marginal_cost_eur,
+                    f.standalone_eur,
+                    f.low_eur,
+                    f.high_eur,
+                    f.key_share_eur,
+                )
+                for f in study.fees
+            ]
+        ),
+        "Bandbreedte van de toetredingsbijdrage",
+    )
+    empty = [f for f in study.fees if f.core_empty]
+    note = "<p class='noot'>De kern is leeg: de bandbreedte is die van de kleinste kern.</p>" if empty else ""
+    admission = ""
+    if study.admission is not None:
+        a = study.admission
+        chosen = ", ".join(names[c] for c in a.chosen) or "geen"
+        admission = (
+            f"<p>Van de kandidaten ({text(', '.join(names[c] for c in a.candidates))}) levert toelating van "
+            f"<strong>{text(chosen)}</strong> de grootste totale besparing op ({euro(a.saving_eur)} per jaar ten opzichte "
+            f"van iedereen zelfstandig; zonder kandidaten {euro(a.saving_without_eur)}) zonder dat een huidige deelnemer "
+            f"meer betaalt onder de eigen sleutel.</p>"
+        )
+    return Markup(fee_table + figure + note + admission)
+
+
+def risks(study: Study) -> Markup:
+    names = study.names
+    risk = next(v for v in study.card.verdicts if v.condition == "risks_shared")
+    exposure = risk.details.get("exposure_eur", {})
+    exit_rows = [
+        (names[i.partner], euro(i.after))
+        for i in study.card.indicators
+        if i.name == "exit_cost_exposure_eur" and i.partner in names
+    ]
+    reserve = table(
+        ["Deelnemer", "Aandeel in de risicoreserve", "Kosten van uittreden"],
+        [(names[p], euro(e), dict(exit_rows).get(names[p], "–")) for p, e in exposure.items()],
+        numeric=[False, True, True],
+        caption=f"Risicoreserve van {euro(risk.details.get('reserve_eur', 0))} naar rato van de bijdragen",
+    )
+    plan = study.staffing
+    staffing = table(
+        ["Sleutelrol", "Werklast (fte)", "Bezetting (personen)"],
+        [(role, number(plan.workload_fte[role], 2), plan.people[role]) for role in plan.people],
+        numeric=[False, True, True],
+        caption=f"Bezettingsplan voor een dekking van {percent(plan.target, 0)}: {euro(plan.cost_eur)} per jaar, "
+        f"dekking {percent(plan.coverage_probability)}",
+    )
+    weak = table(
+        ["Dienst", "Diensten die ervan afhangen", "Deelnemers die ervan afhangen", "Scharnierpunt"],
+        [
+            (w.service, w.dependent_services, w.partners, "ja" if w.articulation_point else "nee")
+            for w in study.card.weak_points[:6]
+        ],
+        numeric=[False, True, True, False],
+        caption="Zwakke plekken in de dienstenketen",
+    )
+    return Markup(reserve + staffing + (f"<p class='noot'>{text(plan.note)}</p>" if plan.note else "") + weak)
+
+
+OUTCOME_LABELS = {
+    "win_win": "Win-win (kern, niemand slechter af)",
+    "entrant_gains": "Elke toetreder heeft voordeel (NCW > 0)",
+    "incumbents_gain": "Elke huidige deelnemer heeft voordeel (NCW > 0)",
+}
+
+
+def uncertainty(study: Study) -> Markup:
+    from ..explore import main_outcome
+
+    e = study.exploration
+    _, outcome_name = main_outcome(study.scenario)
+    probabilities = e.probabilities.set_index("outcome")
+    rows = [
+        (
+            OUTCOME_LABELS[name],
+            percent(probabilities.loc[name, "probability"]),
+            f"± {number(100 * probabilities.loc[name, 'standard_error'], 1)} procentpunt",
+        )
+        for name in OUTCOME_LABELS
+        if name in probabilities.index
+    ]
+    intro = (
+        f"<p>Het model is {number(e.info['samples'])} keer doorgerekend met trekkingen uit de onzekere invoer "
+        f"(Latin hypercube, seed {text(e.seed)}); de aannames en hun bandbreedtes staan hieronder. "
+        f"Zo vaak blijft elke uitkomst overeind:</p>"
+    )
+    chances = table(
+        ["Uitkomst", "Kans", "Marge (1 standaardfout)"],
+        rows,
+        numeric=[False, True, True],
+        caption="Hoe zeker zijn de oordelen?",
+    )
+    keys = [
+        (
+            plots.METHOD_LABELS.get(name.split(":", 1)[1], name),
+            percent(probabilities.loc[name, "probability"]),
+        )
+        for name in probabilities.index
+        if name.startswith("in_core:")
+    ]
+    key_table = table(
+        ["Verdeling", "Kans dat geen groep zelfstandig goedkoper uit is"],
+        keys,
+        numeric=[False, True],
+        caption="De eigen verdeelsleutel tegenover de andere verdelingen, over alle trekkingen",
+    )
+    finding = f'<div class="kader"><p><strong>Wanneer gaat win-win verloren?</strong> {text(e.discovery.sentence)}</p></div>'
+    spread_rows = []
+    for partner in study.result.partners:
+        npv, cost = e.samples.get(f"npv_eur:{partner}"), e.samples.get(f"cost_eur:{partner}")
+        if npv is None or cost is None:
+            continue
+        q = npv.quantile([0.05, 0.5, 0.95]).to_numpy()
+        c = cost.quantile([0.05, 0.5, 0.95]).to_numpy()
+        spread_rows.append(
+            (study.names[partner], euro(c[0]), euro(c[1]), euro(c[2]), euro(q[0]), euro(q[1]), euro(q[2]))
+        )
+    spread = table(
+        ["Deelnemer", "Kosten 5%", "Kosten mediaan", "Kosten 95%", "NCW 5%", "NCW mediaan", "NCW 95%"],
+        spread_rows,
+        numeric=[False] + [True] * 6,
+        caption=f"Bandbreedte van de kosten in {study.year} en van de netto contante waarde per deelnemer",
+    )
+    figure = ""
+    sensitivity = ""
+    if not e.tornado.empty:
+        t = e.tornado
+        figure = plots.figure_html(
+            plots.tornado_figure(
+                list(t.label),
+                list(t.outcome_at_low),
+                list(t.outcome_at_high),
+                float(t.base[0]),
+                f"{outcome_name} (euro)",
+            ),
+            f"Gevoeligheid van de {outcome_name} voor elke onzekere invoer",
+        )
+    if not e.sobol.empty:
+        sensitivity = table(
+            ["Onzekere invoer", "Eerste-orde-index", "Totale index (95%-interval)"],
+            [
+                (
+                    row.label,
+                    number(row.first_order, 2),
+                    f"{number(row.total_order, 2)} ({number(row.total_order_low, 2)} – {number(row.total_order_high, 2)})",
+                )
+                for row in e.sobol.itertuples()
+            ],
+            numeric=[False, True, True],
+            caption=f"Welk deel van de spreiding in de {outcome_name} komt van welke invoer (Sobol-indices)",
+        )
+    specs = table(
+        ["Onzekere invoer", "Verdeling", "Onderbouwing"],
+        [
+            (
+                spec.get("label") or path,
+                _distribution_text(spec),
+                spec.get("source") or spec.get("assumption", ""),
+            )
+            for path, spec in e.info["uncertainties"].items()
+        ],
+        caption="De onzekerheden en hun bandbreedtes",
+    )
+    orders = ""
+    if study.growth_orders is not None and len(study.growth_orders) > 1:
+        g = study.growth_orders
+        centre = study.scenario.centre
+        orders = table(
+            [
+                "Volgorde van toetreden",
+                f"NCW {study.names[centre]}",
+                "NCW alle deelnemers",
+                "Kans alle rollen bezet",
+            ],
+            [
+                (
+                    row["order"],
+                    euro(row[f"npv_eur:{centre}"]),
+                    euro(row["npv_total_eur"]),
+                    percent(row["coverage_probability"]),
+                )
+                for _, row in g.iterrows()
+            ],
+            numeric=[False, True, True, True],
+            caption="Andere volgordes van dezelfde toetreders op dezelfde momenten",
+        )
+    return Markup(intro + chances + finding + spread + figure + sensitivity + key_table + orders + specs)
+
+
+def _distribution_text(spec: dict) -> str:
+    kind = spec["distribution"]
+    factor = " × de standaardwaarde" if spec.get("factor") else ""
+
+    def n(value: float) -> str:
+        return number(value, 0 if abs(value) >= 100 else 3)
+
+    if kind == "uniform":
+        return f"uniform {n(spec['low'])} – {n(spec['high'])}{factor}"
+    if kind == "triangular":
+        return f"driehoek {n(spec['low'])} – {n(spec['mode'])} – {n(spec['high'])}{factor}"
+    if kind == "normal":
+        return f"normaal, gemiddelde {n(spec['mean'])}, sd {n(spec['sd'])}{factor}"
+    if kind == "lognormal":
+        return f"lognormaal, mediaan {n(spec['median'])}, sigma {n(spec['sigma'])}{factor}"
+    return "een van " + ", ".join(number(v, 4) for v in spec["values"]) + factor
