@@ -11,6 +11,8 @@ import pytest
 MODULES = [
     "verkenning",
     "verkenning.errors",
+    "verkenning.files",
+    "verkenning.formats",
     "verkenning.graph",
     "verkenning.scenario",
     "verkenning.scenario.figures",

@@ -96,18 +96,6 @@ class Admission:
     feasible: int
 
 
-def _key_weights(result: CostResult) -> np.ndarray:
-    """partners × services: each partner's weight in the scenario key of each service it takes."""
-    model = result.model
-    catalogue = {s.id: s for s in result.scenario.services}
-    weights = np.zeros(model.takes.shape)
-    for j, service_id in enumerate(model.services):
-        key = catalogue[service_id].allocation_key or catalogue[service_id].driver
-        for i, partner in enumerate(result.scenario.partners):
-            weights[i, j] = 1.0 if key in ("equal", "organisations", "fixed") else float(partner.volume(key))
-    return weights * model.takes
-
-
 def _evaluate(result: CostResult, incumbents: list[int], candidates: list[int], masks: np.ndarray):
     """Incumbents' key shares and the total saving for subsets of candidates (rows), base year."""
     model = result.model
@@ -118,7 +106,7 @@ def _evaluate(result: CostResult, incumbents: list[int], candidates: list[int], 
     bits = ((masks[:, None] >> np.arange(len(candidates))) & 1).astype(float)
     members[:, candidates] = bits
     cost = model.service_costs(members)
-    weights = _key_weights(result)
+    weights = model.key_weights()
     pooled = members @ weights
     takers = members @ model.takes
     by_weight = np.divide(cost, pooled, out=np.zeros_like(cost), where=pooled > 0)

@@ -17,7 +17,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from .report.html import Markup, euro, percent, text
+from .formats import euro, percent
+from .report.html import Markup, text
 
 __all__ = [
     "PALETTE",

@@ -89,13 +89,6 @@ class YearShares:
     notes: tuple[str, ...]
 
 
-def _key_weights(model: CostModel, members: tuple[int, ...], key: str) -> np.ndarray:
-    scenario = model.scenario
-    if key in ("equal", "organisations", "fixed"):
-        return np.ones(len(members))
-    return np.array([scenario.partners[i].volume(key) for i in members], dtype=float)
-
-
 def year_shares(
     model: CostModel,
     members: tuple[int, ...],
@@ -111,8 +104,6 @@ def year_shares(
     service of the grand coalition, ``coordination`` its overhead and ``own_lines`` costs charged to
     one member (an entrant's level effect), all in the year's prices.
     """
-    scenario = model.scenario
-    catalogue = {s.id: s for s in scenario.services}
     trace: list[TraceLine] = []
     notes: list[str] = []
     for j, service_id in enumerate(model.services):
@@ -120,14 +111,13 @@ def year_shares(
         if cents == 0:
             continue
         takers = tuple(i for i in members if model.takes[i, j])
-        service = catalogue[service_id]
-        key = service.allocation_key or service.driver
-        weights = _key_weights(model, takers, key)
+        key = model.keys[j]
+        weights = model.quantity(key)[list(takers)]
         if weights.sum() <= 0:
             notes.append(f"{service_id}: no taker has any {key}; split equally")
             key = "equal"
         for i, part in zip(takers, split_cents(cents, weights), strict=True):
-            volume = 1.0 if key == "equal" else float(scenario.partners[i].volume(key))
+            volume = float(model.quantity(key)[i])
             trace.append(TraceLine(model.partners[i], service_id, key, volume, int(part)))
     coordination_cents = to_cents(coordination)
     if coordination_cents:
@@ -143,7 +133,7 @@ def year_shares(
         key_cents[position[model.index(line.partner)]] += line.cents
     shares = {"key": key_cents}
     for key in SIMPLE_KEYS:
-        shares[key] = split_cents(total, _key_weights(model, members, key))
+        shares[key] = split_cents(total, model.quantity(key)[list(members)])
     game = Game(tuple(model.partners[i] for i in members), game_values, "cost")
     scale = total / 100.0 / game.values[game.grand] if game.values[game.grand] else 1.0
     for rule in rules:

@@ -63,12 +63,24 @@ class CostModel:
     """services: whether the driver is a quantity (False for the ``fixed`` driver, where u_s is unused)."""
     volume_scales: np.ndarray
     """services: whether the driver grows with volume growth (not so for organisations and fixed)."""
+    keys: tuple[str, ...]
+    """services: how the scenario's own key shares each (its ``allocation_key``, else its driver)."""
     coordination: float
     observed: np.ndarray
     """partners: observed stand-alone annual cost, NaN where none is given."""
 
     def index(self, partner: str) -> int:
         return self.partners.index(partner)
+
+    def quantity(self, key: str) -> np.ndarray:
+        """Each partner's quantity of a key or driver; one per partner for equal, organisations, fixed."""
+        if key in ("equal", "organisations", "fixed"):
+            return np.ones(len(self.partners))
+        return np.array([float(getattr(p, key)) for p in self.scenario.partners])
+
+    def key_weights(self) -> np.ndarray:
+        """partners × services: each partner's weight in the scenario's key of each service it takes."""
+        return np.column_stack([self.quantity(key) for key in self.keys]) * self.takes
 
     def service_costs(self, members: np.ndarray, volume_factor: float = 1.0) -> np.ndarray:
         """K_s(S) for coalitions given as a membership matrix (coalitions × partners, 0/1).
@@ -152,6 +164,7 @@ def cost_model(scenario: Scenario, taking: Mapping[str, tuple[str, ...]] | None 
         reference=np.array([float(s.reference_volume) for s in ordered]),
         per_unit=np.array([s.driver != "fixed" for s in ordered]),
         volume_scales=np.array([s.driver not in ("fixed", "organisations") for s in ordered]),
+        keys=tuple(s.allocation_key or s.driver for s in ordered),
         coordination=float(scenario.parameters.coordination_annual_cost_eur_per_organisation),
         observed=np.array(
             [

@@ -7,12 +7,13 @@ export never leaves half a file where a good one stood.
 
 from __future__ import annotations
 
-import os
+import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..files import write_atomic
 from .paths import CostResult
 
 __all__ = ["format_summary", "long_table", "summary_table", "trace_table", "write_xlsx"]
@@ -114,16 +115,12 @@ def summary_table(result: CostResult) -> pd.DataFrame:
 def write_xlsx(result: CostResult, path: str | Path) -> Path:
     """Write the summary, the long table and the key's trace to an Excel workbook (atomically)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp.xlsx")
-    try:
-        with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
-            summary_table(result).to_excel(writer, sheet_name="samenvatting", index=False)
-            long_table(result).to_excel(writer, sheet_name="tabel", index=False)
-            trace_table(result).to_excel(writer, sheet_name="verdeling", index=False)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        summary_table(result).to_excel(writer, sheet_name="samenvatting", index=False)
+        long_table(result).to_excel(writer, sheet_name="tabel", index=False)
+        trace_table(result).to_excel(writer, sheet_name="verdeling", index=False)
+    write_atomic(path, buffer.getvalue())
     return path
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..report.html import euro, number, percent
+from ..formats import euro, number, percent
 from ..scenario import Scenario
 from ..scenario.schema import Uncertainty
 from .sampling import central_value, label, ppf, scipy_distribution

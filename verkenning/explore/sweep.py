@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import VerkenningError
-from ..report.study import write_atomic, write_json
+from ..files import write_atomic, write_json
 from ..scenario import Scenario
 from .analysis import Discovery, discover, probabilities, sobol, tornado
 from .sampling import active, sample

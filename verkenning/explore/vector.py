@@ -88,7 +88,7 @@ def plan(scenario: Scenario, paths: tuple[str, ...], specs: tuple[Uncertainty, .
             [index.get(p.leaves, -1) if p.leaves is not None else -1 for p in scenario.partners]
         ),
         drivers=tuple(catalogue[s].driver for s in model.services),
-        keys=tuple(catalogue[s].allocation_key or catalogue[s].driver for s in model.services),
+        keys=model.keys,
         role_fixed=role_fixed,
         role_unit=role_unit,
     )

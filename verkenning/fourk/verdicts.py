@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 
 from ..costs import CostResult, year_game
+from ..formats import euro
 from ..games import check_core
 
 __all__ = ["CONDITIONS", "Verdict", "verdicts"]
@@ -43,7 +44,7 @@ class Verdict:
 
 
 def _euro(x: float) -> str:
-    return f"€ {x:,.0f}".replace(",", ".")
+    return euro(x, space=" ")  # evidence is plain text, also in results.json
 
 
 def _group_text(group: dict, players: tuple[str, ...], names: dict[str, str]) -> str:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..files import write_atomic, write_json
 from .html import Markup, euro, table, text
 from .labels import CONDITION_LABELS, VERDICT_LABELS, display
-from .study import Study, write_atomic, write_json
+from .study import Study
 
 __all__ = ["Comparison", "input_differences"]
 

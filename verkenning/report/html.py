@@ -1,15 +1,16 @@
-"""Small HTML building blocks for the reports: Dutch number formats, escaped tables, the page shell.
+"""Small HTML building blocks for the reports: escaped text and tables, the page shell.
 
 Every string that may come from a scenario file goes through :func:`text` (``html.escape``) before
-it reaches a page; numbers are formatted the Dutch way (€ 1.234.567; 12,5%). The page shell is our
+it reaches a page; numbers come formatted the Dutch way from ``verkenning.formats``. The page shell is our
 own, with its stylesheet inline, so a report is one file that reads offline and loads nothing.
 """
 
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Iterable, Sequence
+
+from ..formats import euro, fraction, number, percent
 
 __all__ = ["euro", "fraction", "number", "page", "percent", "table", "text"]
 
@@ -17,36 +18,6 @@ __all__ = ["euro", "fraction", "number", "page", "percent", "table", "text"]
 def text(value: object) -> str:
     """Any value as escaped HTML text."""
     return html.escape(str(value), quote=True)
-
-
-def _dutch(formatted: str) -> str:
-    return formatted.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
-def number(value: float, decimals: int = 0) -> str:
-    """1234567.8 → '1.234.568'; with decimals, a decimal comma."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return _dutch(f"{value:,.{decimals}f}")
-
-
-def euro(value: float, decimals: int = 0) -> str:
-    """€ 1.234.567 (negative: € -1.234), with a non-breaking space after the sign."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"€\u00a0{number(value, decimals)}"
-
-
-def percent(value: float, decimals: int = 1) -> str:
-    """0.125 → '12,5%'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{number(100 * value, decimals)}%"
-
-
-def fraction(value: float, decimals: int = 2) -> str:
-    """0.0225 → '0,02' (for exponents and shares shown as numbers)."""
-    return number(value, decimals)
 
 
 def table(

@@ -28,10 +28,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import VerkenningError
+from ..files import write_atomic, write_json
 from ..scenario import load_scenario
 from .html import Markup, page, table, text
 from .provenance import provenance
-from .study import write_atomic, write_json
 
 __all__ = ["NOTEBOOKS", "RunError", "RunResult", "build_index", "run_study", "slug"]
 

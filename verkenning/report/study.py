@@ -7,8 +7,6 @@ machine-readable results into the run folder (each file written to a temporary n
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import pandas as pd
 
 from ..costs import CostResult, simulate
 from ..costs.tables import long_table, summary_table, trace_table, write_xlsx
+from ..files import write_atomic, write_json
 from ..fourk import Scorecard, growth_path, marginal_effects, scorecard
 from ..optimise import Admission, EntryFee, StaffingPlan, admit, entry_fee_range, staffing_plan
 from ..scenario import Scenario, load_scenario, pedigree
@@ -24,22 +23,7 @@ from . import findings, sections
 from .labels import display
 from .provenance import provenance
 
-__all__ = ["Study", "write_atomic", "write_json"]
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    mode = "wb" if isinstance(data, bytes) else "w"
-    with open(temporary, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as handle:
-        handle.write(data)
-    os.replace(temporary, path)
-
-
-def write_json(path: Path, data: object) -> None:
-    """Write ``data`` as stable, readable JSON (sorted keys, UTF-8), atomically."""
-    write_atomic(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+__all__ = ["Study"]
 
 
 def _cents(value: float) -> float:
