@@ -5,56 +5,17 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-MODULES = [
-    "verkenning",
-    "verkenning.errors",
-    "verkenning.files",
-    "verkenning.formats",
-    "verkenning.graph",
-    "verkenning.scenario",
-    "verkenning.scenario.figures",
-    "verkenning.scenario.reader",
-    "verkenning.scenario.schema",
-    "verkenning.scenario.checks",
-    "verkenning.scenario.summary",
-    "verkenning.scenario.template",
-    "verkenning.games",
-    "verkenning.games.game",
-    "verkenning.games.io",
-    "verkenning.games.lp",
-    "verkenning.games.rules",
-    "verkenning.games.shapley",
-    "verkenning.games.summary",
-    "verkenning.costs",
-    "verkenning.costs.allocation",
-    "verkenning.costs.model",
-    "verkenning.costs.paths",
-    "verkenning.costs.tables",
-    "verkenning.fourk",
-    "verkenning.fourk.centre",
-    "verkenning.fourk.indicators",
-    "verkenning.fourk.text",
-    "verkenning.fourk.verdicts",
-    "verkenning.optimise",
-    "verkenning.explore",
-    "verkenning.explore.analysis",
-    "verkenning.explore.sampling",
-    "verkenning.explore.sweep",
-    "verkenning.explore.vector",
-    "verkenning.report",
-    "verkenning.report.compare",
-    "verkenning.report.html",
-    "verkenning.report.provenance",
-    "verkenning.report.run",
-    "verkenning.report.sections",
-    "verkenning.report.findings",
-    "verkenning.report.labels",
-    "verkenning.report.study",
-    "verkenning.plots",
-]
+PACKAGE = Path(__file__).resolve().parent.parent / "verkenning"
+MODULES = sorted(
+    "verkenning." + ".".join(p.relative_to(PACKAGE).with_suffix("").parts).removesuffix(".__init__")
+    for p in PACKAGE.rglob("*.py")
+    if p.name != "__main__.py"
+)
+MODULES = [m.removesuffix(".__init__") if m != "verkenning.__init__" else "verkenning" for m in MODULES]
 
 
 @pytest.mark.parametrize("name", MODULES)

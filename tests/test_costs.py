@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from verkenning.cli import app
 from verkenning.costs import cost_model, simulate, split_cents
 from verkenning.costs.tables import long_table, trace_table, write_xlsx
+from verkenning.examples import three_partners, two_partners
 from verkenning.scenario import load_scenario
 
 from .conftest import SCENARIOS
@@ -40,18 +41,17 @@ def two(write, joins="", fixed=1000, coordination=0, extra=""):
 def test_two_partner_coalition_costs_by_hand(write):
     """NET: F = 1000, u = 10 per workstation, e = 1. A has 100 workstations, B 50.
     c(A) = 1000 + 1000 = 2000; c(B) = 1000 + 500 = 1500; c(AB) = 1000 + 1500 = 2500."""
-    model = cost_model(two(write))
-    np.testing.assert_allclose(model.coalition_costs([0, 1]), [0, 2000, 1500, 2500])
+    model = cost_model(two_partners())
+    np.testing.assert_allclose(model.coalition_costs([0, 1])[0], [0, 2000, 1500, 2500])
+    assert model.coalition_costs([0, 1]).shape == (1, 4), "a study is the batch of one"
 
 
 def test_three_partners_with_coordination_by_hand(write):
     """As above plus C (50 workstations) and coordination k = 100 per organisation beyond the first:
     c(AB) = 1000 + 1500 + 100 = 2600; c(BC) = 1000 + 1000 + 100 = 2100; c(ABC) = 1000 + 2000 + 200 = 3200."""
-    extra = "  - {id: c, name: C, kind: other, workstations: 50, services: [NET]}\n"
-    text = (TWO % ("", 1000, 100)).replace("services:\n  - {id: NET", extra + "services:\n  - {id: NET")
-    model = cost_model(load_scenario(write(text)))
+    model = cost_model(three_partners(coordination_eur=100))
     np.testing.assert_allclose(
-        model.coalition_costs([0, 1, 2]), [0, 2000, 1500, 2600, 1500, 2600, 2100, 3200]
+        model.coalition_costs([0, 1, 2])[0], [0, 2000, 1500, 2600, 1500, 2600, 2100, 3200]
     )
 
 
@@ -83,11 +83,11 @@ def test_no_fixed_part_and_exponent_one_gives_no_gain(write):
 def test_calibration_reproduces_an_observed_standalone_cost(write):
     scenario = two(write, joins=", standalone_annual_cost_eur: 1800")
     model = cost_model(scenario)
-    assert model.standalone()[1] == 1800
-    assert model.modelled_standalone()[1] == 1500
-    assert model.calibration()[1] == pytest.approx(1.2)
-    assert np.isnan(model.calibration()[0])
-    assert model.coalition_costs([0, 1])[2] == 1800
+    assert model.standalone()[0, 1] == 1800
+    assert model.modelled_standalone()[0, 1] == 1500
+    assert model.calibration()[0, 1] == pytest.approx(1.2)
+    assert np.isnan(model.calibration()[0, 0])
+    assert model.coalition_costs([0, 1])[0, 2] == 1800
     assert simulate(scenario).standalone_eur[1, 0] == 1800
 
 
@@ -182,7 +182,7 @@ def test_twenty_partners_still_work(write):
     )
     text = (TWO % ("", 1000, 10)).replace("services:\n  - {id: NET", rows + "\nservices:\n  - {id: NET")
     model = cost_model(load_scenario(write(text)))
-    costs = model.coalition_costs(list(range(20)))
+    costs = model.coalition_costs(list(range(20)))[0]
     assert costs.shape == (1 << 20,)
     assert costs[-1] == pytest.approx(1000 + 10 * (150 + sum(100 + i for i in range(2, 20))) + 10 * 19)
 

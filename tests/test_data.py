@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
-from verkenning.graph import partner_closure
 from verkenning.scenario import Figure, load_organisations, load_scenario
 
 from .conftest import SCENARIOS
@@ -70,7 +69,7 @@ def _standalone_basis_cost(scenario, partner_id):
     their dependencies) of fixed + unit x volume ** exponent, the partner's own volume of the driver."""
     partner = scenario.partner(partner_id)
     total = 0.0
-    for service_id in partner_closure(scenario, partner):
+    for service_id in scenario.taken_by(partner):
         s = scenario.service(service_id)
         volume = 1.0 if s.driver in ("organisations", "fixed") else float(getattr(partner, s.driver))
         unit = 0.0 if s.driver == "fixed" else s.unit_annual_cost_eur

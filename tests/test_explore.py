@@ -20,8 +20,10 @@ from verkenning.explore import (
     sample,
     save_exploration,
 )
+from verkenning.explore.outcomes import Outcome
 from verkenning.explore.sampling import ppf
 from verkenning.fourk import scorecard
+from verkenning.report.labels import discovery_sentence
 from verkenning.scenario import load_scenario
 from verkenning.scenario.schema import Uncertainty
 
@@ -83,24 +85,26 @@ def test_vectorised_model_equals_the_cost_model_at_the_scenario_values(name):
     scenario = load_scenario(SCENARIOS / f"{name}.yaml")
     out = evaluate(plan(scenario, (), ()), np.zeros((1, 0)))
     result = simulate(scenario)
-    npv = np.array([out[f"npv_eur:{p}"][0] for p in result.partners])
+    npv = np.array([out[Outcome("npv_eur", p)][0] for p in result.partners])
     np.testing.assert_allclose(
         npv, result.npv_eur["key"][result.rates[0]], atol=0.5
     )  # cents rounded per year
     card = scorecard(result)
-    assert bool(out["win_win"][0]) == (card.verdict("win_win").verdict == "pass")
-    assert out["coverage_probability"][0] == pytest.approx(card.value("samenwerking", "coverage_probability"))
-    assert out["bus_factor_roles"][0] == card.value("samenwerking", "bus_factor_roles")
+    assert bool(out[Outcome("win_win")][0]) == (card.verdict("win_win").verdict == "pass")
+    coverage = card.value("samenwerking", "coverage_probability")
+    assert out[Outcome("coverage_probability")][0] == pytest.approx(coverage)
+    assert out[Outcome("bus_factor_roles")][0] == card.value("samenwerking", "bus_factor_roles")
 
 
 def test_a_scenario_without_uncertainty_has_zero_variance(write):
     path = write(NO_UNCERTAINTY.format(base=SCENARIOS / "borne.yaml"), "certain.yaml")
     result = explore(load_scenario(path), samples=64, seed=1)
-    numeric = result.samples.select_dtypes("number")
-    # identical rows; vectorised sums may round in the last bit differently per row
-    assert (numeric.std() <= 1e-12 * numeric.abs().max().clip(lower=1)).all()
-    flags = result.samples.select_dtypes(bool)
-    assert (flags.nunique() == 1).all()
+    for outcome, values in result.outcomes.items():
+        # identical rows; vectorised sums may round in the last bit differently per row
+        if values.dtype == bool:
+            assert len(set(values.tolist())) == 1, outcome
+        else:
+            assert values.std() <= 1e-12 * max(abs(values).max(), 1), outcome
     assert result.tornado.empty and result.paths == ()
 
 
@@ -114,25 +118,26 @@ def test_scenario_discovery_finds_a_planted_rule():
     assert bounds[("c", "<=")] == pytest.approx(0.3, abs=0.03)
     assert set(name for name, _, _ in finding.conditions) == {"a", "c"}
     assert finding.density > 0.95 and finding.coverage > 0.95
-    assert "gaat vooral verloren als" in finding.sentence
+    assert "gaat vooral verloren als" in discovery_sentence(finding, {})
 
 
 def test_discovery_says_so_when_nothing_fails():
     finding = discover(pd.DataFrame({"a": [0.1, 0.2]}), np.array([False, False]))
-    assert finding.conditions == () and "In geen van de 2 trekkingen" in finding.sentence
+    assert finding.conditions == () and finding.failures == 0
+    assert "In geen van de 2 trekkingen" in discovery_sentence(finding, {})
 
 
 def test_exploration_reports_probabilities_sensitivity_and_discovery():
     scenario = load_scenario(SCENARIOS / "borne.yaml")
     result = explore(scenario, samples=1000, seed=2, sobol_samples=128)
-    p = result.probabilities.set_index("outcome").probability
-    assert 0 < p["win_win"] < 1 and p["entrant_gains"] == 1.0
-    assert p["win_win"] <= p["in_core:key"], "win-win needs the key's shares in the core"
+    p = {outcome: chance.probability for outcome, chance in result.probabilities.items()}
+    assert 0 < p[Outcome("win_win")] < 1 and p[Outcome("entrant_gains")] == 1.0
+    assert p[Outcome("win_win")] <= p[Outcome("in_core", "key")], "win-win needs the key's shares in the core"
     assert set(result.tornado.path) == set(result.paths)
     assert (result.tornado.swing.diff().dropna() <= 0).all(), "widest bar first"
     assert result.tornado.iloc[0].path == "services.*.scale_exponent"
     assert (result.sobol.total_order_low <= result.sobol.total_order + 1e-9).all()
-    assert result.discovery.sentence
+    assert result.discovery.failures == round((1 - p[Outcome("win_win")]) * 1000)
 
 
 def test_same_seed_gives_identical_results_on_processes_and_dask():
@@ -145,16 +150,23 @@ def test_same_seed_gives_identical_results_on_processes_and_dask():
         cluster_result = explore(
             scenario, samples=5000, seed=9, scheduler=cluster.scheduler_address, sobol_samples=64
         )
-    pd.testing.assert_frame_equal(here.samples, pool.samples)
-    pd.testing.assert_frame_equal(here.samples, cluster_result.samples)
+    for other in (pool, cluster_result):
+        assert other.outcomes.keys() == here.outcomes.keys()
+        for outcome, values in here.outcomes.items():
+            np.testing.assert_array_equal(values, other.outcomes[outcome])
 
 
 def test_saved_exploration_reads_back(tmp_path):
     scenario = load_scenario(SCENARIOS / "borne.yaml")
     result = explore(scenario, samples=300, seed=3, sobol_samples=64)
     back = load_exploration(scenario, save_exploration(result, tmp_path / "x"))
-    pd.testing.assert_frame_equal(back.samples, result.samples, check_dtype=False)
-    assert back.discovery == result.discovery
+    pd.testing.assert_frame_equal(back.inputs, result.inputs, check_dtype=False)
+    assert back.outcomes.keys() == result.outcomes.keys()
+    for outcome, values in result.outcomes.items():
+        np.testing.assert_allclose(back.outcomes[outcome], values, rtol=1e-15)
+        assert back.outcomes[outcome].dtype.kind == values.dtype.kind
+    assert back.discovery == result.discovery and back.outcome == result.outcome
+    assert back.probabilities == result.probabilities
 
 
 def test_growth_orders_compare_every_order_of_the_entrants():

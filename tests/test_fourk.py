@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
 from verkenning.cli import app
+from verkenning.console import verdict_line
 from verkenning.costs import simulate
-from verkenning.fourk import CONDITIONS, growth_path, marginal_effects, role_fte, scorecard
+from verkenning.fourk import CONDITIONS, Group, growth_path, marginal_effects, role_fte, scorecard
+from verkenning.report.labels import verdict_sentence
 from verkenning.scenario import load_scenario
 
 from .conftest import SCENARIOS
@@ -73,35 +77,47 @@ def test_a_proportional_key_that_breaks_win_win_is_named(write):
     result = two_with_roles(write)
     failing = scorecard(result, "inhabitants").verdict("win_win")
     assert failing.verdict == "fail"
-    assert failing.details["core_violations"][0] == {"coalitie": "b", "meer_dan_alleen_eur": 375.0}
-    assert "zelfstandig goedkoper uit: B: € 375 per jaar" in failing.evidence
+    assert failing.core_violations[0] == Group(("b",), 375.0)
+    names = {p.id: p.name for p in result.scenario.partners}
+    assert "zelfstandig goedkoper uit: B: € 375 per jaar" in verdict_sentence(failing, names)
+    assert "b+" not in verdict_line(failing) and "b would save 375" in verdict_line(failing)
     assert scorecard(result).verdict("win_win").verdict == "pass"
+
+
+def card_scenario():
+    return load_scenario(SCENARIOS / "borne.yaml")
 
 
 def test_every_condition_has_a_verdict_with_evidence():
     card = scorecard(simulate(load_scenario(SCENARIOS / "borne.yaml")))
     assert [v.condition for v in card.verdicts] == list(CONDITIONS)
+    names = {p.id: p.name for p in card_scenario().partners}
     for verdict in card.verdicts:
-        assert verdict.verdict in ("pass", "fail", "undetermined") and verdict.evidence
+        assert verdict.verdict in ("pass", "fail", "undetermined") and verdict_sentence(verdict, names)
+        assert json.loads(json.dumps(verdict.facts())) == verdict.facts(), "facts are plain data"
     assert card.verdict("no_profit").verdict == "pass"
     assert card.verdict("transparency").verdict == "pass"
-    assert (
-        card.verdict("platform_leads").verdict == "pass"
-        and "Gemeente Borne" in card.verdict("platform_leads").evidence
-    )
+    leads = card.verdict("platform_leads")
+    assert leads.verdict == "pass" and dict(leads.transition_eur)["borne"] > 0
+    assert "Gemeente Borne" in verdict_sentence(leads, names)
 
 
 def test_shipped_key_is_not_win_win_because_swb_pays_no_ciso():
     """A finding, not a bug: the default key shares the CISO by inhabitants, so SWB (no inhabitants)
     pays none of SEC, and the other partners would be cheaper off without it."""
-    verdict = scorecard(simulate(load_scenario(SCENARIOS / "basis.yaml"))).verdict("win_win")
-    assert verdict.verdict == "fail" and "zonder SWB Midden Twente" in verdict.evidence
+    scenario = load_scenario(SCENARIOS / "basis.yaml")
+    verdict = scorecard(simulate(scenario)).verdict("win_win")
+    assert verdict.verdict == "fail"
+    assert verdict.core_violations[0].members == ("hengelo", "oldenzaal", "haaksbergen")
+    names = {p.id: p.name for p in scenario.partners}
+    assert "zonder SWB Midden Twente" in verdict_sentence(verdict, names)
 
 
 def test_risks_not_shared_when_a_member_carries_nothing():
     card = scorecard(simulate(load_scenario(SCENARIOS / "basis.yaml")), "inhabitants")
     verdict = card.verdict("risks_shared")
-    assert verdict.verdict == "fail" and verdict.details["exposure_eur"]["swb"] == 0
+    assert verdict.verdict == "fail" and dict(verdict.exposure_eur)["swb"] == 0
+    assert verdict.carrying_none == ("swb",)
 
 
 def test_without_entrants_platform_leads_is_undetermined():
@@ -112,7 +128,8 @@ def test_without_entrants_platform_leads_is_undetermined():
 def test_value_for_residents_fails_when_cooperation_costs_more(write):
     result = two_with_roles(write, joins=", joins: 2026", coordination=5000)
     verdict = scorecard(result).verdict("value_for_residents")
-    assert verdict.verdict == "fail" and "stijgen" in verdict.evidence
+    assert verdict.verdict == "fail" and verdict.after_eur > verdict.before_eur
+    assert "stijgen" in verdict_sentence(verdict, {p.id: p.name for p in result.scenario.partners})
 
 
 def test_composite_only_with_weights_and_beside_its_parts(write):

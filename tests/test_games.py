@@ -151,7 +151,7 @@ def test_concave_cost_games_have_shapley_and_nucleolus_in_the_core(n, seed):
     assert least_core(game).epsilon <= 1e-9
     assert check_core(game, shapley(game)).in_core
     x = nucleolus(game)
-    assert check_core(game, x, tolerance=1e-7).in_core
+    assert check_core(game, x).in_core
     np.testing.assert_allclose(x.shares, prenucleolus(game).shares, atol=1e-6)
 
 
@@ -185,7 +185,7 @@ def test_nucleolus_share_lies_in_the_fee_range(n, seed):
 def test_least_core_allocation_meets_its_epsilon(n, seed):
     game = random_game(n, seed)
     lc = least_core(game)
-    check = check_core(game, lc.allocation, tolerance=0)
+    check = check_core(game, lc.allocation)
     worst = max((v.amount for v in check.violations), default=-np.inf)
     assert worst <= lc.epsilon + 1e-6
 
@@ -366,3 +366,22 @@ def test_costs_of_a_billion_euro_allocate_like_the_scaled_game():
     small = Game(game.players, big.values / 1e7)
     for rule in (shapley, prenucleolus, scrb):
         np.testing.assert_allclose(rule(big).shares / 1e7, rule(small).shares, rtol=1e-9, atol=1e-9)
+
+
+def test_a_cent_counts_on_a_game_of_a_billion_per_member():
+    # Costs of 10^9 euro per member, and every extra member saves the group one cent. The tolerance
+    # follows the savings (the zero-normalised game), not the costs: an equal split that charges a
+    # 2.3 cents more than it pays alone is out of the core, while the Shapley value is in it.
+    alone = np.array([1e9, 1e9 + 0.03, 1e9 + 0.06])
+    members = (np.arange(8)[:, None] >> np.arange(3)) & 1
+    cost = members @ alone - 0.01 * np.maximum(members.sum(axis=1) - 1, 0)
+    game = Game(("a", "b", "c"), cost, "cost")
+    equal = np.full(3, cost[7] / 3)
+    check = check_core(game, equal)
+    assert not check.in_core
+    violations = {v.coalition: v.amount for v in check.violations}
+    assert violations[("a",)] == pytest.approx(equal[0] - 1e9, abs=1e-6)
+    assert violations[("a",)] > 0.02
+    assert check_core(game, shapley(game)).in_core
+    worse = equal + np.array([0.015, -0.015, 0.0])  # 1.5 cents moved from b to a
+    assert ("a",) in {v.coalition for v in check_core(game, worse).violations}

@@ -5,15 +5,13 @@ from __future__ import annotations
 import networkx as nx
 
 from verkenning.graph import (
-    closure,
-    dependency_cycle,
-    partner_closure,
     partner_graph,
     service_graph,
     topological_order,
     weak_points,
 )
 from verkenning.scenario import load_scenario
+from verkenning.scenario.checks import _dependency_cycle as dependency_cycle
 
 from .conftest import SCENARIOS
 
@@ -22,19 +20,19 @@ BORNE = load_scenario(SCENARIOS / "borne.yaml")
 
 def test_taking_the_workplace_pulls_in_its_dependencies():
     # FACTS §4.2: WP -> NET, HOST, IAM, SD; IAM -> HOST, NET; SD -> HOST; HOST -> NET
-    assert closure(BORNE, ["WP"]) == ("HOST", "IAM", "NET", "SD", "WP")
+    assert BORNE.closure(["WP"]) == ("HOST", "IAM", "NET", "SD", "WP")
 
 
 def test_closure_is_closed_and_contains_its_input():
     graph = service_graph(BORNE)
     for service in graph.nodes:
-        found = set(closure(BORNE, [service]))
+        found = set(BORNE.closure([service]))
         assert service in found
         assert all(dep in found for s in found for dep in graph.successors(s))
 
 
 def test_information_management_pulls_in_the_basis_but_not_the_plus_services():
-    im = set(closure(BORNE, ["IM"]))
+    im = set(BORNE.closure(["IM"]))
     basis = {s.id for s in BORNE.services if s.package == "basis"}
     plus = {s.id for s in BORNE.services if s.package == "plus"}
     assert basis <= im and not (plus & im)
@@ -52,7 +50,7 @@ def test_topological_order_puts_dependencies_first():
 def test_partner_graph_shows_only_members_of_a_year():
     assert "borne" not in partner_graph(BORNE, 2025)
     graph = partner_graph(BORNE, 2026)
-    assert set(graph.successors("borne")) == set(partner_closure(BORNE, "borne"))
+    assert set(graph.successors("borne")) == set(BORNE.taken_by("borne"))
 
 
 def test_weak_points_rank_the_network_first():
@@ -83,3 +81,9 @@ def test_dependency_cycle_is_reported_along_its_path():
 
 def test_graph_does_not_depend_on_declaration_order():
     assert list(service_graph(BORNE).nodes) == sorted(s.id for s in BORNE.services)
+
+
+def test_closure_agrees_with_the_graph():
+    graph = service_graph(BORNE)
+    for service in graph.nodes:
+        assert set(BORNE.closure([service])) == {service} | nx.descendants(graph, service)

@@ -134,7 +134,15 @@ def test_report_has_its_sections_figures_and_no_code(runs, notebook):
     html = runs[1][notebook].report.read_text(encoding="utf-8")
     for section in SECTIONS[notebook]:
         assert f">{section.replace(chr(39), '&#39;')}" in html or f">{section}" in html, section
-    for code in ("Study.load", "study.", "import ", "comparison.", "run_dir", "<script"):
+    for code in (
+        "Study.load",
+        "Report.load",
+        "report.summary(",
+        "import ",
+        "comparison.",
+        "run_dir",
+        "<script",
+    ):
         assert code not in html, code
     assert 'lang="nl"' in html
     if notebook != "vergelijking":
@@ -164,11 +172,16 @@ def test_uncertainty_section_shows_the_saved_sweep(runs):
     data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     p = data["uncertainty"]["probabilities"]["win_win"]
     assert f"{100 * p:.1f}%".replace(".", ",") in html
-    assert "Wanneer gaat win-win verloren?" in html and data["uncertainty"]["discovery"].split(":")[0] in html
+    discovery = data["uncertainty"]["discovery"]
+    assert "Wanneer gaat win-win verloren?" in html
+    assert discovery["samples"] == 1000 and 0 < discovery["failures"] < 1000
+    assert f"({discovery['failures']} van 1.000 trekkingen)" in html
     assert "Bandbreedte van de kosten" in html and "NCW 95%" in html
-    assert list((out / "borne" / "onzekerheid").glob("*-s0-n1000/samples.csv")), (
-        "the sweep is kept for re-rendering"
-    )
+    kept = [
+        json.loads(record.read_text(encoding="utf-8"))
+        for record in (out / "borne" / "onzekerheid").glob("*/exploration.json")
+    ]
+    assert any(k["samples"] == 1000 and k["seed"] == 0 for k in kept), "the sweep is kept for re-rendering"
 
 
 def test_index_lists_every_run_with_a_link(runs):
@@ -198,7 +211,7 @@ def test_a_failed_run_keeps_its_notebook_and_leaves_earlier_runs_alone(tmp_path,
     broken = tmp_path / "notebooks"
     broken.mkdir()
     notebook = nbformat.read(ROOT / "notebooks" / "toetreding.ipynb", as_version=4)
-    notebook.cells.insert(3, nbformat.v4.new_code_cell("study.no_such_section()"))
+    notebook.cells.insert(3, nbformat.v4.new_code_cell("report.no_such_section()"))
     nbformat.write(notebook, broken / "toetreding.ipynb")
     monkeypatch.setattr(run_module, "NOTEBOOK_DIR", broken)
     with pytest.raises(RunError, match=r"cel \d+: AttributeError.*no_such_section") as failure:

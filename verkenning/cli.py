@@ -19,6 +19,8 @@ import typer
 
 from .errors import VerkenningError
 
+__all__ = ["app", "main"]
+
 app = typer.Typer(
     help="Strategische verkenning of a shared public IT cooperation: who joins, on what terms, and "
     "what each partner gains or risks.",
@@ -52,9 +54,9 @@ def check(
     ] = False,
 ) -> None:
     """Validate scenario files: one summary line per good file, every problem of a bad one."""
+    from .console import describe, one_line
     from .errors import ScenarioError
     from .scenario import load_scenario
-    from .scenario.summary import describe, one_line
 
     failed = 0
     for path in files:
@@ -130,14 +132,14 @@ def costs(
     xlsx: Annotated[Path | None, typer.Option(help="Also write the tables to this Excel workbook.")] = None,
 ) -> None:
     """Per partner: stand-alone, current and new annual cost, and the NPV of the saving."""
-    from .costs import simulate
-    from .costs.tables import format_summary, write_xlsx
-    from .scenario import load_scenario
+    from .console import cost_summary
+    from .costs.tables import write_xlsx
+    from .study import Study
 
-    result = simulate(load_scenario(scenario))
-    typer.echo(format_summary(result))
+    study = Study.load(scenario)
+    typer.echo(cost_summary(study.costs))
     if xlsx is not None:
-        typer.echo(f"wrote {write_xlsx(result, xlsx)}")
+        typer.echo(f"wrote {write_xlsx(study.costs, xlsx)}")
 
 
 @_command
@@ -150,16 +152,14 @@ def scorecard(
     budget: Annotated[float | None, typer.Option(help="Budget (euro per year) of the staffing plan.")] = None,
 ) -> None:
     """The 4K scorecard per partner, the verdicts on the conditions, and the optimal terms of entry."""
-    from .costs import METHODS, simulate
-    from .fourk import scorecard as build_scorecard
-    from .fourk.text import format_scorecard
-    from .optimise import terms_text
-    from .scenario import load_scenario
+    from .console import scorecard_text, terms_text
+    from .costs import METHODS
+    from .study import Study
 
     if method not in METHODS:
         raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
-    result = simulate(load_scenario(scenario))
-    typer.echo(format_scorecard(build_scorecard(result, method), terms_text(result, coverage, budget)))
+    study = Study.load(scenario)
+    typer.echo(scorecard_text(study.scorecard(method), terms_text(study, coverage, budget)))
 
 
 def _report_run(scenarios: list[Path], notebook: str, out: Path, seed: int, pdf: bool) -> None:
@@ -214,19 +214,17 @@ def explore(
     ),
 ) -> None:
     """Monte Carlo over the uncertainties: P(win-win), sensitivity and where win-win fails."""
-    from .explore import exploration_folder, format_exploration, save_exploration
-    from .explore import explore as run_explore
+    from .console import exploration_summary
+    from .explore import exploration_folder, save_exploration
     from .report import slug
-    from .scenario import load_scenario
+    from .study import Study
 
     if workers is not None and scheduler is not None:
         raise typer.BadParameter("give --workers or --scheduler, not both", param_hint="--scheduler")
-    loaded = load_scenario(scenario)
-    result = run_explore(
-        loaded, samples, seed, workers=workers, scheduler=scheduler, progress=sys.stderr.isatty()
-    )
-    folder = save_exploration(result, exploration_folder(out / slug(scenario.stem), loaded, seed, samples))
-    typer.echo(format_exploration(result, folder))
+    study = Study.load(scenario, seed=seed)
+    result = study.explore(samples, workers=workers, scheduler=scheduler, progress=sys.stderr.isatty())
+    folder = exploration_folder(out / slug(scenario.stem), study.scenario, seed, samples)
+    typer.echo(exploration_summary(result, save_exploration(result, folder)))
 
 
 def main() -> None:

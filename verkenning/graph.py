@@ -1,8 +1,8 @@
 """The service dependency graph of a scenario (networkx), built on demand and in sorted order.
 
-An edge ``A → B`` means service A depends on service B: taking A pulls in B. The *closure* of a set
-of services is the set with everything it depends on, directly or not (taking WP pulls in NET, HOST,
-IAM and SD). A *weak point* is a service many others hang on: we count, per service, the services
+An edge ``A → B`` means service A depends on service B: taking A pulls in B (the closure of a set
+of services is ``Scenario.closure``; this module reads the scenario, never the other way). A
+*weak point* is a service many others hang on: we count, per service, the services
 that depend on it (transitively) and the partners whose closure contains it, and flag the
 articulation points of the undirected graph, whose loss splits the catalogue in two.
 
@@ -11,36 +11,19 @@ Graphs are built from sorted node and edge lists, so results never depend on has
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import networkx as nx
 
-if TYPE_CHECKING:
-    from .scenario import Partner, Scenario
+from .scenario import Scenario
 
 __all__ = [
     "WeakPoint",
-    "closure",
-    "dependency_cycle",
-    "partner_closure",
     "partner_graph",
     "service_graph",
     "topological_order",
     "weak_points",
 ]
-
-
-def dependency_cycle(edges: Iterable[tuple[str, str]]) -> list[str] | None:
-    """A dependency cycle among ``edges`` (as the list of nodes along it), or None if there is none."""
-    graph = nx.DiGraph()
-    graph.add_edges_from(sorted(edges))
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        return None
-    return [u for u, _ in cycle]
 
 
 def service_graph(scenario: Scenario) -> nx.DiGraph:
@@ -58,21 +41,6 @@ def service_graph(scenario: Scenario) -> nx.DiGraph:
     return graph
 
 
-def closure(scenario: Scenario, service_ids: Iterable[str]) -> tuple[str, ...]:
-    """The services in ``service_ids`` and everything they depend on, sorted."""
-    graph = service_graph(scenario)
-    found: set[str] = set()
-    for service_id in service_ids:
-        found.add(service_id)
-        found.update(nx.descendants(graph, service_id))
-    return tuple(sorted(found))
-
-
-def partner_closure(scenario: Scenario, partner: Partner | str) -> tuple[str, ...]:
-    """Everything a partner effectively takes: its services and packages with their dependencies."""
-    return closure(scenario, scenario.services_of(partner))
-
-
 def topological_order(scenario: Scenario) -> tuple[str, ...]:
     """Service ids with every dependency before the services that need it (ties broken by id)."""
     return tuple(nx.lexicographical_topological_sort(service_graph(scenario).reverse(copy=False)))
@@ -86,7 +54,7 @@ def partner_graph(scenario: Scenario, year: int | None = None) -> nx.DiGraph:
         if partner.id not in members:
             continue
         graph.add_node(partner.id, kind="partner", name=partner.name)
-        for service_id in partner_closure(scenario, partner):
+        for service_id in scenario.taken_by(partner):
             graph.add_node(service_id, kind="service")
             graph.add_edge(partner.id, service_id)
     return graph

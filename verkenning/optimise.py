@@ -29,11 +29,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .costs import CostResult, year_game
+from .costs.allocation import key_shares
 from .errors import VerkenningError
 from .fourk import role_fte
 from .games import fee_range
 
-__all__ = ["Admission", "EntryFee", "StaffingPlan", "admit", "entry_fee_range", "staffing_plan", "terms_text"]
+__all__ = ["Admission", "EntryFee", "StaffingPlan", "admit", "entry_fee_range", "staffing_plan"]
 
 ADMIT_MAX_CANDIDATES = 20
 CHUNK = 1 << 15
@@ -99,28 +100,19 @@ class Admission:
 def _evaluate(result: CostResult, incumbents: list[int], candidates: list[int], masks: np.ndarray):
     """Incumbents' key shares and the total saving for subsets of candidates (rows), base year."""
     model = result.model
-    standalone = model.standalone()
+    standalone = model.standalone()[0]
     level = float(result.scenario.parameters.level_effect_entrant)
     members = np.zeros((len(masks), len(model.partners)))
     members[:, incumbents] = 1.0
     bits = ((masks[:, None] >> np.arange(len(candidates))) & 1).astype(float)
     members[:, candidates] = bits
-    cost = model.service_costs(members)
-    weights = model.key_weights()
-    pooled = members @ weights
-    takers = members @ model.takes
-    by_weight = np.divide(cost, pooled, out=np.zeros_like(cost), where=pooled > 0)
-    equal = np.divide(cost, takers, out=np.zeros_like(cost), where=(pooled <= 0) & (takers > 0))
-    size = members.sum(axis=1)
+    lines = model.service_costs(members)
     coordination = model.coordination_cost(members)
-    shares = (
-        by_weight @ weights[incumbents].T
-        + equal @ model.takes[incumbents].T.astype(float)
-        + (coordination / size)[:, None]
-    )
-    total = cost.sum(axis=1) + coordination + bits @ (level * standalone[candidates])
-    saving = members @ standalone - total
-    return shares, saving
+    own = np.zeros((1, *members.shape))
+    own[0][:, candidates] = bits * (level * standalone[candidates])
+    shares = key_shares(model, members, lines, coordination, own)[0]
+    saving = members @ standalone - shares.sum(axis=1)
+    return shares[:, incumbents], saving
 
 
 def admit(result: CostResult, candidates: list[str] | None = None) -> Admission:
@@ -178,7 +170,7 @@ class StaffingPlan:
     target: float
     budget_eur: float | None
     target_met: bool
-    note: str
+    """False when no plan within the budget reaches the target: then this is the highest coverage."""
 
 
 def staffing_plan(
@@ -209,7 +201,6 @@ def staffing_plan(
     integral = np.ones(len(options))
     bounds = Bounds(0, 1)
     solution = milp(cost, constraints=constraints, integrality=integral, bounds=bounds)
-    note = ""
     target_met = solution.status == 0
     if not target_met:
         if budget_eur is None:
@@ -221,7 +212,6 @@ def staffing_plan(
                 f"even the minimum staffing of {len(roles)} key roles costs more than the budget of "
                 f"€ {budget_eur:,.0f}"
             )
-        note = f"binnen het budget is een dekking van {target:.0%} niet haalbaar; dit is de hoogste dekking"
     chosen = [options[j] for j in np.flatnonzero(solution.x > 0.5)]
     people = dict(chosen)
     coverage = float(np.prod([1 - absence**n for n in people.values()]))
@@ -234,37 +224,4 @@ def staffing_plan(
         target=target,
         budget_eur=budget_eur,
         target_met=target_met,
-        note=note,
     )
-
-
-def terms_text(result: CostResult, coverage: float = 0.95, budget_eur: float | None = None) -> list[str]:
-    """The optimal terms as text lines: fee ranges of the entrants, admission and staffing."""
-    lines = ["", "terms of entry"]
-    year = result.reference_year
-    k = result.years.index(year)
-    for entrant in result.scenario.entrants():
-        if not result.member[result.partners.index(entrant), k]:
-            continue
-        fee = entry_fee_range(result, entrant, year)
-        over = "least core" if fee.core_empty else "core"
-        lines.append(
-            f"  {entrant}: fee range {fee.low_eur:,.0f} – {fee.high_eur:,.0f} per year (over the {over}); "
-            f"adds {fee.marginal_cost_eur:,.0f}, alone {fee.standalone_eur:,.0f}, "
-            f"key charges {fee.key_share_eur:,.0f}"
-        )
-    if result.scenario.entrants():
-        choice = admit(result)
-        lines.append(
-            f"  admit: {', '.join(choice.chosen) or 'nobody'} of {', '.join(choice.candidates)}: "
-            f"total saving "
-            f"{choice.saving_eur:,.0f} (without: {choice.saving_without_eur:,.0f}), no incumbent pays more "
-            f"({choice.feasible} of {choice.subsets} subsets qualify)"
-        )
-    plan = staffing_plan(result, coverage, budget_eur)
-    people = ", ".join(f"{role} {n}" for role, n in plan.people.items())
-    lines.append(
-        f"  staffing for {plan.coverage_probability:.1%} coverage (target {plan.target:.0%}): {people}; "
-        f"{plan.cost_eur:,.0f} per year" + (f" ({plan.note})" if plan.note else "")
-    )
-    return lines

@@ -1,7 +1,8 @@
 """Figures for the reports: Dutch labels, units on every axis, colour-blind-safe, one colour per partner.
 
-Figures are drawn on ``matplotlib.figure.Figure`` objects (no pyplot state, no GUI backend) and
-embedded as PNG data URIs, so a report is a single file that reads offline. The palette is
+Figures are drawn on ``matplotlib.figure.Figure`` objects (no pyplot state, no GUI backend); the
+report embeds them (``report.html.figure_html``) as PNG data URIs, so a report is a single file
+that reads offline. The palette is
 Okabe and Ito's (2008) colour-blind-safe set; a partner keeps its colour throughout a report
 because colours follow the order of the partners in the scenario. PNGs carry no timestamp or
 version metadata, so the same scenario renders the same bytes.
@@ -9,8 +10,6 @@ version metadata, so the same scenario renders the same bytes.
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,7 +17,6 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from .formats import euro, percent
-from .report.html import Markup, text
 
 __all__ = [
     "PALETTE",
@@ -26,7 +24,6 @@ __all__ = [
     "centre_figure",
     "cost_figure",
     "fee_figure",
-    "figure_html",
     "fourk_figure",
     "partner_colours",
     "service_graph_figure",
@@ -36,29 +33,12 @@ __all__ = [
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 """Okabe and Ito (2008), 'Color Universal Design', colour-blind-safe."""
 PACKAGE_COLOURS = {"basis": "#56B4E9", "plus": "#E69F00", "im": "#009E73"}
-METHOD_LABELS = {
-    "key": "Eigen verdeelsleutel",
-    "inhabitants": "Naar inwoners",
-    "workstations": "Naar werkplekken",
-    "shapley": "Shapley-waarde",
-    "nucleolus": "Nucleolus",
-    "scrb": "SCRB",
-}
 EURO_AXIS = FuncFormatter(lambda value, _: euro(value))
 
 
 def partner_colours(partners: Sequence[str]) -> dict[str, str]:
     """A fixed colour per partner, by its position in the scenario (hatching beyond eight)."""
     return {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(partners)}
-
-
-def figure_html(figure: Figure, alt: str, caption: str = "") -> Markup:
-    """The figure as an embedded PNG with alternative text and a caption (both escaped)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    cap = f"<figcaption class='noot'>{text(caption)}</figcaption>" if caption else ""
-    return Markup(f'<figure><img alt="{text(alt)}" src="data:image/png;base64,{data}">{cap}</figure>')
 
 
 def _figure(width: float = 8.0, height: float = 4.2) -> Figure:
@@ -132,9 +112,13 @@ def cost_figure(
 
 
 def allocation_figure(
-    partners: Sequence[str], names: Sequence[str], shares: dict[str, Sequence[float]], year: int
+    partners: Sequence[str],
+    names: Sequence[str],
+    shares: dict[str, Sequence[float]],
+    year: int,
+    method_names: dict[str, str],
 ) -> Figure:
-    """The share of every partner under every method, side by side."""
+    """The share of every partner under every method (named by ``method_names``), side by side."""
     figure = _figure(9, 4.4)
     ax = figure.add_subplot()
     colours = partner_colours(partners)
@@ -144,7 +128,7 @@ def allocation_figure(
     for i, (partner, name) in enumerate(zip(partners, names, strict=True)):
         values = [shares[m][i] for m in methods]
         ax.bar(x - 0.4 + width * (i + 0.5), values, width, label=name, color=colours[partner])
-    ax.set_xticks(x, [METHOD_LABELS.get(m, m) for m in methods], rotation=15, ha="right")
+    ax.set_xticks(x, [method_names.get(m, m) for m in methods], rotation=15, ha="right")
     ax.yaxis.set_major_formatter(EURO_AXIS)
     ax.set_ylabel("bijdrage in euro per jaar")
     ax.set_title(f"Bijdrage per deelnemer onder elke verdeling ({year})")

@@ -1,27 +1,51 @@
 """The cost model: what each coalition of partners would pay, year by year, and who pays what.
 
-``model.py`` states the scale-effect model and computes c(S) for every coalition at once;
-``allocation.py`` shares one year's cost by the scenario's key (traced per service and driver), by
-whole-cost keys and by the game rules, in whole cents; ``paths.py`` runs the years against the
-status quo and discounts the savings; ``tables.py`` turns a result into tidy long tables and an
+The model is written once, over a leading batch axis of samples: ``inputs.py`` holds every figure
+as arrays (the study is the batch of one; a sweep applies its draws there), ``model.py`` states the
+scale-effect model and computes c(S) for every coalition at once, ``allocation.py`` shares one
+year's cost by the scenario's key (traced per service and driver), by whole-cost keys and by the
+game rules, in exact floats or in whole cents, ``paths.py`` runs the years against the status quo
+and discounts the savings, and ``tables.py`` turns a study's result into tidy long tables and an
 Excel workbook.
 """
 
 from __future__ import annotations
 
-from .allocation import split_cents
-from .model import MAX_PARTNERS, CostModel, cost_model
-from .paths import METHODS, NPV_RATES, CostResult, shares_for, simulate, year_game
+from .allocation import Cents, Exact, split_cents
+from .inputs import Inputs, scenario_inputs, with_draws
+from .model import MAX_PARTNERS, CostModel, coalition_members, cost_model
+from .paths import (
+    METHODS,
+    NPV_RATES,
+    CostResult,
+    Projection,
+    member_matrix,
+    project,
+    reference_year,
+    shares_for,
+    simulate,
+    year_game,
+)
 
 __all__ = [
     "MAX_PARTNERS",
     "METHODS",
     "NPV_RATES",
+    "Cents",
     "CostModel",
     "CostResult",
+    "Exact",
+    "Inputs",
+    "Projection",
+    "coalition_members",
     "cost_model",
+    "member_matrix",
+    "project",
+    "reference_year",
+    "scenario_inputs",
     "shares_for",
     "simulate",
     "split_cents",
+    "with_draws",
     "year_game",
 ]

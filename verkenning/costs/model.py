@@ -24,99 +24,157 @@ Stand-alone cost of a partner is c({p}) from the same model, unless the scenario
 modelled on the centre's platform, because the centre's processes and infrastructure lead (the
 council letter). The gap between the observed and the modelled stand-alone cost is reported as the
 calibration factor, so a reader sees how far the model is from that partner's books.
+
+Every figure is an array over a leading batch axis of samples (``inputs.py``): the study is the batch
+of one, a sweep n samples. Each method returns arrays with that axis first, so the deterministic
+study, the uncertainty sweep and the admission choice evaluate this one model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
 from ..errors import VerkenningError
-from ..graph import closure, partner_closure
 from ..scenario import Scenario
+from .inputs import PARTNER_FIGURES, Inputs, scenario_inputs
 
-__all__ = ["MAX_PARTNERS", "CostModel", "cost_model"]
+__all__ = ["MAX_PARTNERS", "CostModel", "coalition_members", "cost_model"]
 
 MAX_PARTNERS = 20
 """Coalition costs are computed for every subset of the members of a year: 2^20 rows at most."""
 
 
+def coalition_members(m: int) -> np.ndarray:
+    """2^m × m: bit i of each mask, as 0/1 floats (row = coalition by bitmask)."""
+    return ((np.arange(1 << m)[:, None] >> np.arange(m)) & 1).astype(float)
+
+
 @dataclass(frozen=True, eq=False)
 class CostModel:
-    """A scenario's partners and services as arrays (partners in scenario order, services by id)."""
+    """A scenario's partners and services as arrays (partners in scenario order, services by id).
+
+    The structure (who takes what, drivers and keys) is fixed; the figures (``inputs``) carry a
+    leading batch axis of n samples.
+    """
 
     scenario: Scenario
     partners: tuple[str, ...]
     services: tuple[str, ...]
     takes: np.ndarray
     """partners × services: whether the partner takes the service (its closure)."""
-    volume: np.ndarray
-    """partners × services: the partner's quantity of the service's driver (1 for organisations/fixed)."""
-    fixed: np.ndarray
-    unit: np.ndarray
-    exponent: np.ndarray
+    drivers: tuple[str, ...]
+    """services: the cost driver of each."""
+    keys: tuple[str, ...]
+    """services: how the scenario's own key shares each (its ``allocation_key``, else its driver)."""
     reference: np.ndarray
     """services: the reference volume r_s of the cost curve."""
     per_unit: np.ndarray
     """services: whether the driver is a quantity (False for the ``fixed`` driver, where u_s is unused)."""
     volume_scales: np.ndarray
     """services: whether the driver grows with volume growth (not so for organisations and fixed)."""
-    keys: tuple[str, ...]
-    """services: how the scenario's own key shares each (its ``allocation_key``, else its driver)."""
-    coordination: float
-    observed: np.ndarray
-    """partners: observed stand-alone annual cost, NaN where none is given."""
+    inputs: Inputs
+
+    @property
+    def n(self) -> int:
+        """The number of samples in the batch."""
+        return self.inputs.n
 
     def index(self, partner: str) -> int:
-        return self.partners.index(partner)
+        try:
+            return self.partners.index(partner)
+        except ValueError:
+            raise VerkenningError(
+                f"unknown partner {partner!r}; the partners are {', '.join(self.partners)}"
+            ) from None
 
-    def quantity(self, key: str) -> np.ndarray:
-        """Each partner's quantity of a key or driver; one per partner for equal, organisations, fixed."""
-        if key in ("equal", "organisations", "fixed"):
-            return np.ones(len(self.partners))
-        return np.array([float(getattr(p, key)) for p in self.scenario.partners])
+    def quantity(self, names: tuple[str, ...] | str) -> np.ndarray:
+        """n × partners (× names): each partner's quantity of drivers or keys; 1 for a count of one."""
+        single = isinstance(names, str)
+        columns = [
+            self.inputs.partner[:, :, PARTNER_FIGURES.index(name)]
+            if name in PARTNER_FIGURES
+            else np.ones((self.n, len(self.partners)))
+            for name in ((names,) if single else names)
+        ]
+        return columns[0] if single else np.stack(columns, axis=2)
 
+    @cached_property
+    def volume(self) -> np.ndarray:
+        """n × partners × services: the partner's quantity of each service's driver."""
+        return self.quantity(self.drivers)
+
+    @cached_property
     def key_weights(self) -> np.ndarray:
-        """partners × services: each partner's weight in the scenario's key of each service it takes."""
-        return np.column_stack([self.quantity(key) for key in self.keys]) * self.takes
+        """n × partners × services: each partner's weight in the key of each service it takes."""
+        return self.quantity(self.keys) * self.takes
 
-    def service_costs(self, members: np.ndarray, volume_factor: float = 1.0) -> np.ndarray:
-        """K_s(S) for coalitions given as a membership matrix (coalitions × partners, 0/1).
+    def with_takes(self, takes: np.ndarray, observed: bool = True) -> CostModel:
+        """The same figures with other services taken (and, if not ``observed``, no observed costs)."""
+        inputs = (
+            self.inputs
+            if observed
+            else replace(self.inputs, observed=np.full_like(self.inputs.observed, np.nan))
+        )
+        return replace(self, takes=takes, inputs=inputs)
 
-        ``volume_factor`` scales every partner's volumes (volume growth over the years).
+    def service_costs(self, members: np.ndarray, volume_factor: np.ndarray | float = 1.0) -> np.ndarray:
+        """K_s(S) for coalitions given as a membership matrix (coalitions × partners, 0/1): n × C × S.
+
+        ``volume_factor`` (one per sample, or one for all) scales every partner's volumes.
         """
+        x = self.inputs
         members = np.atleast_2d(members).astype(float)
-        takers = members @ self.takes
-        scaled = np.where(self.volume_scales, self.volume * volume_factor, self.volume)
-        volume = members @ (self.takes * scaled)
-        ratio = volume / self.reference
-        variable = np.where(self.per_unit, self.unit * self.reference * np.power(ratio, self.exponent), 0.0)
-        return np.where(takers > 0, self.fixed + variable, 0.0)
+        factor = np.broadcast_to(np.asarray(volume_factor, dtype=float), (self.n,))
+        scaled = np.where(self.volume_scales, self.volume * factor[:, None, None], self.volume)
+        pooled = members @ (self.takes * scaled)  # C × P times n × P × S: n × C × S
+        taken = (members @ self.takes) > 0
+        ratio = pooled / self.reference
+        power = np.power(ratio, x.exponent[:, None, :])
+        variable = np.where(self.per_unit, x.unit[:, None, :] * self.reference * power, 0.0)
+        return np.where(taken[None], x.fixed[:, None, :] + variable, 0.0)
 
     def coordination_cost(self, members: np.ndarray) -> np.ndarray:
-        """k · (|S| − 1) for coalitions of two or more, 0 otherwise."""
+        """n × C: k · (|S| − 1) for coalitions of two or more, 0 otherwise."""
         size = np.atleast_2d(members).sum(axis=1)
-        return self.coordination * np.maximum(size - 1, 0)
+        k = self.inputs.parameter("coordination_annual_cost_eur_per_organisation")
+        return k[:, None] * np.maximum(size - 1, 0)
 
-    def modelled_standalone(self, volume_factor: float = 1.0) -> np.ndarray:
-        """c({p}) from the model, for every partner (ignoring observed figures)."""
-        return self.service_costs(np.eye(len(self.partners)), volume_factor).sum(axis=1)
+    def alone_by_service(self, volume_factor: np.ndarray | float = 1.0) -> np.ndarray:
+        """n × partners × services: K_s({p}), what each service costs a partner on its own."""
+        return self.service_costs(np.eye(len(self.partners)), volume_factor)
 
-    def standalone(self, volume_factor: float = 1.0) -> np.ndarray:
-        """c({p}): the observed stand-alone cost where given (scaled with the volumes), else modelled."""
-        modelled = self.modelled_standalone(volume_factor)
-        return np.where(np.isnan(self.observed), modelled, self.observed * volume_factor)
+    def modelled_standalone(self, volume_factor: np.ndarray | float = 1.0) -> np.ndarray:
+        """n × partners: c({p}) from the model (ignoring observed figures)."""
+        return self.alone_by_service(volume_factor).sum(axis=2)
+
+    def standalone(
+        self, volume_factor: np.ndarray | float = 1.0, modelled: np.ndarray | None = None
+    ) -> np.ndarray:
+        """n × partners: the observed stand-alone cost where given (scaled with the volumes), else
+        modelled (``modelled``: the modelled stand-alone cost at this volume factor, if known)."""
+        modelled = self.modelled_standalone(volume_factor) if modelled is None else modelled
+        factor = np.broadcast_to(np.asarray(volume_factor, dtype=float), (self.n,))[:, None]
+        observed = self.inputs.observed
+        return np.where(np.isnan(observed), modelled, observed * factor)
 
     def calibration(self) -> np.ndarray:
-        """Observed over modelled stand-alone cost per partner (NaN where nothing is observed)."""
-        return self.observed / self.modelled_standalone()
+        """n × partners: observed over modelled stand-alone cost (NaN where nothing is observed)."""
+        return self.inputs.observed / self.modelled_standalone()
 
-    def coalition_costs(self, members: list[int] | tuple[int, ...], volume_factor: float = 1.0) -> np.ndarray:
-        """c(S) at base-year prices for every subset S of ``members`` (partner indices), by bitmask.
+    def coalition_costs(
+        self,
+        members: list[int] | tuple[int, ...],
+        volume_factor: np.ndarray | float = 1.0,
+        standalone: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """n × 2^m: c(S) at base-year prices for every subset S of ``members`` (partner indices).
 
-        Bit i of the mask is ``members[i]``; singletons are the stand-alone costs.
+        Bit i of the mask is ``members[i]``; singletons are the stand-alone costs (``standalone``,
+        n × partners, when the caller has them at this volume factor already).
         """
         m = len(members)
         if m > MAX_PARTNERS:
@@ -124,52 +182,44 @@ class CostModel:
                 f"{m} partners at once is more than the {MAX_PARTNERS} whose coalitions can be listed"
             )
         membership = np.zeros((1 << m, len(self.partners)))
-        bits = (np.arange(1 << m)[:, None] >> np.arange(m)) & 1
-        membership[:, list(members)] = bits
-        cost = self.service_costs(membership, volume_factor).sum(axis=1) + self.coordination_cost(membership)
-        cost[1 << np.arange(m)] = self.standalone(volume_factor)[list(members)]
-        cost[0] = 0.0
+        membership[:, list(members)] = coalition_members(m)
+        cost = self.service_costs(membership, volume_factor).sum(axis=2) + self.coordination_cost(membership)
+        alone = self.standalone(volume_factor) if standalone is None else standalone
+        cost[:, 1 << np.arange(m)] = alone[:, list(members)]
+        cost[:, 0] = 0.0
         return cost
 
 
-def cost_model(scenario: Scenario, taking: Mapping[str, tuple[str, ...]] | None = None) -> CostModel:
-    """The arrays of the cost model for a scenario; ``taking`` overrides what some partners take
-    (service ids or packages, as in a scenario file), for the status quo."""
+def cost_model(
+    scenario: Scenario,
+    taking: Mapping[str, tuple[str, ...]] | None = None,
+    inputs: Inputs | None = None,
+) -> CostModel:
+    """The cost model of a scenario; ``taking`` overrides what some partners take (service ids or
+    packages, as in a scenario file), for the status quo; ``inputs`` gives the figures (default: the
+    scenario's own, a batch of one)."""
     partners = tuple(p.id for p in scenario.partners)
     services = tuple(sorted(s.id for s in scenario.services))
     column = {s: j for j, s in enumerate(services)}
     takes = np.zeros((len(partners), len(services)), dtype=bool)
-    volume = np.zeros((len(partners), len(services)))
-    catalogue = {s.id: s for s in scenario.services}
     for i, partner in enumerate(scenario.partners):
         taken = (
-            partner_closure(scenario, partner)
+            scenario.taken_by(partner)
             if taking is None or partner.id not in taking
-            else closure(scenario, scenario.expand(taking[partner.id]))
+            else scenario.closure(scenario.expand(taking[partner.id]))
         )
         for service_id in taken:
             takes[i, column[service_id]] = True
-        for service_id, j in column.items():
-            volume[i, j] = partner.volume(catalogue[service_id].driver)
-    ordered = [catalogue[s] for s in services]
+    ordered = [scenario.service(s) for s in services]
     return CostModel(
         scenario=scenario,
         partners=partners,
         services=services,
         takes=takes,
-        volume=volume,
-        fixed=np.array([float(s.fixed_annual_cost_eur) for s in ordered]),
-        unit=np.array([float(s.unit_annual_cost_eur) for s in ordered]),
-        exponent=np.array([float(s.scale_exponent) for s in ordered]),
+        drivers=tuple(s.driver for s in ordered),
+        keys=tuple(s.allocation_key or s.driver for s in ordered),
         reference=np.array([float(s.reference_volume) for s in ordered]),
         per_unit=np.array([s.driver != "fixed" for s in ordered]),
         volume_scales=np.array([s.driver not in ("fixed", "organisations") for s in ordered]),
-        keys=tuple(s.allocation_key or s.driver for s in ordered),
-        coordination=float(scenario.parameters.coordination_annual_cost_eur_per_organisation),
-        observed=np.array(
-            [
-                np.nan if p.standalone_annual_cost_eur is None else float(p.standalone_annual_cost_eur)
-                for p in scenario.partners
-            ]
-        ),
+        inputs=scenario_inputs(scenario, services) if inputs is None else inputs,
     )

@@ -18,7 +18,7 @@ t = y − base_year and inflation π:
   key (``transition_cost_bearer``).
 - A leaver pays an exit fee of ``exit_cost_share`` times its last annual share in the year it
   leaves, which goes to the partners that stay, by the key; the stayers' shares of the smaller
-  cooperation rise (the stranded costs) and the leaver pays its stand-alone cost again.
+  cooperation rise (the stranded costs) and the leaver pays its stand-alone cost again, plus the fee.
 - Annual service costs are annualised: depreciation over the reinvestment cycles (workstations 4
   years, central hardware 5-7, FACTS §3.7) is inside the unit costs, so reinvestment adds no yearly
   peaks and the cycles are not separate parameters.
@@ -32,24 +32,32 @@ amounts, or its stand-alone cost when not a member); the NPV discounts the savin
 at the scenario's rate, and also at 0% and 4.5% (FACTS §5). The break-even year is the first year,
 from the first year the partner's costs differ from the status quo, from which its cumulative
 discounted saving stays at or above zero.
+
+:func:`project` computes all of this once, over the model's batch axis, with a :class:`Money` layer:
+:class:`Exact` floats for sweeps and judgements, :class:`Cents` for a study's accounts (the batch
+of one). :func:`simulate` is the study: the cents projection as P × Y arrays, with the exact one
+beside it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from ..games import Game
 from ..scenario import Scenario
-from .allocation import GAME_RULES, SIMPLE_KEYS, TraceLine, YearShares, split_cents, year_shares
-from .model import CostModel, cost_model
+from .allocation import GAME_RULES, SIMPLE_KEYS, Cents, Exact, Money, TraceLine, Year
+from .model import CostModel, coalition_members, cost_model
 
 __all__ = [
     "METHODS",
     "NPV_RATES",
     "CostResult",
+    "Projection",
     "member_matrix",
+    "project",
     "reference_year",
     "shares_for",
     "simulate",
@@ -62,118 +70,10 @@ NPV_RATES = (0.0, 0.045)
 """Rates at which the NPV is always reported besides the scenario's own (FACTS §5)."""
 
 
-@dataclass(frozen=True, eq=False)
-class CostResult:
-    """The cooperation's path and the status quo, per partner, year and method. Arrays are P × Y."""
-
-    scenario: Scenario
-    model: CostModel
-    years: tuple[int, ...]
-    member: np.ndarray
-    """Whether the partner is a member in the scenario, per year."""
-    status_quo_member: np.ndarray
-    cooperation_cost_eur: np.ndarray
-    """Per year: the cost of the cooperation (to the cent), which every method's shares add up to."""
-    status_quo_cooperation_cost_eur: np.ndarray
-    standalone_eur: np.ndarray
-    share_eur: dict[str, np.ndarray]
-    """Method → what each member pays the cooperation (NaN when not a member)."""
-    transition_eur: np.ndarray
-    exit_eur: np.ndarray
-    cost_eur: dict[str, np.ndarray]
-    """Method → what each partner pays in all: its share plus transition and exit, or stand-alone."""
-    status_quo_eur: dict[str, np.ndarray]
-    npv_eur: dict[str, dict[float, np.ndarray]]
-    """Method → rate → NPV of the saving against the status quo (positive: the partner gains)."""
-    npv_without_avoided_growth_eur: dict[float, np.ndarray]
-    """The key's NPV with the cooperation's cost growing as fast as stand-alone costs."""
-    npv_other_bearer_eur: dict[float, np.ndarray]
-    """The key's NPV had the other party carried the transition costs (the entrant, or all by key)."""
-    break_even_year: tuple[int | None, ...]
-    trace: tuple[tuple[int, TraceLine], ...]
-    """(year, line) for every euro of the scenario key."""
-    notes: tuple[str, ...]
-
-    @property
-    def partners(self) -> tuple[str, ...]:
-        return self.model.partners
-
-    @property
-    def rates(self) -> tuple[float, ...]:
-        return tuple(self.npv_eur["key"])
-
-    @property
-    def reference_year(self) -> int:
-        """The first year with every entrant in and its transition paid: the year to show."""
-        return reference_year(self.scenario)
-
-
 def reference_year(scenario: Scenario) -> int:
     """Two years after the last entry (its transition paid), within the horizon; else the base year."""
     joins = [p.joins for p in scenario.partners if p.joins is not None]
     return min(max(joins) + 2, scenario.end_year) if joins else scenario.base_year
-
-
-def _growth(rate: float, inflation: float, t: np.ndarray) -> np.ndarray:
-    return ((1.0 + rate) / (1.0 + inflation)) ** t
-
-
-class _Simulation:
-    """One pass over the years, with the year's shares cached by membership."""
-
-    def __init__(self, scenario: Scenario, model: CostModel, avoided_growth: bool, rules: tuple[str, ...]):
-        self.scenario, self.rules, self.model = scenario, rules, model
-        p = scenario.parameters
-        self.t = np.array(scenario.years) - scenario.base_year
-        self.g_standalone = _growth(float(p.cost_growth_standalone), float(p.inflation), self.t)
-        cooperation_rate = p.cost_growth_cooperation if avoided_growth else p.cost_growth_standalone
-        self.g_cooperation = _growth(float(cooperation_rate), float(p.inflation), self.t)
-        self.volume = (1.0 + float(p.volume_growth)) ** self.t
-        self.level = float(p.level_effect_entrant)
-        self.entrants = {self.model.index(e) for e in scenario.entrants()}
-        self.cache: dict[tuple[tuple[int, ...], int], YearShares] = {}
-
-    def shares(self, members: tuple[int, ...], k: int) -> YearShares:
-        if (members, k) not in self.cache:
-            self.cache[members, k] = self._shares(members, k)
-        return self.cache[members, k]
-
-    def game_values(self, members: tuple[int, ...], k: int) -> np.ndarray:
-        """c_y(S) for every subset S of ``members`` in year index k (see the module docstring)."""
-        model, vf = self.model, self.volume[k]
-        standalone = model.standalone(vf)
-        values = model.coalition_costs(members, vf)
-        bits = (np.arange(len(values))[:, None] >> np.arange(len(members))) & 1
-        level = bits @ np.array([self.level * standalone[i] if i in self.entrants else 0.0 for i in members])
-        together = bits.sum(axis=1) >= 2
-        return np.where(together, (values + level) * self.g_cooperation[k], values * self.g_standalone[k])
-
-    def _shares(self, members: tuple[int, ...], k: int) -> YearShares:
-        model, vf = self.model, self.volume[k]
-        standalone = model.standalone(vf)
-        grand = np.zeros(len(model.partners))
-        grand[list(members)] = 1.0
-        lines = model.service_costs(grand, vf)[0] * self.g_cooperation[k]
-        coordination = float(model.coordination_cost(grand)[0]) * self.g_cooperation[k]
-        own = {i: self.level * standalone[i] * self.g_cooperation[k] for i in members if i in self.entrants}
-        values = self.game_values(members, k)
-        return year_shares(model, members, values, lines, coordination, own, rules=self.rules)
-
-
-def shares_for(
-    result: CostResult, members: tuple[int, ...], year: int, rules: tuple[str, ...] = ()
-) -> YearShares:
-    """The shares of any set of members (partner indices) in ``year``: for what-if comparisons."""
-    k = result.years.index(year)
-    return _Simulation(result.scenario, result.model, True, rules).shares(tuple(sorted(members)), k)
-
-
-def year_game(result: CostResult, year: int) -> Game:
-    """The cost game of ``year`` over that year's members, as the simulation shares it."""
-    k = result.years.index(year)
-    members = tuple(int(i) for i in np.flatnonzero(result.member[:, k]))
-    values = _Simulation(result.scenario, result.model, True, ()).game_values(members, k)
-    return Game(tuple(result.partners[i] for i in members), values, "cost")
 
 
 def member_matrix(scenario: Scenario, status_quo: bool) -> np.ndarray:
@@ -185,8 +85,276 @@ def member_matrix(scenario: Scenario, status_quo: bool) -> np.ndarray:
     return member
 
 
-def _npv(saving: np.ndarray, t: np.ndarray, rates: tuple[float, ...]) -> dict[float, np.ndarray]:
-    return {rate: (saving / (1.0 + rate) ** t).sum(axis=1) for rate in rates}
+def _real_growth(model: CostModel, rate: str, t: np.ndarray) -> np.ndarray:
+    """n × years: the real growth factor of a nominal rate, ((1 + g)/(1 + π))^t."""
+    x = model.inputs
+    return ((1.0 + x.parameter(rate)[:, None]) / (1.0 + x.parameter("inflation")[:, None])) ** t
+
+
+@dataclass(frozen=True, eq=False)
+class Projection:
+    """The cooperation's path and the status quo over the batch: arrays n × partners × years."""
+
+    model: CostModel
+    status_quo_model: CostModel
+    years: tuple[int, ...]
+    member: np.ndarray
+    """partners × years: membership in the scenario."""
+    status_quo_member: np.ndarray
+    growth_standalone: np.ndarray
+    """n × years: real growth factor of stand-alone costs."""
+    growth_cooperation: np.ndarray
+    volume: np.ndarray
+    """n × years: volume growth factor."""
+    standalone: np.ndarray
+    """n × partners × years: the stand-alone cost (grown)."""
+    standalone_base: np.ndarray
+    """n × partners × years: the stand-alone cost at base-year prices, at each year's volumes."""
+    share: dict[str, np.ndarray]
+    """Method → what each member pays the cooperation (NaN when not a member)."""
+    total: np.ndarray
+    """n × years: the cooperation's cost, which every method's shares add up to."""
+    status_quo_total: np.ndarray
+    transition: np.ndarray
+    exit_fee: np.ndarray
+    cost: dict[str, np.ndarray]
+    """Method → what each partner pays in all: its share plus transition and exit, or stand-alone."""
+    status_quo: dict[str, np.ndarray]
+
+    @property
+    def t(self) -> np.ndarray:
+        return np.array(self.years) - self.years[0]
+
+    def npv(self, method: str = "key", rate: float | None = None) -> np.ndarray:
+        """n × partners: the NPV of the saving against the status quo (default: each sample's own rate)."""
+        rates = self.model.inputs.discount if rate is None else np.full(self.model.n, rate)
+        saving = self.status_quo[method] - self.cost[method]
+        return (saving / (1.0 + rates[:, None, None]) ** self.t).sum(axis=2)
+
+    def members(self, k: int) -> tuple[int, ...]:
+        return tuple(int(i) for i in np.flatnonzero(self.member[:, k]))
+
+    def game(self, k: int, members: tuple[int, ...] | None = None) -> np.ndarray:
+        """n × 2^m: the cost game c_y(S) of year index k over ``members`` (default: that year's)."""
+        members = self.members(k) if members is None else members
+        growth = _Growth(self.growth_standalone, self.growth_cooperation, self.volume, self.standalone_base)
+        return _game_values(self.model, members, k, growth)
+
+
+@dataclass(frozen=True, eq=False)
+class _Growth:
+    """A path's growth factors (n × years) and stand-alone costs at base prices (n × P × years)."""
+
+    standalone: np.ndarray
+    cooperation: np.ndarray
+    volume: np.ndarray
+    alone: np.ndarray
+    by_service: np.ndarray | None = None
+    """n × P × S × years: each service's modelled stand-alone cost (when the path computed it)."""
+    same_volume: tuple[int, ...] = ()
+    """Per year, the first year with the same volume factor in every sample (its costs repeat)."""
+    lines: dict = field(default_factory=dict)
+    """(model, members, year) → the members' service costs at base prices, computed once."""
+
+    def service_lines(self, model: CostModel, members: tuple[int, ...], k: int) -> np.ndarray:
+        """n × services: K_s(members) at base-year prices and year k's volumes."""
+        first = self.same_volume[k] if self.same_volume else k
+        key = (id(model), members, first)
+        if key not in self.lines:
+            grand = np.zeros(len(model.partners))
+            grand[list(members)] = 1.0
+            self.lines[key] = model.service_costs(grand, self.volume[:, first])[:, 0, :]
+        return self.lines[key]
+
+
+def _growth(model: CostModel, avoided_growth: bool) -> _Growth:
+    t = np.array(model.scenario.years) - model.scenario.base_year
+    volume = (1.0 + model.inputs.parameter("volume_growth")[:, None]) ** t
+    same = tuple(
+        next(j for j in range(k + 1) if np.array_equal(volume[:, j], volume[:, k])) for k in range(len(t))
+    )
+    computed = {k: model.alone_by_service(volume[:, k]) for k in sorted(set(same))}
+    by_service = np.stack([computed[same[k]] for k in range(len(t))], axis=3)
+    alone = np.stack(
+        [model.standalone(volume[:, k], by_service[..., k].sum(axis=2)) for k in range(len(t))], axis=2
+    )
+    return _Growth(
+        _real_growth(model, "cost_growth_standalone", t),
+        _real_growth(model, "cost_growth_cooperation" if avoided_growth else "cost_growth_standalone", t),
+        volume,
+        alone,
+        by_service,
+        same,
+    )
+
+
+def _game_values(model: CostModel, members: tuple[int, ...], k: int, growth: _Growth) -> np.ndarray:
+    """c_y(S) for every subset S of ``members`` in year index k (see the module docstring)."""
+    standalone = growth.alone[:, :, k]
+    values = model.coalition_costs(members, growth.volume[:, k], standalone)
+    bits = coalition_members(len(members))
+    entrant = np.array([model.scenario.partners[i].joins is not None for i in members], dtype=float)
+    level = model.inputs.parameter("level_effect_entrant")[:, None]
+    own = (level * standalone[:, list(members)] * entrant) @ bits.T
+    together = bits.sum(axis=1) >= 2
+    return np.where(
+        together,
+        (values + own) * growth.cooperation[:, k, None],
+        values * growth.standalone[:, k, None],
+    )
+
+
+def _year(model: CostModel, members: tuple[int, ...], k: int, growth: _Growth) -> Year:
+    """What year index k's key shares among ``members``: service lines, overhead, own level effects."""
+    scenario = model.scenario
+    grand = np.zeros(len(model.partners))
+    grand[list(members)] = 1.0
+    g = growth.cooperation[:, k]
+    entrant = np.array([scenario.partners[i].joins is not None for i in members])
+    level = model.inputs.parameter("level_effect_entrant")
+    own = np.zeros((model.n, len(members)))
+    if entrant.any():
+        standalone = growth.alone[:, list(members), k]
+        own = np.where(entrant, level[:, None] * standalone * g[:, None], 0.0)
+    lines = growth.service_lines(model, members, k) * g[:, None]
+    coordination = model.coordination_cost(grand)[:, 0] * g
+    return Year(scenario.years[k], members, lines, coordination, own)
+
+
+def _shares(model: CostModel, member: np.ndarray, money: Money, growth: _Growth, rules: tuple[str, ...]):
+    """Per method the members' shares (n × P × Y, NaN outside) and the cooperation's cost (n × Y)."""
+    n, n_partners, years = model.n, len(model.partners), model.scenario.years
+    share = {m: np.full((n, n_partners, len(years)), np.nan) for m in ("key", *SIMPLE_KEYS, *rules)}
+    total = np.zeros((n, len(years)))
+    for k in range(len(years)):
+        members = tuple(int(i) for i in np.flatnonzero(member[:, k]))
+        if not members:
+            continue
+        year = _year(model, members, k, growth)
+        shares, total[:, k] = money.key(model, year)
+        share["key"][:, list(members), k] = shares
+        for key in SIMPLE_KEYS:
+            share[key][:, list(members), k] = money.split(total[:, k], model.quantity(key)[:, list(members)])
+        if rules:
+            values = _game_values(model, members, k, growth)
+            players = tuple(model.partners[i] for i in members)
+            for rule in rules:
+                share[rule][:, list(members), k] = money.rule(rule, players, values, total[:, k], year.year)
+    return share, total
+
+
+def shares_for(result: CostResult, members: tuple[int, ...], year: int) -> np.ndarray:
+    """The scenario key's shares (in cents, in ``members`` order) of any set of members in ``year``:
+    for what-if comparisons."""
+    run = result.projection
+    k = result.years.index(year)
+    growth = _Growth(run.growth_standalone, run.growth_cooperation, run.volume, run.standalone_base)
+    shares, _ = Cents().key(result.model, _year(result.model, tuple(sorted(members)), k, growth))
+    return np.round(shares[0] * 100).astype(np.int64)
+
+
+def _one_offs(
+    model: CostModel, member: np.ndarray, key_share: np.ndarray, money: Money, bearer: str, base: np.ndarray
+):
+    """Transition costs of entrants and exit fees of leavers, n × partners × years.
+
+    ``bearer`` is who carries the transition: ``entrant``, or ``key`` (the members of the year by
+    their key shares); ``base`` is the stand-alone cost in the base year (n × partners).
+    """
+    scenario, x = model.scenario, model.inputs
+    years = scenario.years
+    transition = np.zeros(key_share.shape)
+    exit_fee = np.zeros(key_share.shape)
+    base_standalone = base
+    share_first = x.parameter("transition_share_first_year")
+    for i, partner in enumerate(scenario.partners):
+        if partner.joins is not None and partner.joins > years[0]:
+            whole = money.amount(x.parameter("transition_cost_share") * base_standalone[:, i])
+            first = money.amount(whole * share_first)
+            for year, amount in ((partner.joins, first), (partner.joins + 1, money.amount(whole - first))):
+                if year not in years or not np.any(amount):
+                    continue
+                k = years.index(year)
+                if bearer == "entrant":
+                    transition[:, i, k] += amount
+                else:
+                    payers = np.flatnonzero(member[:, k])
+                    transition[:, payers, k] += money.split(amount, key_share[:, payers, k])
+        if partner.leaves is not None and partner.leaves in years and partner.leaves > years[0]:
+            k = years.index(partner.leaves)
+            fee = money.amount(x.parameter("exit_cost_share") * key_share[:, i, k - 1])
+            exit_fee[:, i, k] += fee
+            stayers = np.flatnonzero(member[:, k])
+            if stayers.size:
+                exit_fee[:, stayers, k] -= money.split(fee, key_share[:, stayers, k])
+    return transition, exit_fee
+
+
+def project(
+    model: CostModel,
+    status_quo_model: CostModel,
+    money: Money,
+    *,
+    avoided_growth: bool = True,
+    rules: tuple[str, ...] = (),
+    bearer: str | None = None,
+) -> Projection:
+    """The path of every sample: shares, one-offs, costs and the status quo (see the module docstring).
+
+    ``money`` rounds and splits (a fresh one of the same kind serves the status quo); without
+    ``avoided_growth`` the cooperation's costs grow as fast as stand-alone costs; ``bearer``
+    overrides who carries the transition.
+    """
+    scenario = model.scenario
+    growth = _growth(model, avoided_growth)
+    member = member_matrix(scenario, status_quo=False)
+    status_quo_member = member_matrix(scenario, status_quo=True)
+    standalone = growth.alone * growth.standalone[:, None, :]
+    # services a status-quo member takes in the scenario beyond the status quo: bought on its own
+    # (a service costs a partner alone the same whatever else it takes)
+    extra = model.takes & ~status_quo_model.takes
+    extra_alone = np.einsum("npsy,ps->npy", growth.by_service, extra.astype(float))
+    extra_alone *= growth.standalone[:, None, :]
+    share, total = _shares(model, member, money, growth, rules)
+    joining = [
+        i for i in np.flatnonzero(status_quo_member.any(axis=1)) if scenario.partners[i].joins is not None
+    ]
+    status_quo_growth = _growth(status_quo_model, avoided_growth) if joining else growth
+    status_quo_share, status_quo_total = _shares(
+        status_quo_model, status_quo_member, type(money)(), status_quo_growth, rules
+    )
+    transition, exit_fee = _one_offs(
+        model,
+        member,
+        share["key"],
+        money,
+        bearer or scenario.parameters.transition_cost_bearer,
+        growth.alone[:, :, 0],
+    )
+    cost = {m: np.where(member, share[m], standalone) + transition + exit_fee for m in share}
+    status_quo = {
+        m: np.where(status_quo_member, status_quo_share[m] + extra_alone, standalone)
+        for m in status_quo_share
+    }
+    return Projection(
+        model=model,
+        status_quo_model=status_quo_model,
+        years=scenario.years,
+        member=member,
+        status_quo_member=status_quo_member,
+        growth_standalone=growth.standalone,
+        growth_cooperation=growth.cooperation,
+        volume=growth.volume,
+        standalone=standalone,
+        standalone_base=growth.alone,
+        share=share,
+        total=total,
+        status_quo_total=status_quo_total,
+        transition=transition,
+        exit_fee=exit_fee,
+        cost=cost,
+        status_quo=status_quo,
+    )
 
 
 def _break_even(
@@ -206,133 +374,122 @@ def _break_even(
     return tuple(found)
 
 
-def _run(scenario: Scenario, avoided_growth: bool, rules: tuple[str, ...]):
-    model = cost_model(scenario)
-    status_quo_model = cost_model(scenario, scenario.status_quo[1])
-    sim = _Simulation(scenario, model, avoided_growth, rules)
-    sq_sim = _Simulation(scenario, status_quo_model, avoided_growth, rules)
-    years = scenario.years
-    n_partners, n_years = len(model.partners), len(years)
-    methods = ("key", *SIMPLE_KEYS, *rules)
-    member = member_matrix(scenario, status_quo=False)
-    status_quo_member = member_matrix(scenario, status_quo=True)
-    standalone = np.column_stack(
-        [model.standalone(sim.volume[k]) * sim.g_standalone[k] for k in range(n_years)]
-    )
-    # services a status-quo member takes in the scenario beyond the status quo: bought on its own
-    extra = replace(model, takes=model.takes & ~status_quo_model.takes, observed=np.full(n_partners, np.nan))
-    extra_alone = np.column_stack(
-        [extra.modelled_standalone(sim.volume[k]) * sim.g_standalone[k] for k in range(n_years)]
-    )
+@dataclass(frozen=True, eq=False)
+class CostResult:
+    """A study's accounts: the cents projection of the batch of one, as P × Y arrays per method."""
 
-    def path(matrix: np.ndarray, sim: _Simulation):
-        share = {m: np.full((n_partners, n_years), np.nan) for m in methods}
-        total = np.zeros(n_years)
-        key_cents: list[dict[int, int]] = []
-        trace: list[tuple[int, TraceLine]] = []
-        notes: list[str] = []
-        for k, year in enumerate(years):
-            members = tuple(int(i) for i in np.flatnonzero(matrix[:, k]))
-            year_result = sim.shares(members, k)
-            total[k] = year_result.total / 100.0
-            for method in methods:
-                share[method][list(members), k] = year_result.shares[method] / 100.0
-            key_cents.append(dict(zip(members, year_result.shares["key"].tolist(), strict=True)))
-            trace.extend((year, line) for line in year_result.trace)
-            notes.extend(f"{year}: {note}" for note in year_result.notes)
-        return share, total, key_cents, trace, notes
+    scenario: Scenario
+    projection: Projection
+    """The path in whole cents (``Cents``), of which the arrays below are the one sample."""
+    npv_eur: dict[str, dict[float, np.ndarray]]
+    """Method → rate → NPV of the saving against the status quo (positive: the partner gains)."""
+    npv_without_avoided_growth_eur: dict[float, np.ndarray]
+    """The key's NPV with the cooperation's cost growing as fast as stand-alone costs."""
+    npv_other_bearer_eur: dict[float, np.ndarray]
+    """The key's NPV had the other party carried the transition costs (the entrant, or all by key)."""
+    break_even_year: tuple[int | None, ...]
+    trace: tuple[tuple[int, TraceLine], ...]
+    """(year, line) for every euro of the scenario key."""
+    notes: tuple[str, ...]
 
-    share, total, key_cents, trace, notes = path(member, sim)
-    sq_share, sq_total, _, _, _ = path(status_quo_member, sq_sim)
-    transition, exit_fee = _one_offs(scenario, model, member, key_cents, share["key"], standalone)
-    other = "key" if scenario.parameters.transition_cost_bearer == "entrant" else "entrant"
-    other_transition, _ = _one_offs(scenario, model, member, key_cents, share["key"], standalone, other)
-    cost_other_bearer = np.where(member, share["key"], standalone) + other_transition + exit_fee
-    cost = {m: np.where(member, share[m], standalone) + transition + exit_fee for m in methods}
-    status_quo = {m: np.where(status_quo_member, sq_share[m] + extra_alone, standalone) for m in methods}
-    return dict(
-        sim=sim,
-        cost_other_bearer=cost_other_bearer,
-        member=member,
-        status_quo_member=status_quo_member,
-        standalone=standalone,
-        share=share,
-        total=total,
-        sq_total=sq_total,
-        transition=transition,
-        exit_fee=exit_fee,
-        cost=cost,
-        status_quo=status_quo,
-        trace=trace,
-        notes=notes,
-        methods=methods,
-    )
+    @property
+    def model(self) -> CostModel:
+        return self.projection.model
+
+    @property
+    def partners(self) -> tuple[str, ...]:
+        return self.model.partners
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return self.scenario.years
+
+    @property
+    def rates(self) -> tuple[float, ...]:
+        return tuple(self.npv_eur["key"])
+
+    @property
+    def reference_year(self) -> int:
+        """The first year with every entrant in and its transition paid: the year to show."""
+        return reference_year(self.scenario)
+
+    @property
+    def member(self) -> np.ndarray:
+        return self.projection.member
+
+    @property
+    def status_quo_member(self) -> np.ndarray:
+        return self.projection.status_quo_member
+
+    @property
+    def cooperation_cost_eur(self) -> np.ndarray:
+        return self.projection.total[0]
+
+    @property
+    def status_quo_cooperation_cost_eur(self) -> np.ndarray:
+        return self.projection.status_quo_total[0]
+
+    @property
+    def standalone_eur(self) -> np.ndarray:
+        return self.projection.standalone[0]
+
+    @property
+    def share_eur(self) -> dict[str, np.ndarray]:
+        return {m: a[0] for m, a in self.projection.share.items()}
+
+    @property
+    def transition_eur(self) -> np.ndarray:
+        return self.projection.transition[0]
+
+    @property
+    def exit_eur(self) -> np.ndarray:
+        return self.projection.exit_fee[0]
+
+    @property
+    def cost_eur(self) -> dict[str, np.ndarray]:
+        return {m: a[0] for m, a in self.projection.cost.items()}
+
+    @property
+    def status_quo_eur(self) -> dict[str, np.ndarray]:
+        return {m: a[0] for m, a in self.projection.status_quo.items()}
+
+    @cached_property
+    def exact(self) -> Projection:
+        """The same path in floats (the batch of one): what judgements (core, worse off) are made on."""
+        return project(self.model, self.projection.status_quo_model, Exact())
 
 
-def _one_offs(scenario, model, member, key_cents, key_share, standalone, bearer: str | None = None):
-    """Transition costs of entrants and exit fees of leavers, per partner and year (to the cent).
-
-    ``bearer`` overrides the scenario's ``transition_cost_bearer`` (to show the other choice too).
-    """
-    years, p = scenario.years, scenario.parameters
-    bearer = bearer or p.transition_cost_bearer
-    transition = np.zeros(member.shape)
-    exit_fee = np.zeros(member.shape)
-    base_standalone = model.standalone()
-    for partner in scenario.partners:
-        i = model.index(partner.id)
-        if partner.joins is not None and partner.joins > years[0]:
-            whole = round(float(p.transition_cost_share) * base_standalone[i], 2)
-            first = round(whole * float(p.transition_share_first_year), 2)
-            for year, amount in ((partner.joins, first), (partner.joins + 1, round(whole - first, 2))):
-                if year not in years or amount == 0:
-                    continue
-                k = years.index(year)
-                if bearer == "entrant":
-                    transition[i, k] += amount
-                else:
-                    members = sorted(key_cents[k])
-                    weights = np.array([key_cents[k][j] for j in members], dtype=float)
-                    transition[members, k] += split_cents(round(amount * 100), weights) / 100.0
-        if partner.leaves is not None and partner.leaves in years and partner.leaves > years[0]:
-            k = years.index(partner.leaves)
-            fee = round(float(p.exit_cost_share) * float(key_share[i, k - 1]), 2)
-            exit_fee[i, k] += fee
-            stayers = sorted(key_cents[k])
-            if stayers:
-                weights = np.array([key_cents[k][j] for j in stayers], dtype=float)
-                exit_fee[stayers, k] -= split_cents(round(fee * 100), weights) / 100.0
-    return transition, exit_fee
+def year_game(result: CostResult, year: int) -> Game:
+    """The cost game of ``year`` over that year's members, as the study shares it."""
+    k = result.years.index(year)
+    members = result.projection.members(k)
+    return Game(tuple(result.partners[i] for i in members), result.projection.game(k)[0], "cost")
 
 
 def simulate(scenario: Scenario, rules: tuple[str, ...] = GAME_RULES) -> CostResult:
     """The cooperation's path, the status quo and every partner's costs, shares, NPV and break-even."""
-    run = _run(scenario, avoided_growth=True, rules=rules)
-    sim = run["sim"]
+    model = cost_model(scenario)
+    status_quo_model = cost_model(scenario, scenario.status_quo[1])
+    cents = Cents()
+    run = project(model, status_quo_model, cents, rules=rules)
     rates = tuple(dict.fromkeys((float(scenario.discount_rate), *NPV_RATES)))
-    npv = {m: _npv(run["status_quo"][m] - run["cost"][m], sim.t, rates) for m in run["methods"]}
-    pessimistic = _run(scenario, avoided_growth=False, rules=())
-    saving_without = pessimistic["status_quo"]["key"] - pessimistic["cost"]["key"]
+    npv = {m: {rate: run.npv(m, rate)[0] for rate in rates} for m in run.share}
+    pessimistic = project(model, status_quo_model, Cents(), avoided_growth=False)
+    other = "key" if scenario.parameters.transition_cost_bearer == "entrant" else "entrant"
+    other_transition, _ = _one_offs(
+        model, run.member, run.share["key"], Cents(), other, run.standalone_base[:, :, 0]
+    )
+    cost_other = np.where(run.member, run.share["key"], run.standalone) + other_transition + run.exit_fee
+    other_run = Projection(**{**vars(run), "cost": {"key": cost_other}, "transition": other_transition})
     return CostResult(
         scenario=scenario,
-        model=sim.model,
-        years=scenario.years,
-        member=run["member"],
-        status_quo_member=run["status_quo_member"],
-        cooperation_cost_eur=run["total"],
-        status_quo_cooperation_cost_eur=run["sq_total"],
-        standalone_eur=run["standalone"],
-        share_eur=run["share"],
-        transition_eur=run["transition"],
-        exit_eur=run["exit_fee"],
-        cost_eur=run["cost"],
-        status_quo_eur=run["status_quo"],
+        projection=run,
         npv_eur=npv,
-        npv_without_avoided_growth_eur=_npv(saving_without, sim.t, rates),
-        npv_other_bearer_eur=_npv(run["status_quo"]["key"] - run["cost_other_bearer"], sim.t, rates),
+        npv_without_avoided_growth_eur={rate: pessimistic.npv("key", rate)[0] for rate in rates},
+        npv_other_bearer_eur={rate: other_run.npv("key", rate)[0] for rate in rates},
         break_even_year=_break_even(
-            run["status_quo"]["key"] - run["cost"]["key"], sim.t, rates[0], scenario.years
+            (run.status_quo["key"] - run.cost["key"])[0], run.t, rates[0], scenario.years
         ),
-        trace=tuple(run["trace"]),
-        notes=tuple(dict.fromkeys(run["notes"])),
+        trace=tuple(cents.trace),
+        notes=tuple(dict.fromkeys(cents.notes)),
     )

@@ -16,7 +16,7 @@ import pandas as pd
 from ..files import write_atomic
 from .paths import CostResult
 
-__all__ = ["format_summary", "long_table", "summary_table", "trace_table", "write_xlsx"]
+__all__ = ["long_table", "summary_table", "trace_table", "write_xlsx"]
 
 COLUMNS = ["scenario", "partner", "year", "variable", "unit", "value"]
 
@@ -122,34 +122,3 @@ def write_xlsx(result: CostResult, path: str | Path) -> Path:
         trace_table(result).to_excel(writer, sheet_name="verdeling", index=False)
     write_atomic(path, buffer.getvalue())
     return path
-
-
-def format_summary(result: CostResult) -> str:
-    """The summary as plain text for the command line (English; euros at base-year prices)."""
-    table = summary_table(result)
-    year = result.reference_year
-    rates = [f"NPV@{rate:.2%}" for rate in result.rates]
-    header = f"{'partner':<16}{'alone':>14}{'status quo':>14}{'new':>14}" + "".join(f"{r:>16}" for r in rates)
-    header += f"{'NPV no avoided growth':>24}{'break-even':>12}"
-    lines = [
-        f"{result.scenario.name}: annual cost in {year} (euro, {result.years[0]} prices) and NPV of the"
-        f" saving over {result.years[0]}–{result.years[-1]} under the scenario's key,"
-        f" against: {result.scenario.status_quo[0]} (others on their own)",
-        header,
-        "-" * len(header),
-    ]
-    for _, row in table.iterrows():
-        npv = "".join(f"{row[f'npv_{rate:g}_eur']:>16,.0f}" for rate in result.rates)
-        be = "—" if pd.isna(row["break_even_year"]) else str(row["break_even_year"])
-        lines.append(
-            f"{row['partner']:<16}{row['standalone_eur']:>14,.0f}{row['status_quo_eur']:>14,.0f}"
-            f"{row['new_eur']:>14,.0f}{npv}{row['npv_without_avoided_growth_eur']:>24,.0f}{be:>12}"
-        )
-    k = result.years.index(year)
-    lines += [
-        "-" * len(header),
-        f"cooperation in {year}: {result.cooperation_cost_eur[k]:,.2f} "
-        f"(status quo {result.status_quo_cooperation_cost_eur[k]:,.2f}); every key's shares add up to it",
-    ]
-    lines += [f"note: {note}" for note in result.notes]
-    return "\n".join(lines)

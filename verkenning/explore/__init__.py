@@ -8,32 +8,34 @@ comparisons; ``sweep.py`` runs sweeps on local processes or dask and saves and l
 
 from __future__ import annotations
 
-from .analysis import Discovery, discover, growth_orders, probabilities, sobol, tornado
+from .analysis import Discovery, Probability, discover, growth_orders, probabilities, sobol, tornado
+from .outcomes import KINDS, Outcome
 from .sampling import Draws, active, sample
 from .sweep import (
     Exploration,
     cached_exploration,
     exploration_folder,
     explore,
-    format_exploration,
     load_exploration,
     main_outcome,
     save_exploration,
-    scenario_key,
+    sweep_id,
 )
 from .vector import evaluate, plan
 
 __all__ = [
+    "KINDS",
     "Discovery",
     "Draws",
     "Exploration",
+    "Outcome",
+    "Probability",
     "active",
     "cached_exploration",
     "discover",
     "evaluate",
     "exploration_folder",
     "explore",
-    "format_exploration",
     "growth_orders",
     "load_exploration",
     "main_outcome",
@@ -41,7 +43,7 @@ __all__ = [
     "probabilities",
     "sample",
     "save_exploration",
-    "scenario_key",
     "sobol",
+    "sweep_id",
     "tornado",
 ]

@@ -24,14 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..formats import euro, number, percent
 from ..scenario import Scenario
-from ..scenario.schema import Uncertainty
+from .outcomes import Outcome
 from .sampling import central_value, label, ppf, scipy_distribution
 from .vector import evaluate, plan
 
 __all__ = [
     "Discovery",
+    "Probability",
     "discover",
     "growth_orders",
     "probabilities",
@@ -40,27 +40,29 @@ __all__ = [
 ]
 
 
-def probabilities(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Share of samples for every yes/no outcome, with its Monte Carlo standard error."""
-    rows = []
-    for column in outcomes.columns:
-        if outcomes[column].dtype == bool:
-            p = float(outcomes[column].mean())
-            rows.append(
-                {
-                    "outcome": column,
-                    "probability": p,
-                    "standard_error": float(np.sqrt(p * (1 - p) / len(outcomes))),
-                }
-            )
-    return pd.DataFrame(rows)
+@dataclass(frozen=True)
+class Probability:
+    """The share of samples in which a yes/no outcome holds, with its Monte Carlo standard error."""
+
+    probability: float
+    standard_error: float
 
 
-def _outcome(p, values: np.ndarray, outcome: str) -> np.ndarray:
+def probabilities(outcomes: dict[Outcome, np.ndarray]) -> dict[Outcome, Probability]:
+    """Share of samples for every yes/no outcome, with its standard error √(p(1−p)/n)."""
+    found = {}
+    for outcome, values in outcomes.items():
+        if values.dtype == bool:
+            p = float(values.mean())
+            found[outcome] = Probability(p, float(np.sqrt(p * (1 - p) / len(values))))
+    return found
+
+
+def _outcome(p, values: np.ndarray, outcome: Outcome) -> np.ndarray:
     return evaluate(p, values)[outcome]
 
 
-def tornado(scenario: Scenario, paths, specs, outcome: str) -> pd.DataFrame:
+def tornado(scenario: Scenario, paths, specs, outcome: Outcome) -> pd.DataFrame:
     """Each uncertainty at its 5% and 95% quantile, the others at the scenario's values."""
     central = np.array([central_value(scenario, path, spec) for path, spec in zip(paths, specs, strict=True)])
     p = plan(scenario, tuple(paths), tuple(specs))
@@ -90,7 +92,7 @@ def tornado(scenario: Scenario, paths, specs, outcome: str) -> pd.DataFrame:
     return pd.DataFrame(table).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def sobol(scenario: Scenario, paths, specs, outcome: str, n: int = 256, seed: int = 0) -> pd.DataFrame:
+def sobol(scenario: Scenario, paths, specs, outcome: Outcome, n: int = 256, seed: int = 0) -> pd.DataFrame:
     """First-order and total Sobol indices of ``outcome`` with 95% bootstrap intervals."""
     from scipy.stats import sobol_indices
 
@@ -125,7 +127,10 @@ def sobol(scenario: Scenario, paths, specs, outcome: str, n: int = 256, seed: in
 
 @dataclass(frozen=True)
 class Discovery:
-    """A box of input conditions under which an outcome fails, and how well it captures the failures."""
+    """A box of input conditions under which an outcome fails, and how well it captures the failures.
+
+    The report words it (``report/labels.py``); an empty box with failures means no clear pattern.
+    """
 
     conditions: tuple[tuple[str, str, float], ...]
     """(path, '>' or '<=', threshold)."""
@@ -135,36 +140,23 @@ class Discovery:
     """Share of all failures that lie inside the box."""
     failures: int
     samples: int
-    sentence: str
+
+    def facts(self) -> dict[str, object]:
+        return {
+            "conditions": [{"path": p, "op": op, "threshold": t} for p, op, t in self.conditions],
+            "density": self.density,
+            "coverage": self.coverage,
+            "failures": self.failures,
+            "samples": self.samples,
+        }
 
 
-def _format(path: str, spec: Uncertainty | None, value: float) -> str:
-    if spec is not None and spec.factor:
-        return f"{percent(value, 0)} van de standaardwaarde"
-    if path.endswith("_eur") or path.endswith("_eur_per_organisation") or abs(value) >= 1000:
-        return euro(value)
-    if any(word in path for word in ("share", "rate", "growth", "effect")) and abs(value) < 1:
-        return percent(value, 1)
-    return number(value, 2)
-
-
-def discover(
-    inputs: pd.DataFrame,
-    failed: np.ndarray,
-    specs: dict[str, Uncertainty] | None = None,
-    seed: int = 0,
-    outcome: str = "win-win",
-) -> Discovery:
+def discover(inputs: pd.DataFrame, failed: np.ndarray, seed: int = 0) -> Discovery:
     """Where ``failed`` is concentrated in the input space, as a box of at most three conditions."""
-    specs = specs or {}
     failed = np.asarray(failed, dtype=bool)
     n, failures = len(failed), int(failed.sum())
-    if failures == 0:
-        return Discovery(
-            (), 0.0, 0.0, 0, n, f"In geen van de {number(n)} trekkingen gaat {outcome} verloren."
-        )
-    if failures == n:
-        return Discovery((), 1.0, 1.0, n, n, f"In alle {number(n)} trekkingen gaat {outcome} verloren.")
+    if failures in (0, n):
+        return Discovery((), float(failures == n), float(failures == n), failures, n)
     from sklearn.tree import DecisionTreeClassifier
 
     tree = DecisionTreeClassifier(max_depth=3, min_samples_leaf=max(10, n // 50), random_state=seed)
@@ -181,19 +173,10 @@ def discover(
         ):
             best = (leaf, density, caught)
     if best is None:
-        return Discovery(
-            (),
-            failures / n,
-            1.0,
-            failures,
-            n,
-            f"{outcome.capitalize()} gaat verloren in {percent(failures / n)} van de trekkingen, "
-            "zonder duidelijk patroon.",
-        )
+        return Discovery((), failures / n, 1.0, failures, n)
     leaf, density, caught = best
-    path = _path_to(structure, leaf)
     bounds: dict[str, list[float | None]] = {}
-    for feature, goes_left, threshold in path:
+    for feature, goes_left, threshold in _path_to(structure, leaf):
         name = inputs.columns[feature]
         low, high = bounds.setdefault(name, [None, None])
         if goes_left:
@@ -206,18 +189,7 @@ def discover(
             conditions.append((name, ">", float(low)))
         if high is not None:
             conditions.append((name, "<=", float(high)))
-    phrases = [
-        f"{label(name, specs[name]) if name in specs else name} {'boven' if op == '>' else 'onder'} "
-        f"{_format(name, specs.get(name), value)} ligt"
-        for name, op, value in conditions
-    ]
-    joined = phrases[0] if len(phrases) == 1 else f"{', '.join(phrases[:-1])} en {phrases[-1]}"
-    sentence = (
-        f"{outcome.capitalize()} gaat vooral verloren als {joined}: daar mislukt het in "
-        f"{percent(density, 0)} van de trekkingen, en daar ligt {percent(caught / failures, 0)} van alle "
-        f"gevallen waarin het mislukt ({number(failures)} van {number(n)} trekkingen)."
-    )
-    return Discovery(tuple(conditions), density, caught / failures, failures, n, sentence)
+    return Discovery(tuple(conditions), density, caught / failures, failures, n)
 
 
 def _path_to(structure, target: int) -> list[tuple[int, bool, float]]:
@@ -253,17 +225,10 @@ def growth_orders(scenario: Scenario, limit: int = 24) -> pd.DataFrame:
             continue
         seen.add(key)
         joins = dict(assignment)
-        variant = scenario.model_copy(
-            update={
-                "partners": tuple(
-                    p.model_copy(update={"joins": joins.get(p.id, p.joins)}) for p in scenario.partners
-                )
-            }
-        )
-        variant._files, variant._paths, variant._status_quo = (
-            scenario._files,
-            scenario._paths,
-            scenario._status_quo,
+        variant = scenario.derive(
+            partners=tuple(
+                p.model_copy(update={"joins": joins.get(p.id, p.joins)}) for p in scenario.partners
+            )
         )
         result = simulate(variant, rules=())
         card = scorecard(result)
@@ -274,7 +239,7 @@ def growth_orders(scenario: Scenario, limit: int = 24) -> pd.DataFrame:
             )
         }
         for i, partner in enumerate(result.partners):
-            row[f"npv_eur:{partner}"] = float(result.npv_eur["key"][rate][i])
+            row[Outcome("npv_eur", partner).column] = float(result.npv_eur["key"][rate][i])
         row["npv_total_eur"] = float(result.npv_eur["key"][rate].sum())
         row["coverage_probability"] = card.value("samenwerking", "coverage_probability")
         rows.append(row)

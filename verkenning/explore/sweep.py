@@ -12,11 +12,14 @@ An exploration is saved in ``<folder>/`` as ``samples.csv`` (inputs and outcomes
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +28,8 @@ import pandas as pd
 from ..errors import VerkenningError
 from ..files import write_atomic, write_json
 from ..scenario import Scenario
-from .analysis import Discovery, discover, probabilities, sobol, tornado
+from .analysis import Discovery, Probability, discover, probabilities, sobol, tornado
+from .outcomes import Outcome
 from .sampling import active, sample
 from .vector import evaluate, plan
 
@@ -34,11 +38,10 @@ __all__ = [
     "cached_exploration",
     "exploration_folder",
     "explore",
-    "format_exploration",
     "load_exploration",
     "main_outcome",
     "save_exploration",
-    "scenario_key",
+    "sweep_id",
 ]
 
 CHUNK = 2048
@@ -50,44 +53,57 @@ class Exploration:
 
     scenario: Scenario
     seed: int
-    samples: pd.DataFrame
-    """Inputs (one column per uncertain path) and outcomes, one row per sample."""
+    inputs: pd.DataFrame
+    """One column per uncertain path, one row per sample."""
+    outcomes: dict[Outcome, np.ndarray]
+    """Every outcome of every sample."""
     paths: tuple[str, ...]
-    probabilities: pd.DataFrame
+    probabilities: dict[Outcome, Probability]
     tornado: pd.DataFrame
     sobol: pd.DataFrame
     discovery: Discovery
-    outcome: str
+    """Where win-win fails."""
+    outcome: Outcome
     """The outcome of the sensitivity analyses (an NPV)."""
     info: dict
 
-
-def scenario_key(scenario: Scenario) -> str:
-    """A short fingerprint of the scenario's files, so a saved sweep matches only the same inputs."""
-    return sha256_text("".join(scenario.digests))[:12]
-
-
-def sha256_text(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(text.encode()).hexdigest()
+    @property
+    def samples(self) -> int:
+        return len(self.inputs)
 
 
-def main_outcome(scenario: Scenario) -> tuple[str, str]:
-    """The NPV the sensitivity analyses follow: the entrants' together, else the centre's; and its name."""
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """A fingerprint of the package's code and data, so a sweep made by other code is never re-used."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for file in sorted([*root.rglob("*.py"), *root.rglob("*.yaml")]):
+        digest.update(file.relative_to(root).as_posix().encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def sweep_id(scenario: Scenario, seed: int, samples: int) -> str:
+    """What determines a sweep: the scenario's files as read, the seed, the sample count, the code."""
+    digest = hashlib.sha256()
+    for part in (*scenario.digests, str(seed), str(samples), version("verkenning"), _code_digest()):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _inputs_id(scenario: Scenario, seed: int) -> str:
+    """The same without the sample count: sweeps that differ only in their size."""
+    return sweep_id(scenario, seed, -1)
+
+
+def main_outcome(scenario: Scenario) -> Outcome:
+    """The NPV the sensitivity analyses follow: the one entrant's, else the centre's."""
     entrants = scenario.entrants()
-    if len(entrants) == 1:
-        name = scenario.partner(entrants[0]).name
-        return f"npv_eur:{entrants[0]}", f"netto contante waarde voor {name}"
-    return (
-        f"npv_eur:{scenario.centre}",
-        f"netto contante waarde voor {scenario.partner(scenario.centre).name}",
-    )
+    return Outcome("npv_eur", entrants[0] if len(entrants) == 1 else scenario.centre)
 
 
-def _evaluate_chunk(
-    scenario: Scenario, paths: tuple, specs: tuple, values: np.ndarray
-) -> dict[str, np.ndarray]:
+def _evaluate_chunk(scenario: Scenario, paths: tuple, specs: tuple, values: np.ndarray) -> dict:
     return evaluate(plan(scenario, paths, specs), values)
 
 
@@ -154,19 +170,17 @@ def explore(
     draws = sample(scenario, samples, seed)
     outcomes = _run_chunks(scenario, draws.paths, draws.specs, draws.values, workers, scheduler, progress)
     inputs = pd.DataFrame(draws.values, columns=list(draws.paths))
-    table = pd.concat([inputs, pd.DataFrame(outcomes)], axis=1)
-    outcome, _ = main_outcome(scenario)
+    outcome = main_outcome(scenario)
     if draws.paths:
         sensitivity = tornado(scenario, draws.paths, draws.specs, outcome)
         indices = sobol(scenario, draws.paths, draws.specs, outcome, n=sobol_samples, seed=seed)
     else:
         sensitivity, indices = pd.DataFrame(), pd.DataFrame()
-    finding = discover(
-        inputs, ~table["win_win"].to_numpy(), dict(zip(draws.paths, draws.specs, strict=True)), seed
-    )
+    finding = discover(inputs, ~outcomes[Outcome("win_win")], seed)
     info = {
         "scenario": scenario.name,
-        "scenario_key": scenario_key(scenario),
+        "sweep_id": sweep_id(scenario, seed, samples),
+        "inputs_id": _inputs_id(scenario, seed),
         "seed": seed,
         "samples": samples,
         "backend": "dask"
@@ -180,20 +194,49 @@ def explore(
         },
     }
     return Exploration(
-        scenario, seed, table, draws.paths, probabilities(table), sensitivity, indices, finding, outcome, info
+        scenario,
+        seed,
+        inputs,
+        outcomes,
+        draws.paths,
+        probabilities(outcomes),
+        sensitivity,
+        indices,
+        finding,
+        outcome,
+        info,
     )
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    return frame.to_csv(index=False, lineterminator="\n")
 
 
 def save_exploration(result: Exploration, folder: str | Path) -> Path:
     """Write the exploration's tables into ``folder`` (each file atomically)."""
     folder = Path(folder)
-    write_atomic(folder / "samples.csv", result.samples.to_csv(index=False, lineterminator="\n"))
-    write_atomic(folder / "probabilities.csv", result.probabilities.to_csv(index=False, lineterminator="\n"))
-    write_atomic(folder / "tornado.csv", result.tornado.to_csv(index=False, lineterminator="\n"))
-    write_atomic(folder / "sobol.csv", result.sobol.to_csv(index=False, lineterminator="\n"))
-    discovery = {k: v for k, v in vars(result.discovery).items()}
-    write_json(folder / "discovery.json", discovery)
-    info = {**result.info, "paths": list(result.paths), "outcome": result.outcome}
+    outcomes = pd.DataFrame({outcome.column: values for outcome, values in result.outcomes.items()})
+    write_atomic(folder / "samples.csv", _csv(pd.concat([result.inputs, outcomes], axis=1)))
+    chances = pd.DataFrame(
+        [
+            {
+                "outcome": o.kind,
+                "subject": o.subject,
+                "probability": p.probability,
+                "standard_error": p.standard_error,
+            }
+            for o, p in result.probabilities.items()
+        ]
+    )
+    write_atomic(folder / "probabilities.csv", _csv(chances))
+    write_atomic(folder / "tornado.csv", _csv(result.tornado))
+    write_atomic(folder / "sobol.csv", _csv(result.sobol))
+    write_json(folder / "discovery.json", result.discovery.facts())
+    info = {
+        **result.info,
+        "paths": list(result.paths),
+        "outcome": {"kind": result.outcome.kind, "subject": result.outcome.subject},
+    }
     write_json(folder / "exploration.json", info)
     return folder
 
@@ -202,69 +245,67 @@ def load_exploration(scenario: Scenario, folder: str | Path) -> Exploration:
     """Read a saved exploration back (for re-rendering a report without redoing the sweep)."""
     folder = Path(folder)
     info = json.loads((folder / "exploration.json").read_text(encoding="utf-8"))
-    if info["scenario_key"] != scenario_key(scenario):
-        raise VerkenningError(f"{folder} was made from other scenario files; run verkenning explore again")
-    read = lambda name: pd.read_csv(folder / name) if os.path.getsize(folder / name) > 1 else pd.DataFrame()  # noqa: E731
-    samples = read("samples.csv")
-    for column in samples.columns:
-        if samples[column].dtype == object:
-            samples[column] = samples[column].astype(bool)
+    if info.get("inputs_id") != _inputs_id(scenario, info.get("seed", -1)):
+        raise VerkenningError(f"{folder} was made from other inputs or code; run verkenning explore again")
+
+    def read(name: str) -> pd.DataFrame:
+        return pd.read_csv(folder / name) if os.path.getsize(folder / name) > 1 else pd.DataFrame()
+
+    table = read("samples.csv")
+    paths = tuple(info["paths"])
+    outcomes = {}
+    for column in table.columns:
+        if column in paths:
+            continue
+        values = table[column].to_numpy()
+        outcomes[Outcome.from_column(column)] = values.astype(bool) if values.dtype == object else values
     discovery = json.loads((folder / "discovery.json").read_text(encoding="utf-8"))
-    discovery["conditions"] = tuple(tuple(c) for c in discovery["conditions"])
+    conditions = tuple((c["path"], c["op"], float(c["threshold"])) for c in discovery.pop("conditions"))
     return Exploration(
         scenario=scenario,
         seed=info["seed"],
-        samples=samples,
-        paths=tuple(info["paths"]),
-        probabilities=read("probabilities.csv"),
+        inputs=table[list(paths)],
+        outcomes=outcomes,
+        paths=paths,
+        probabilities=probabilities(outcomes),
         tornado=read("tornado.csv"),
         sobol=read("sobol.csv"),
-        discovery=Discovery(**discovery),
-        outcome=info["outcome"],
+        discovery=Discovery(conditions, **discovery),
+        outcome=Outcome(**info["outcome"]),
         info=info,
     )
 
 
 def exploration_folder(root: str | Path, scenario: Scenario, seed: int, samples: int) -> Path:
-    """Where a sweep of this scenario (by content), seed and size is kept under ``root``."""
-    return Path(root) / "onzekerheid" / f"{scenario_key(scenario)}-s{seed}-n{samples}"
+    """Where a sweep of these inputs, seed and size is kept under ``root``: named by :func:`sweep_id`."""
+    return Path(root) / "onzekerheid" / sweep_id(scenario, seed, samples)
 
 
 def cached_exploration(
     root: str | Path | None, scenario: Scenario, seed: int, samples: int = 1000
 ) -> Exploration:
-    """The largest saved sweep of this scenario and seed under ``root``, or a new one (saved there)."""
+    """The largest saved sweep of these inputs and seed under ``root``, or a new one (saved there).
+
+    A saved sweep is recognised by what its ``exploration.json`` records (the scenario's files as
+    read, the seed and the code, :func:`sweep_id`), never by its folder's name.
+    """
     if root is not None:
-        pattern = f"{scenario_key(scenario)}-s{seed}-n*"
-        found = sorted(
-            (Path(root) / "onzekerheid").glob(pattern),
-            key=lambda f: int(f.name.rsplit("-n", 1)[1]),
-            reverse=True,
-        )
-        for folder in found:
-            if (folder / "exploration.json").is_file():
-                return load_exploration(scenario, folder)
+        wanted = _inputs_id(scenario, seed)
+        found = []
+        for record in (Path(root) / "onzekerheid").glob("*/exploration.json"):
+            try:
+                info = json.loads(record.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if (
+                isinstance(info, dict)
+                and info.get("inputs_id") == wanted
+                and isinstance(info.get("samples"), int)
+            ):
+                found.append((info["samples"], record.parent.name, record.parent))
+        for _, _, folder in sorted(found, reverse=True):
+            return load_exploration(scenario, folder)
     result = explore(scenario, samples, seed)
     if root is not None:
         save_exploration(result, exploration_folder(root, scenario, seed, samples))
     return result
-
-
-def format_exploration(result: Exploration, folder: Path | None = None) -> str:
-    """A plain-text summary for the command line."""
-    lines = [
-        f"{result.scenario.name}: {result.info['samples']} samples (seed {result.seed}, "
-        f"{result.info['backend']}, {result.info['seconds']} s)"
-    ]
-    for row in result.probabilities.itertuples():
-        lines.append(f"  P({row.outcome}) = {row.probability:.3f} ± {row.standard_error:.3f}")
-    if not result.tornado.empty:
-        lines.append(
-            f"  what moves {result.outcome} most (5% and 95% quantiles, others at the scenario's values):"
-        )
-        for row in result.tornado.head(5).itertuples():
-            lines.append(f"    {row.path:<55} {row.outcome_at_low:>14,.0f} … {row.outcome_at_high:>14,.0f}")
-    lines.append(f"  {result.discovery.sentence}")
-    if folder is not None:
-        lines.append(str(folder))
-    return "\n".join(lines)

@@ -8,18 +8,41 @@ centre and the partners along a path of entrants.
 from __future__ import annotations
 
 from .centre import growth_path, marginal_effects
-from .indicators import FOURK, Indicator, Scorecard, role_fte, scorecard
-from .verdicts import CONDITIONS, Verdict, verdicts
+from .indicators import (
+    FOURK,
+    Indicator,
+    Roles,
+    Scorecard,
+    below,
+    coverage,
+    needed,
+    quality,
+    role_fte,
+    roles,
+    scorecard,
+    team_fte,
+)
+from .verdicts import CONDITIONS, Group, Verdict, WinWin, verdicts, worse_off
 
 __all__ = [
     "CONDITIONS",
     "FOURK",
+    "Group",
     "Indicator",
+    "Roles",
     "Scorecard",
     "Verdict",
+    "WinWin",
+    "below",
+    "coverage",
     "growth_path",
     "marginal_effects",
+    "needed",
+    "quality",
     "role_fte",
+    "roles",
     "scorecard",
+    "team_fte",
     "verdicts",
+    "worse_off",
 ]

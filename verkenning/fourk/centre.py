@@ -58,8 +58,8 @@ def marginal_effects(result: CostResult) -> pd.DataFrame:
         }
         before = [int(i) for i in np.flatnonzero(result.member[:, k]) if i in entered_before]
         after = sorted([*before, e])
-        cents_before = dict(zip(before, shares_for(result, tuple(before), base).shares["key"], strict=True))
-        cents_after = dict(zip(after, shares_for(result, tuple(after), base).shares["key"], strict=True))
+        cents_before = dict(zip(before, shares_for(result, tuple(before), base), strict=True))
+        cents_after = dict(zip(after, shares_for(result, tuple(after), base), strict=True))
         for i in before:
             q_before = quality(result.model, i, before, absence, minimum)
             q_after = quality(result.model, i, after, absence, minimum)

@@ -19,7 +19,9 @@ Kwaliteitsborging en continuïteit
 - ``coverage_probability``: the chance that every key role serving the partner is covered on a
   given day. A person is away with probability p (``absence_rate``); a role staffed with f fte is
   uncovered with probability p^f (p^k for k people, continued to fractional fte); roles are
-  independent, so the chance is Π_r (1 − p^f_r).
+  independent, so the chance is Π_r (1 − p^f_r). A role counts when the services have it and its
+  workload is above zero: a role without work cannot be left uncovered (one rule, here, in the
+  team indicators and in the sweep).
 - ``professional_share``: the share of the partner's services all of whose key roles have at least
   ``key_role_min_fte`` fte.
 - ``continuity_threshold_met``: whether the team serving the partner runs at least
@@ -54,7 +56,20 @@ from ..costs.model import CostModel, cost_model
 from ..graph import weak_points
 from .verdicts import Verdict, verdicts
 
-__all__ = ["FOURK", "Indicator", "Scorecard", "quality", "role_fte", "scorecard"]
+__all__ = [
+    "FOURK",
+    "Indicator",
+    "Roles",
+    "Scorecard",
+    "below",
+    "coverage",
+    "needed",
+    "quality",
+    "role_fte",
+    "roles",
+    "scorecard",
+    "team_fte",
+]
 
 FOURK = ("kosten", "kwaliteit", "kwetsbaarheid", "kennis")
 
@@ -92,52 +107,99 @@ class Scorecard:
 
 
 # ---------------------------------------------------------------------------------------------
-# Teams and key roles
+# Teams and key roles (over the model's batch axis: the study is one sample, a sweep many)
 
 
-def role_fte(model: CostModel, members: list[int], services: np.ndarray | None = None) -> dict[str, float]:
-    """Fte per key role of the team serving ``members`` (pooled), for the services they take.
+@dataclass(frozen=True, eq=False)
+class Roles:
+    """The key roles of a catalogue, sorted by name, and each service's need of each role."""
 
-    ``services`` restricts to a boolean mask over ``model.services`` (default: all they take).
-    """
-    scenario = model.scenario
-    catalogue = {s.id: s for s in scenario.services}
-    taken = model.takes[members].any(axis=0) if members else np.zeros(len(model.services), bool)
-    if services is not None:
-        taken &= services
-    fte: dict[str, float] = {}
-    for j in np.flatnonzero(taken):
-        service = catalogue[model.services[j]]
-        volume = float((model.takes[members, j] * model.volume[members, j]).sum())
-        for role, need in sorted(service.key_roles.items()):
-            fte[role] = fte.get(role, 0.0) + float(need.fixed_fte) + float(need.fte_per_unit) * volume
-    return fte
+    names: tuple[str, ...]
+    fixed: np.ndarray
+    """services × roles: fixed fte."""
+    per_unit: np.ndarray
+    """services × roles: fte per unit of the service's driver."""
 
 
-def _roles_of(model: CostModel, partner: int) -> set[str]:
+def roles(model: CostModel) -> Roles:
+    """The key roles of the model's services (sorted, so results never depend on hash order)."""
     catalogue = {s.id: s for s in model.scenario.services}
-    return {
-        role for j in np.flatnonzero(model.takes[partner]) for role in catalogue[model.services[j]].key_roles
-    }
+    names = tuple(sorted({r for s in model.services for r in catalogue[s].key_roles}))
+    fixed = np.zeros((len(model.services), len(names)))
+    per_unit = np.zeros_like(fixed)
+    for j, service_id in enumerate(model.services):
+        for role, need in catalogue[service_id].key_roles.items():
+            fixed[j, names.index(role)] += float(need.fixed_fte)
+            per_unit[j, names.index(role)] += float(need.fte_per_unit)
+    return Roles(names, fixed, per_unit)
+
+
+def team_fte(model: CostModel, team: list[int], needs: Roles | None = None) -> np.ndarray:
+    """n × roles: the workload of the pooled team serving ``team`` (partner indices), per key role.
+
+    Per service the team takes: ``fixed_fte`` + ``fte_per_unit`` × the team's volume of its driver.
+    """
+    needs = roles(model) if needs is None else needs
+    takes = model.takes[team].astype(float)
+    taken = (takes.sum(axis=0) > 0).astype(float)
+    pooled = (
+        np.einsum("ps,nps->ns", takes, model.volume[:, team]) if team else np.zeros((model.n, len(taken)))
+    )
+    return taken @ needs.fixed + pooled @ needs.per_unit
+
+
+def needed(model: CostModel, services: np.ndarray, needs: Roles | None = None) -> np.ndarray:
+    """roles: whether the services (a mask over ``model.services``) have the role at all."""
+    needs = roles(model) if needs is None else needs
+    return (services.astype(float) @ ((needs.fixed + needs.per_unit) > 0)) > 0
+
+
+def coverage(fte: np.ndarray, absence: np.ndarray, used: np.ndarray) -> np.ndarray:
+    """n: the chance Π_r (1 − p^f_r) that every key role in use is covered on a given day.
+
+    A role is in use when ``used`` says the services have it and its workload is above zero; a
+    role without work cannot be left uncovered.
+    """
+    active = used & (fte > 0)
+    uncovered = np.power(np.asarray(absence, dtype=float)[:, None], np.where(active, fte, 0.0))
+    return np.prod(np.where(active, 1.0 - uncovered, 1.0), axis=1)
+
+
+def below(fte: np.ndarray, minimum: np.ndarray, used: np.ndarray) -> np.ndarray:
+    """n: the key roles in use staffed with fewer than ``minimum`` fte (the bus factor)."""
+    active = used & (fte > 0)
+    return (active & (fte < np.asarray(minimum, dtype=float)[:, None])).sum(axis=1).astype(float)
+
+
+def role_fte(model: CostModel, members: list[int]) -> dict[str, float]:
+    """Fte per key role of the team serving ``members`` (pooled), in the study (first sample)."""
+    needs = roles(model)
+    fte = team_fte(model, members, needs)[0]
+    used = needed(
+        model, model.takes[members].any(axis=0) if members else np.zeros(len(model.services), bool), needs
+    )
+    return {r: float(f) for r, f, u in zip(needs.names, fte, used, strict=True) if u}
 
 
 def quality(model: CostModel, partner: int, team: list[int], absence: float, minimum: float):
-    """Coverage, professional share, bus-factor roles, specialist roles, workstations of a team."""
-    fte = role_fte(model, team)
-    roles = _roles_of(model, partner)
-    staffed = {r: fte.get(r, 0.0) for r in roles}
-    coverage = (
-        float(np.prod([1.0 - absence**f if f > 0 else 0.0 for f in staffed.values()])) if roles else 1.0
-    )
+    """Coverage, professional share, bus-factor roles, specialist roles, workstations of a team,
+    for the roles of the services ``partner`` takes (the study: first sample)."""
+    needs = roles(model)
+    fte = team_fte(model, team, needs)[:1]
+    used = needed(model, model.takes[partner], needs)
+    active = used & (fte[0] > 0)
     catalogue = {s.id: s for s in model.scenario.services}
+    by_role = dict(zip(needs.names, fte[0], strict=True))
     services = [model.services[j] for j in np.flatnonzero(model.takes[partner])]
-    professional = [all(fte.get(r, 0.0) >= minimum for r in catalogue[s].key_roles) for s in services]
+    professional = [
+        all(by_role[r] >= minimum for r in catalogue[s].key_roles if by_role[r] > 0) for s in services
+    ]
     workstations = float(sum(model.scenario.partners[i].workstations for i in team))
     return {
-        "coverage_probability": coverage,
+        "coverage_probability": float(coverage(fte, np.array([absence]), used)[0]),
         "professional_share": float(np.mean(professional)) if professional else 1.0,
-        "bus_factor_roles": float(sum(f < minimum for f in staffed.values())),
-        "specialist_roles": float(sum(f >= 1.0 for f in staffed.values())),
+        "bus_factor_roles": float(below(fte, np.array([minimum]), used)[0]),
+        "specialist_roles": float((active & (fte[0] >= 1.0)).sum()),
         "workstations": workstations,
     }
 
@@ -259,10 +321,16 @@ def scorecard(result: CostResult, method: str = "key") -> Scorecard:
 
 def _cooperation_rows(result, status_quo_model, before_team, after_team, absence, minimum, threshold, k):
     model = result.model
-    before_fte = role_fte(status_quo_model, before_team)
-    after_fte = role_fte(model, after_team)
-    coverage = lambda fte: float(np.prod([1 - absence**f for f in fte.values() if f > 0]))  # noqa: E731
-    ws = lambda team: float(sum(result.scenario.partners[i].workstations for i in team))  # noqa: E731
+
+    def team(m: CostModel, members: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        used = needed(m, m.takes[members].any(axis=0) if members else np.zeros(len(m.services), bool))
+        return team_fte(m, members)[:1], used
+
+    before_fte, before_used = team(status_quo_model, before_team)
+    after_fte, after_used = team(model, after_team)
+    p, q = np.array([absence]), np.array([minimum])
+    ws = lambda members: float(sum(result.scenario.partners[i].workstations for i in members))  # noqa: E731
+    specialists = lambda fte, used: float((used & (fte[0] >= 1)).sum())  # noqa: E731
     name = "samenwerking"
     return [
         Indicator(
@@ -274,7 +342,12 @@ def _cooperation_rows(result, status_quo_model, before_team, after_team, absence
             float(result.cooperation_cost_eur[k]),
         ),
         Indicator(
-            name, "kwaliteit", "coverage_probability", "kans", coverage(before_fte), coverage(after_fte)
+            name,
+            "kwaliteit",
+            "coverage_probability",
+            "kans",
+            float(coverage(before_fte, p, before_used)[0]),
+            float(coverage(after_fte, p, after_used)[0]),
         ),
         Indicator(
             name,
@@ -290,18 +363,25 @@ def _cooperation_rows(result, status_quo_model, before_team, after_team, absence
             "kwetsbaarheid",
             "bus_factor_roles",
             "rollen",
-            float(sum(f < minimum for f in before_fte.values())),
-            float(sum(f < minimum for f in after_fte.values())),
+            float(below(before_fte, q, before_used)[0]),
+            float(below(after_fte, q, after_used)[0]),
         ),
         Indicator(
             name,
             "kennis",
             "specialist_roles",
             "rollen",
-            float(sum(f >= 1 for f in before_fte.values())),
-            float(sum(f >= 1 for f in after_fte.values())),
+            specialists(before_fte, before_used),
+            specialists(after_fte, after_used),
         ),
-        Indicator(name, "kennis", "team_fte", "fte", sum(before_fte.values()), sum(after_fte.values())),
+        Indicator(
+            name,
+            "kennis",
+            "team_fte",
+            "fte",
+            float((before_fte[0] * before_used).sum()),
+            float((after_fte[0] * after_used).sum()),
+        ),
     ]
 
 

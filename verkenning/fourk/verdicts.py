@@ -1,5 +1,11 @@
 """The conditions (randvoorwaarden) of the council letter, each judged pass, fail or undetermined.
 
+Each condition is one small judgement returning a frozen verdict with structured facts (partner
+ids, amounts in euros, years); the words come later, Dutch in ``report/labels.py`` and English in
+``console.py``. Judgements about money (in the core, worse off) are made on the exact projection
+of the study (``CostResult.exact``) with the one tolerance policy of ``games.tolerance``, the same
+test the sweep makes on every sample.
+
 - ``win_win``: in the reference year every incumbent pays no more than in the status quo (and its
   NPV is not negative), every entrant no more than on its own, and the shares are in the core of
   that year's cost game: no group of partners pays more than it would on its own (violations
@@ -12,22 +18,31 @@
 - ``risks_shared``: a risk reserve (``risk_reserve_share`` of the annual cost) is carried in
   proportion to the shares; it fails when a member carries none of it.
 - ``value_for_residents``: the municipal partners' cost per inhabitant does not rise.
-
-Evidence is written in Dutch: it goes into the reports as it stands.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from typing import Literal
 
 import numpy as np
 
 from ..costs import CostResult, year_game
-from ..formats import euro
-from ..games import check_core
+from ..games import check_core, tolerance
 
-__all__ = ["CONDITIONS", "Verdict", "verdicts"]
+__all__ = [
+    "CONDITIONS",
+    "Group",
+    "NoProfit",
+    "PlatformLeads",
+    "RisksShared",
+    "Transparency",
+    "ValueForResidents",
+    "Verdict",
+    "WinWin",
+    "verdicts",
+    "worse_off",
+]
 
 CONDITIONS = ("win_win", "no_profit", "transparency", "platform_leads", "risks_shared", "value_for_residents")
 VerdictValue = Literal["pass", "fail", "undetermined"]
@@ -35,209 +50,208 @@ VerdictValue = Literal["pass", "fail", "undetermined"]
 
 @dataclass(frozen=True)
 class Verdict:
-    """A condition of the letter, judged: pass, fail or undetermined, with its evidence (Dutch)."""
+    """A condition of the letter, judged in ``year``: pass, fail or undetermined."""
 
     condition: str
     verdict: VerdictValue
-    evidence: str
-    details: dict = field(default_factory=dict)
+    year: int
+
+    def facts(self) -> dict[str, object]:
+        """The evidence as plain data (JSON-ready, English keys)."""
+
+        def plain(value):
+            if isinstance(value, Group):
+                return {"members": list(value.members), "amount_eur": value.amount_eur}
+            if isinstance(value, tuple):
+                return [plain(v) for v in value]
+            return value
+
+        return {
+            f.name: plain(getattr(self, f.name))
+            for f in fields(self)
+            if f.name not in ("condition", "verdict")
+        }
 
 
-def _euro(x: float) -> str:
-    return euro(x, space=" ")  # evidence is plain text, also in results.json
+@dataclass(frozen=True)
+class Group:
+    """A group of partners and an amount: what it pays more together than on its own."""
+
+    members: tuple[str, ...]
+    amount_eur: float
 
 
-def _group_text(group: dict, players: tuple[str, ...], names: dict[str, str]) -> str:
-    """'A, B en C (zonder D): € 1.234 per jaar', naming the partners left out when that is shorter."""
-    members = group["coalitie"].split("+")
-    left_out = [names[p] for p in players if p not in members]
-    without = f" (zonder {', '.join(left_out)})" if len(members) > 1 and len(left_out) <= 2 else ""
-    return (
-        f"{_together([names[m] for m in members])}{without}: {_euro(group['meer_dan_alleen_eur'])} per jaar"
+@dataclass(frozen=True)
+class WinWin(Verdict):
+    incumbents_worse: tuple[str, ...]
+    entrants_worse: tuple[str, ...]
+    core_violations: tuple[Group, ...]
+    """Every group that pays more together than on its own, worst first."""
+    players: tuple[str, ...]
+    """The members of the year's game, to name who a group leaves out."""
+
+
+@dataclass(frozen=True)
+class NoProfit(Verdict):
+    max_gap_eur: float
+
+
+@dataclass(frozen=True)
+class Transparency(Verdict):
+    method: str
+    lines: int
+    unmatched: tuple[tuple[int, str], ...]
+    """(year, partner) whose share the trace does not add up to; the first ten."""
+
+
+@dataclass(frozen=True)
+class PlatformLeads(Verdict):
+    transition_eur: tuple[tuple[str, float], ...]
+    """(entrant, its transition cost over the horizon)."""
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RisksShared(Verdict):
+    reserve_eur: float
+    exposure_eur: tuple[tuple[str, float], ...]
+    """(member, its part of the reserve)."""
+    carrying_none: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ValueForResidents(Verdict):
+    before_eur: float | None
+    """Cost per inhabitant of the municipal partners now (None without municipalities)."""
+    after_eur: float | None
+
+
+def worse_off(
+    cost: np.ndarray,
+    status_quo: np.ndarray,
+    standalone: np.ndarray,
+    npv: np.ndarray,
+    incumbents: np.ndarray,
+    entrants: np.ndarray,
+    limit: np.ndarray,
+) -> np.ndarray:
+    """n × partners: who is worse off with the change, by more than ``limit`` (n, the tolerance policy).
+
+    An incumbent is worse off when it pays more than in the status quo or its NPV is negative; an
+    entrant when it pays more than it would on its own. Arrays are n × partners (the reference year).
+    """
+    t = np.asarray(limit, dtype=float)[:, None]
+    incumbent = ((cost > status_quo + t) | (npv < -t)) & incumbents
+    entrant = (cost > standalone + t) & entrants
+    return incumbent | entrant
+
+
+def _win_win(result: CostResult, method: str) -> WinWin:
+    year = result.reference_year
+    k = result.years.index(year)
+    exact = result.exact
+    game = year_game(result, year)
+    members = [result.partners.index(p) for p in game.players]
+    # the key is judged exactly; the other methods' accounts are their allocation of the same game
+    shares = exact.share["key"][0, members, k] if method == "key" else result.share_eur[method][members, k]
+    check = check_core(game, shares)
+    incumbents = exact.member[:, k] & exact.status_quo_member[:, k]
+    entrants = exact.member[:, k] & ~exact.status_quo_member[:, k]
+    cost = exact.cost["key"][0, :, k] if method == "key" else result.cost_eur[method][:, k]
+    status_quo = exact.status_quo["key"][0, :, k] if method == "key" else result.status_quo_eur[method][:, k]
+    npv = exact.npv("key")[0] if method == "key" else result.npv_eur[method][result.rates[0]]
+    worse = worse_off(
+        cost[None],
+        status_quo[None],
+        exact.standalone[0, :, k][None],
+        npv[None],
+        incumbents,
+        entrants,
+        np.atleast_1d(tolerance(game.values)),
+    )[0]
+    worse_incumbents = tuple(result.partners[i] for i in np.flatnonzero(worse & incumbents))
+    worse_entrants = tuple(result.partners[i] for i in np.flatnonzero(worse & entrants))
+    groups = tuple(Group(v.coalition, round(v.amount, 2)) for v in check.violations)
+    failed = worse_incumbents or worse_entrants or groups
+    return WinWin(
+        "win_win", "fail" if failed else "pass", year, worse_incumbents, worse_entrants, groups, game.players
     )
 
 
-def _together(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} en {names[-1]}"
+def _no_profit(result: CostResult, method: str) -> NoProfit:
+    totals = np.round(np.nansum(result.share_eur[method], axis=0) * 100)
+    gaps = totals - np.round(result.cooperation_cost_eur * 100)
+    gap = float(abs(gaps).max() / 100)
+    return NoProfit("no_profit", "pass" if not gaps.any() else "fail", result.reference_year, gap)
+
+
+def _transparency(result: CostResult, method: str) -> Transparency:
+    year = result.reference_year
+    if method != "key":
+        return Transparency("transparency", "undetermined", year, method, 0, ())
+    traced: dict[tuple[int, str], int] = {}
+    for line_year, line in result.trace:
+        traced[line_year, line.partner] = traced.get((line_year, line.partner), 0) + line.cents
+    mismatch = tuple(
+        (y, p)
+        for kk, y in enumerate(result.years)
+        for i, p in enumerate(result.partners)
+        if result.member[i, kk] and traced.get((y, p), 0) != round(result.share_eur["key"][i, kk] * 100)
+    )
+    return Transparency(
+        "transparency", "fail" if mismatch else "pass", year, method, len(result.trace), mismatch[:10]
+    )
+
+
+def _platform_leads(result: CostResult, method: str) -> PlatformLeads:
+    scenario = result.scenario
+    year = result.reference_year
+    joining = [p.id for p in scenario.partners if p.joins is not None and p.joins > scenario.base_year]
+    if not joining:
+        return PlatformLeads("platform_leads", "undetermined", year, (), ())
+    amounts = tuple(
+        (p, round(float(result.transition_eur[result.partners.index(p)].sum()), 2)) for p in joining
+    )
+    if scenario.parameters.transition_cost_bearer == "key":
+        missing = () if result.transition_eur.sum() > 0 else tuple(joining)
+    else:
+        missing = tuple(p for p, amount in amounts if amount <= 0)
+    return PlatformLeads("platform_leads", "fail" if missing else "pass", year, amounts, missing)
+
+
+def _risks_shared(result: CostResult, method: str) -> RisksShared:
+    year = result.reference_year
+    k = result.years.index(year)
+    reserve = float(result.scenario.parameters.risk_reserve_share) * float(result.cooperation_cost_eur[k])
+    member_ids = [i for i in range(len(result.partners)) if result.member[i, k]]
+    weights = result.share_eur[method][member_ids, k]
+    if weights.sum() <= 0:
+        return RisksShared("risks_shared", "undetermined", year, 0.0, (), ())
+    exposure = tuple(
+        (result.partners[i], round(float(reserve * w / weights.sum()), 2))
+        for i, w in zip(member_ids, weights, strict=True)
+    )
+    none = tuple(p for p, e in exposure if e <= 0)
+    return RisksShared("risks_shared", "fail" if none else "pass", year, round(reserve, 2), exposure, none)
+
+
+def _value_for_residents(result: CostResult, method: str) -> ValueForResidents:
+    scenario = result.scenario
+    year = result.reference_year
+    k = result.years.index(year)
+    municipal = [i for i, p in enumerate(scenario.partners) if p.kind == "municipality" and p.inhabitants > 0]
+    if not municipal:
+        return ValueForResidents("value_for_residents", "undetermined", year, None, None)
+    inhabitants = sum(float(scenario.partners[i].inhabitants) for i in municipal)
+    before = float(result.status_quo_eur[method][municipal, k].sum()) / inhabitants
+    after = float(result.cost_eur[method][municipal, k].sum()) / inhabitants
+    verdict: VerdictValue = "pass" if after <= before + 1e-9 else "fail"
+    return ValueForResidents("value_for_residents", verdict, year, before, after)
+
+
+JUDGEMENTS = (_win_win, _no_profit, _transparency, _platform_leads, _risks_shared, _value_for_residents)
 
 
 def verdicts(result: CostResult, method: str = "key") -> tuple[Verdict, ...]:
     """Each condition of the letter judged on the cost result, under ``method`` (default the key)."""
-    scenario = result.scenario
-    k = result.years.index(result.reference_year)
-    year = result.reference_year
-    share = result.share_eur[method][:, k]
-    cost = result.cost_eur[method][:, k]
-    status_quo = result.status_quo_eur[method][:, k]
-    standalone = result.standalone_eur[:, k]
-    npv = result.npv_eur[method][result.rates[0]]
-    incumbents = [
-        i for i in range(len(result.partners)) if result.status_quo_member[i, k] and result.member[i, k]
-    ]
-    entrants = [
-        i for i in range(len(result.partners)) if result.member[i, k] and not result.status_quo_member[i, k]
-    ]
-    out: list[Verdict] = []
-    names = {p.id: p.name for p in scenario.partners}
-
-    # win-win: incumbents no worse than today, entrants no worse than alone, shares in the core
-    game = year_game(result, year)
-    members = [result.partners.index(p) for p in game.players]
-    check = check_core(game, share[members], tolerance=1e-7)
-    worse_incumbents = [
-        result.partners[i] for i in incumbents if cost[i] > status_quo[i] + 0.5 or npv[i] < -0.5
-    ]
-    worse_entrants = [result.partners[i] for i in entrants if cost[i] > standalone[i] + 0.5]
-    groups = [
-        {"coalitie": "+".join(v.coalition), "meer_dan_alleen_eur": round(v.amount, 2)}
-        for v in check.violations
-    ]
-    problems = []
-    if worse_incumbents:
-        problems.append(f"{_together([names[p] for p in worse_incumbents])} betalen meer dan nu")
-    if worse_entrants:
-        problems.append(f"{_together([names[p] for p in worse_entrants])} betalen meer dan zelfstandig")
-    if groups:
-        worst = "; ".join(_group_text(g, game.players, names) for g in groups[:3])
-        problems.append(f"zelfstandig goedkoper uit: {worst}")
-    out.append(
-        Verdict(
-            "win_win",
-            "fail" if problems else "pass",
-            ("; ".join(problems) + f" (in {year})")
-            if problems
-            else f"In {year} betaalt elke deelnemer niet meer dan nu of zelfstandig, en geen groep is "
-            "zelfstandig goedkoper uit (de verdeling ligt in de kern).",
-            {
-                "incumbents_worse": worse_incumbents,
-                "entrants_worse": worse_entrants,
-                "core_violations": groups,
-            },
-        )
-    )
-
-    # no profit: every year's shares add up to the cooperation's cost, to the cent
-    totals = np.round(np.nansum(result.share_eur[method], axis=0) * 100)
-    gaps = totals - np.round(result.cooperation_cost_eur * 100)
-    out.append(
-        Verdict(
-            "no_profit",
-            "pass" if not gaps.any() else "fail",
-            "De bijdragen tellen elk jaar op tot precies de kosten van de samenwerking."
-            if not gaps.any()
-            else f"De bijdragen wijken tot {abs(gaps).max() / 100:,.2f} euro af van de kosten.",
-            {"max_gap_eur": float(abs(gaps).max() / 100)},
-        )
-    )
-
-    # transparency: the key's trace per service and driver exists and adds up
-    if method != "key":
-        out.append(
-            Verdict(
-                "transparency",
-                "undetermined",
-                f"De verdeling '{method}' volgt uit de speltheorie, "
-                "niet uit een herleidbare sleutel per dienst.",
-            )
-        )
-    else:
-        traced = {}
-        for line_year, line in result.trace:
-            traced[line_year, line.partner] = traced.get((line_year, line.partner), 0) + line.cents
-        mismatch = [
-            (y, p)
-            for kk, y in enumerate(result.years)
-            for i, p in enumerate(result.partners)
-            if result.member[i, kk] and traced.get((y, p), 0) != round(result.share_eur["key"][i, kk] * 100)
-        ]
-        out.append(
-            Verdict(
-                "transparency",
-                "fail" if mismatch else "pass",
-                "Elke euro van elke deelnemer is herleid tot een dienst en een verdeelsleutel; "
-                "de regels tellen op."
-                if not mismatch
-                else f"{len(mismatch)} bijdragen zijn niet volledig herleid.",
-                {"lines": len(result.trace), "unmatched": mismatch[:10]},
-            )
-        )
-
-    # the centre's platform leads: entrants' migration onto it is costed
-    joining = [p for p in scenario.partners if p.joins is not None and p.joins > scenario.base_year]
-    if not joining:
-        out.append(
-            Verdict("platform_leads", "undetermined", "Er treedt geen deelnemer toe; er is geen migratie.")
-        )
-    else:
-        missing = [p.id for p in joining if result.transition_eur[result.partners.index(p.id)].sum() <= 0]
-        amounts = {
-            p.id: round(float(result.transition_eur[result.partners.index(p.id)].sum()), 2) for p in joining
-        }
-        if scenario.parameters.transition_cost_bearer == "key":
-            missing = [] if result.transition_eur.sum() > 0 else missing
-        out.append(
-            Verdict(
-                "platform_leads",
-                "fail" if missing else "pass",
-                "Migratie naar het platform van de centrumgemeente is in de cijfers opgenomen: "
-                + ", ".join(f"{names[p]} {_euro(a)}" for p, a in amounts.items())
-                if not missing
-                else f"Geen migratiekosten voor {_together([names[p] for p in missing])}: "
-                "zet transition_cost_share boven nul.",
-                {"transition_eur": amounts},
-            )
-        )
-
-    # risks shared: a risk reserve split by the shares; every member carries part of it
-    reserve = float(scenario.parameters.risk_reserve_share) * float(result.cooperation_cost_eur[k])
-    member_ids = [i for i in range(len(result.partners)) if result.member[i, k]]
-    weights = share[member_ids]
-    if weights.sum() <= 0:
-        out.append(
-            Verdict(
-                "risks_shared",
-                "undetermined",
-                f"De samenwerking heeft in {year} geen kosten; er is geen risicoreserve te verdelen.",
-                {"reserve_eur": 0.0, "exposure_eur": {}},
-            )
-        )
-    else:
-        exposure = {
-            result.partners[i]: round(reserve * w / weights.sum(), 2)
-            for i, w in zip(member_ids, weights, strict=True)
-        }
-        none = [p for p, e in exposure.items() if e <= 0]
-        carried = (
-            f"; {_together([names[p] for p in none])} dragen niets." if none else " door alle deelnemers."
-        )
-        out.append(
-            Verdict(
-                "risks_shared",
-                "fail" if none else "pass",
-                f"Een risicoreserve van {_euro(reserve)} wordt naar rato van de bijdragen gedragen{carried}",
-                {"reserve_eur": round(reserve, 2), "exposure_eur": exposure},
-            )
-        )
-
-    # value for residents: cost per inhabitant of the municipal partners goes down
-    municipal = [i for i, p in enumerate(scenario.partners) if p.kind == "municipality" and p.inhabitants > 0]
-    if not municipal:
-        out.append(
-            Verdict("value_for_residents", "undetermined", "Geen gemeenten met inwoners in de studie.")
-        )
-    else:
-        inhabitants = sum(float(scenario.partners[i].inhabitants) for i in municipal)
-        before = float(status_quo[municipal].sum()) / inhabitants
-        after = float(cost[municipal].sum()) / inhabitants
-        verdict: VerdictValue = "pass" if after <= before + 1e-9 else "fail"
-        reason = (
-            f"De kosten per inwoner van de deelnemende gemeenten dalen van {_euro(before)} "
-            f"naar {_euro(after)}."
-            if verdict == "pass"
-            else f"De kosten per inwoner stijgen van {_euro(before)} naar {_euro(after)}: "
-            "de toetreding of uitbreiding kost de gemeenten samen meer dan zij nu betalen."
-        )
-        out.append(
-            Verdict("value_for_residents", verdict, reason, {"before_eur": before, "after_eur": after})
-        )
-    return tuple(out)
+    return tuple(judge(result, method) for judge in JUDGEMENTS)

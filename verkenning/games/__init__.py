@@ -17,13 +17,18 @@ from .rules import (
     CoreCheck,
     CoreViolation,
     check_core,
+    core_excess,
     equal_split,
+    in_core,
     properties,
     proportional,
     scrb,
+    scrb_shares,
     standalone_comparison,
+    tolerance,
+    zero_normalised,
 )
-from .shapley import shapley, shapley_sampled
+from .shapley import shapley, shapley_sampled, shapley_shares
 
 __all__ = [
     "CORE_TOL",
@@ -37,9 +42,11 @@ __all__ = [
     "GameFile",
     "LeastCore",
     "check_core",
+    "core_excess",
     "equal_split",
     "fee_range",
     "game_from_mapping",
+    "in_core",
     "least_core",
     "nucleolus",
     "prenucleolus",
@@ -47,7 +54,11 @@ __all__ = [
     "proportional",
     "read_game",
     "scrb",
+    "scrb_shares",
     "shapley",
     "shapley_sampled",
+    "shapley_shares",
     "standalone_comparison",
+    "tolerance",
+    "zero_normalised",
 ]

@@ -53,10 +53,16 @@ def popcounts(n: int) -> np.ndarray:
 
 
 def subset_sums(x: np.ndarray) -> np.ndarray:
-    """x(S) = Σ_{i∈S} x_i for every coalition S, indexed by mask (O(n 2^n), no Python loop over S)."""
-    sums = np.zeros(1 << len(x))
-    for player, share in enumerate(x):
-        with_and_without(sums, player)[1][...] += share
+    """x(S) = Σ_{i∈S} x_i for every coalition S, indexed by mask (O(n 2^n), no Python loop over S).
+
+    ``x`` holds the players on its last axis; leading axes (a batch of samples) are kept.
+    """
+    x = np.asarray(x, dtype=float)
+    lead, n = x.shape[:-1], x.shape[-1]
+    sums = np.zeros((*lead, 1 << n))
+    for player in range(n):
+        view = sums.reshape(*lead, -1, 2, 1 << player)
+        view[..., 1, :] += x[..., player, None, None]
     return sums
 
 

@@ -40,7 +40,7 @@ import numpy as np
 
 from ..errors import GameError
 from .game import Allocation, Game, subset_sums
-from .rules import ROUNDING
+from .rules import ROUNDING, zero_normalised
 
 __all__ = [
     "LP_TOL",
@@ -101,7 +101,7 @@ class _Problem:
         # values are the savings (small beside costs of 10^9 euro, so a cent stays visible after the
         # scaling to max |c| = 1); every concept here moves with the offset.
         self.offset = cost[1 << np.arange(self.n)].copy()
-        normalised = cost - subset_sums(self.offset)
+        normalised = zero_normalised(cost)
         if np.abs(normalised).max() <= ROUNDING * max(float(np.abs(cost).max()), 1e-300):
             normalised = np.zeros_like(normalised)  # an additive game: savings are rounding noise
         self.scale = float(np.abs(normalised).max()) or 1.0

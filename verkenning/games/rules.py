@@ -29,19 +29,84 @@ __all__ = [
     "CoreCheck",
     "CoreViolation",
     "check_core",
+    "core_excess",
     "equal_split",
+    "in_core",
     "properties",
     "proportional",
     "scrb",
+    "scrb_shares",
     "standalone_comparison",
+    "tolerance",
+    "zero_normalised",
 ]
 
 ROUNDING = 64 * np.finfo(float).eps
 """Relative size of float rounding in differences of coalition values; smaller differences are zero."""
-CORE_TOL = 1e-9
-"""Relative tolerance (times max |v|) under which a coalition counts as no worse off."""
+CORE_TOL = 1e-7
+"""Relative tolerance of "in the core" and "worse off": an excess counts as zero up to CORE_TOL times
+the game's largest saving (the zero-normalised game, the scale the LPs solve on), not its largest cost."""
+NOISE = 1024 * np.finfo(float).eps
+"""Relative float noise of sums over many coalitions (times max |c|): the floor of the tolerance."""
 PAIRS_MAX_PLAYERS = 14
 LOCAL_MAX_PLAYERS = 20
+
+
+def zero_normalised(cost: np.ndarray) -> np.ndarray:
+    """c(S) − Σ_{i∈S} c({i}) for every coalition, over the last axis (any leading batch axes).
+
+    The savings of each coalition against its members alone (negative) or its extra cost (positive);
+    strategically equivalent to the game, and the scale on which tolerances are judged.
+    """
+    cost = np.asarray(cost, dtype=float)
+    n = cost.shape[-1].bit_length() - 1
+    return cost - subset_sums(cost[..., 1 << np.arange(n)])
+
+
+def tolerance(cost: np.ndarray) -> np.ndarray | float:
+    """The one tolerance policy: CORE_TOL × the largest |saving| plus float noise × the largest |cost|.
+
+    ``cost`` is the cost form over the last axis (2^n values); the result has the leading shape.
+    On a game of 10^9 euro per member whose savings are cents, a cent still counts.
+    """
+    cost = np.nan_to_num(np.asarray(cost, dtype=float))
+    savings = np.abs(zero_normalised(cost)).max(axis=-1)
+    return CORE_TOL * savings + NOISE * np.abs(cost).max(axis=-1)
+
+
+def core_excess(cost: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """x(S) − c(S) for every coalition (> 0: the group pays more together than on its own).
+
+    Cost form over the last axis; ``shares`` over the players; any leading batch axes. The empty and
+    the grand coalition get 0 (efficiency is checked apart).
+    """
+    excess = subset_sums(shares) - np.asarray(cost, dtype=float)
+    excess[..., 0] = 0.0
+    excess[..., -1] = 0.0
+    return excess
+
+
+def in_core(cost: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Whether no coalition pays more than on its own, within :func:`tolerance` (batched)."""
+    limit = np.asarray(tolerance(cost))[..., None]
+    return ~(core_excess(cost, shares) > limit).any(axis=-1)
+
+
+def scrb_shares(cost: np.ndarray) -> np.ndarray:
+    """SCRB shares of cost games over the last axis (2^n values; any leading batch axes)."""
+    cost = np.asarray(cost, dtype=float)
+    n = cost.shape[-1].bit_length() - 1
+    grand = (1 << n) - 1
+    singles = 1 << np.arange(n)
+    separable = cost[..., [grand]] - cost[..., grand ^ singles]
+    rest = cost[..., [grand]] - separable.sum(axis=-1, keepdims=True)
+    remaining = cost[..., singles] - separable
+    # below the rounding noise of these differences a remaining benefit is zero (not a tiny weight)
+    noise = ROUNDING * np.abs(cost).max(axis=-1, keepdims=True)
+    remaining = np.where(remaining > noise, remaining, 0.0)
+    total = remaining.sum(axis=-1, keepdims=True)
+    weights = np.divide(remaining, total, out=np.full_like(remaining, 1.0 / n), where=total > 0)
+    return separable + rest * weights
 
 
 def equal_split(game: Game) -> Allocation:
@@ -84,21 +149,14 @@ def scrb(game: Game) -> Allocation:
     n, grand = game.n, game.grand
     singles = 1 << np.arange(n)
     game.require(np.concatenate([[grand], singles, grand ^ singles]) if n > 1 else [grand], "SCRB")
-    c = game.cost_form
     if n == 1:
         return Allocation("scrb", game.players, game.values[[1]], game.kind)
+    c = np.nan_to_num(game.cost_form)  # SCRB reads only the 2n + 1 coalitions required above
     separable = c[grand] - c[grand ^ singles]
-    rest = c[grand] - separable.sum()
     remaining = c[singles] - separable
-    # below the rounding noise of these differences a remaining benefit is zero (not a tiny weight)
-    noise = ROUNDING * float(np.abs(c).max())
-    remaining = np.where(remaining > noise, remaining, 0.0)
-    note = ""
-    if remaining.sum() > 0:
-        x = separable + rest * remaining / remaining.sum()
-    else:
-        x, note = separable + rest / n, "geen resterende baten: niet-scheidbare kosten gelijk verdeeld"
-    return Allocation("scrb", game.players, game.sign * x, game.kind, note)
+    none = not (remaining > ROUNDING * float(np.abs(c).max())).any()
+    note = "geen resterende baten: niet-scheidbare kosten gelijk verdeeld" if none else ""
+    return Allocation("scrb", game.players, game.sign * scrb_shares(c), game.kind, note)
 
 
 @dataclass(frozen=True)
@@ -123,21 +181,22 @@ class CoreCheck:
         return not self.violations and self.efficiency_gap == 0.0
 
 
-def check_core(
-    game: Game, allocation: Allocation | Sequence[float], tolerance: float = CORE_TOL
-) -> CoreCheck:
-    """Every coalition that pays more (cost) or gets less (value) than on its own, worst first."""
+def check_core(game: Game, allocation: Allocation | Sequence[float]) -> CoreCheck:
+    """Every coalition that pays more (cost) or gets less (value) than on its own, worst first.
+
+    Judged with :func:`tolerance`, on the scale of the game's savings.
+    """
     game.require_complete("the core check")
     shares = np.asarray(allocation.shares if isinstance(allocation, Allocation) else allocation, float)
     if shares.shape != (game.n,):
         raise GameError(f"an allocation needs one share per player ({game.n}), got {shares.shape}")
-    scale = max(float(np.abs(game.values).max()), 1.0)
-    excess = game.sign * (subset_sums(shares) - game.values)  # > 0: the group is worse off together
-    excess[[0, game.grand]] = 0.0
-    bad = np.flatnonzero(excess > tolerance * scale)
+    cost = game.cost_form
+    limit = float(tolerance(cost))
+    excess = core_excess(cost, game.sign * shares)  # > 0: the group is worse off together
+    bad = np.flatnonzero(excess > limit)
     bad = bad[np.lexsort((bad, -excess[bad]))]
     gap = float(shares.sum() - game.values[game.grand])
-    if abs(gap) <= tolerance * scale:
+    if abs(gap) <= limit:
         gap = 0.0
     return CoreCheck(gap, tuple(CoreViolation(game.members(int(m)), float(excess[m])) for m in bad))
 
@@ -173,7 +232,7 @@ def properties(game: Game) -> dict[str, bool | None]:
     )
     if np.isnan(v[1:]).any():
         return result
-    tol = CORE_TOL * max(float(np.abs(v).max()), 1.0)
+    tol = float(tolerance(game.cost_form))
     if n <= PAIRS_MAX_PLAYERS:
         result["subadditive"] = _pairs_hold(v, n, True, tol)
         result["superadditive"] = _pairs_hold(v, n, False, tol)

@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import GameError
 from .game import Allocation, Game, popcounts
 
-__all__ = ["shapley", "shapley_sampled"]
+__all__ = ["shapley", "shapley_sampled", "shapley_shares"]
 
 SMALL_PLAYERS = 12
 """Up to this size the Shapley value is one matrix product with cached tables (start-up dominates)."""
@@ -52,17 +52,31 @@ def _small_operator(n: int) -> np.ndarray:
 def shapley(game: Game) -> Allocation:
     """The exact Shapley value of a game with every coalition given (up to 25 players)."""
     game.require_complete("the exact Shapley value")
-    n = game.n
+    return Allocation("shapley", game.players, shapley_shares(game.values), game.kind)
+
+
+def shapley_shares(values: np.ndarray) -> np.ndarray:
+    """The Shapley value of games given as values over the last axis (2^n; any leading batch axes)."""
+    values = np.asarray(values, dtype=float)
+    n = values.shape[-1].bit_length() - 1
     if n <= SMALL_PLAYERS:
-        return Allocation("shapley", game.players, _small_operator(n) @ game.values, game.kind)
+        return values @ _small_operator(n).T
+    if values.ndim > 1:
+        rows = values.reshape(-1, values.shape[-1])
+        return np.stack([_folded(row, n) for row in rows]).reshape(*values.shape[:-1], n)
+    return _folded(values, n)
+
+
+def _folded(values: np.ndarray, n: int) -> np.ndarray:
+    """The Shapley value of one large game by folding (see the module docstring)."""
     weight = _weights(n)
     size = popcounts(n)
     # indexed by |S|: w(|S|−1) for S as it contains i (0 for ∅), w(|S|) for S without i (0 for N)
     as_outsider = np.take(np.append(weight, 0.0), size)
-    as_outsider *= game.values
+    as_outsider *= values
     combined = np.take(np.concatenate([[0.0], weight]), size)
     del size
-    combined *= game.values
+    combined *= values
     combined += as_outsider
     # φ_i = Σ_{S∋i} (member + outsider weights)·v(S) − Σ_S outsider weight·v(S). The sums over S ∋ i
     # for every i come from folding the array in half, top bit first: 2·2^n additions in all.
@@ -74,7 +88,7 @@ def shapley(game: Game) -> Allocation:
         shares[player] = upper.sum()
         folded = folded[:half] + upper
     shares -= as_outsider.sum()
-    return Allocation("shapley", game.players, shares, game.kind)
+    return shares
 
 
 def shapley_sampled(

@@ -10,7 +10,7 @@ import pandas as pd
 from ..files import write_atomic, write_json
 from .html import Markup, euro, table, text
 from .labels import CONDITION_LABELS, VERDICT_LABELS, display
-from .study import Study
+from .report import Report
 
 __all__ = ["Comparison", "input_differences"]
 
@@ -31,7 +31,7 @@ def _flatten(value, prefix: str = "") -> dict[str, object]:
     return {prefix: list(value) if isinstance(value, tuple) else value}
 
 
-def input_differences(studies: list[Study]) -> list[tuple[str, list[object]]]:
+def input_differences(studies: list[Report]) -> list[tuple[str, list[object]]]:
     """Every input field whose value differs between the scenarios (absent shown as '–')."""
     flat = [_flatten(s.scenario) for s in studies]
     keys = sorted(set().union(*flat))
@@ -51,11 +51,11 @@ class Comparison:
     paths: list[Path]
     seed: int = 0
     run_dir: Path | None = None
-    studies: list[Study] = field(init=False)
+    studies: list[Report] = field(init=False)
 
     def __post_init__(self) -> None:
         self.run_dir = Path(self.run_dir) if self.run_dir else None
-        self.studies = [Study(Path(p), self.seed, self.run_dir) for p in self.paths]
+        self.studies = [Report.load(p, self.seed, self.run_dir) for p in self.paths]
 
     @classmethod
     def load(cls, scenarios: list[str], seed: int = 0, run_dir: str | None = None) -> Comparison:
@@ -74,16 +74,16 @@ class Comparison:
 
     def outcomes(self):
         names = [s.scenario.name for s in self.studies]
-        partners = list(dict.fromkeys(p for s in self.studies for p in s.result.partners))
+        partners = list(dict.fromkeys(p for s in self.studies for p in s.costs.partners))
         labels = {p: n for s in self.studies for p, n in s.names.items()}
         rows = []
         for partner in partners:
             cells = []
             for s in self.studies:
-                if partner in s.result.partners:
-                    i = s.result.partners.index(partner)
+                if partner in s.costs.partners:
+                    i = s.costs.partners.index(partner)
                     cells.append(
-                        f"{euro(s.column(s.result.cost_eur['key'])[i])} / NCW {euro(s.result.npv_eur['key'][s.result.rates[0]][i])}"
+                        f"{euro(s.column(s.costs.cost_eur['key'])[i])} / NCW {euro(s.costs.npv_eur['key'][s.costs.rates[0]][i])}"
                     )
                 else:
                     cells.append("–")
@@ -122,7 +122,7 @@ class Comparison:
         write_json(self.run_dir / "results.json", self.results())
         frames = []
         for s in self.studies:
-            frame = s.tables()["samenvatting"]
+            frame = s.study.tables()["samenvatting"]
             frame.insert(0, "scenario", s.scenario.name)
             frames.append(frame)
         write_atomic(

@@ -7,20 +7,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .. import plots
-from ..fourk import growth_path, marginal_effects
-from .html import Markup, euro, number, percent, table, text
-from .labels import INDICATOR_LABELS, K_LABELS, value_text
+from ..explore.outcomes import Outcome
+from ..scenario.schema import Uncertainty
+from .html import Markup, euro, figure_html, number, percent, table, text
+from .labels import INDICATOR_LABELS, K_LABELS, METHOD_LABELS, discovery_sentence, value_text
 
 if TYPE_CHECKING:
-    from .study import Study
+    from .report import Report
 
 __all__ = ["centre", "fees", "fourk", "growth", "risks", "uncertainty"]
 
 
-def fourk(study: Study) -> Markup:
+def fourk(study: Report) -> Markup:
     card, names = study.card, study.names
-    r = study.result
+    r = study.costs
     columns = list(dict.fromkeys(i.partner for i in card.indicators))
     cell = {(i.partner, i.name): i for i in card.indicators}
     rows = []
@@ -54,7 +57,7 @@ def fourk(study: Study) -> Markup:
         "Kwetsbaarheid: sleutelrollen onder 2 fte": ("rollen", *pair("bus_factor_roles")),
         "Kennis: sleutelrollen met ten minste 1 fte": ("rollen", *pair("specialist_roles")),
     }
-    figure = plots.figure_html(
+    figure = figure_html(
         plots.fourk_figure(partners, [names[p] for p in partners], panels),
         "De vier K's per deelnemer, nu en na de wijziging",
     )
@@ -74,10 +77,10 @@ def fourk(study: Study) -> Markup:
     return Markup(fourk_table + figure + composite + note)
 
 
-def centre(study: Study) -> Markup:
-    r, names = study.result, study.names
+def centre(study: Report) -> Markup:
+    r, names = study.costs, study.names
     centre_id = study.scenario.centre
-    effects = marginal_effects(r)
+    effects = study.marginal_effects
     rows = [
         (
             names[e.entrant],
@@ -122,9 +125,9 @@ def centre(study: Study) -> Markup:
     return Markup(intro + effect_table)
 
 
-def growth(study: Study) -> Markup:
-    r, names = study.result, study.names
-    path = growth_path(r)
+def growth(study: Report) -> Markup:
+    r, names = study.costs, study.names
+    path = study.growth_path
     cost = path[path.indicator == "annual_cost_eur"]
     series = {p: [float(v) for v in grp.sort_values("year").value] for p, grp in cost.groupby("partner")}
     years_of = {p: list(grp.sort_values("year").year) for p, grp in cost.groupby("partner")}
@@ -137,7 +140,7 @@ def growth(study: Study) -> Markup:
         ]
         for p in series
     }
-    figure = plots.figure_html(
+    figure = figure_html(
         plots.centre_figure(list(r.years), full_series, list(r.partners), names, study.scenario.centre),
         "Jaarlijkse kosten per deelnemer langs het groeipad",
         "Voor toetreding betaalt een deelnemer zijn zelfstandige kosten; in het jaar van toetreding en het jaar "
@@ -164,7 +167,7 @@ def growth(study: Study) -> Markup:
     return Markup(figure + path_table)
 
 
-def fees(study: Study) -> Markup:
+def fees(study: Report) -> Markup:
     names = study.names
     if not study.fees:
         return Markup(
@@ -196,7 +199,7 @@ def fees(study: Study) -> Markup:
         numeric=[False, True, True, True, True, True, False],
         caption=f"Bandbreedte van de jaarlijkse bijdrage van elke toetreder ({study.fees[0].year})",
     )
-    figure = plots.figure_html(
+    figure = figure_html(
         plots.fee_figure(
             [
                 (
@@ -227,10 +230,10 @@ def fees(study: Study) -> Markup:
     return Markup(fee_table + figure + note + admission)
 
 
-def risks(study: Study) -> Markup:
+def risks(study: Report) -> Markup:
     names = study.names
     risk = next(v for v in study.card.verdicts if v.condition == "risks_shared")
-    exposure = risk.details.get("exposure_eur", {})
+    exposure = dict(risk.exposure_eur)
     exit_rows = [
         (names[i.partner], euro(i.after))
         for i in study.card.indicators
@@ -240,7 +243,7 @@ def risks(study: Study) -> Markup:
         ["Deelnemer", "Aandeel in de risicoreserve", "Kosten van uittreden"],
         [(names[p], euro(e), dict(exit_rows).get(names[p], "–")) for p, e in exposure.items()],
         numeric=[False, True, True],
-        caption=f"Risicoreserve van {euro(risk.details.get('reserve_eur', 0))} naar rato van de bijdragen",
+        caption=f"Risicoreserve van {euro(risk.reserve_eur)} naar rato van de bijdragen",
     )
     plan = study.staffing
     staffing = table(
@@ -259,49 +262,52 @@ def risks(study: Study) -> Markup:
         numeric=[False, True, True, False],
         caption="Zwakke plekken in de dienstenketen",
     )
-    return Markup(reserve + staffing + (f"<p class='noot'>{text(plan.note)}</p>" if plan.note else "") + weak)
+    note = (
+        ""
+        if plan.target_met
+        else f"<p class='noot'>Binnen het budget is een dekking van {percent(plan.target, 0)} niet haalbaar; "
+        "dit is de hoogste dekking.</p>"
+    )
+    return Markup(reserve + staffing + note + weak)
 
 
 OUTCOME_LABELS = {
-    "win_win": "Win-win (kern, niemand slechter af)",
-    "entrant_gains": "Elke toetreder heeft voordeel (NCW > 0)",
-    "incumbents_gain": "Elke huidige deelnemer heeft voordeel (NCW > 0)",
+    Outcome("win_win"): "Win-win (kern, niemand slechter af)",
+    Outcome("entrant_gains"): "Elke toetreder heeft voordeel (NCW > 0)",
+    Outcome("incumbents_gain"): "Elke huidige deelnemer heeft voordeel (NCW > 0)",
 }
 
 
-def uncertainty(study: Study) -> Markup:
+def uncertainty(study: Report) -> Markup:
     from ..explore import main_outcome
 
     e = study.exploration
-    _, outcome_name = main_outcome(study.scenario)
-    probabilities = e.probabilities.set_index("outcome")
+    outcome_name = f"netto contante waarde voor {study.names[main_outcome(study.scenario).subject]}"
+    chances = e.probabilities
     rows = [
         (
-            OUTCOME_LABELS[name],
-            percent(probabilities.loc[name, "probability"]),
-            f"± {number(100 * probabilities.loc[name, 'standard_error'], 1)} procentpunt",
+            label,
+            percent(chances[outcome].probability),
+            f"± {number(100 * chances[outcome].standard_error, 1)} procentpunt",
         )
-        for name in OUTCOME_LABELS
-        if name in probabilities.index
+        for outcome, label in OUTCOME_LABELS.items()
+        if outcome in chances
     ]
     intro = (
         f"<p>Het model is {number(e.info['samples'])} keer doorgerekend met trekkingen uit de onzekere invoer "
         f"(Latin hypercube, seed {text(e.seed)}); de aannames en hun bandbreedtes staan hieronder. "
         f"Zo vaak blijft elke uitkomst overeind:</p>"
     )
-    chances = table(
+    chance_table = table(
         ["Uitkomst", "Kans", "Marge (1 standaardfout)"],
         rows,
         numeric=[False, True, True],
         caption="Hoe zeker zijn de oordelen?",
     )
     keys = [
-        (
-            plots.METHOD_LABELS.get(name.split(":", 1)[1], name),
-            percent(probabilities.loc[name, "probability"]),
-        )
-        for name in probabilities.index
-        if name.startswith("in_core:")
+        (METHOD_LABELS.get(outcome.subject, outcome.subject), percent(chance.probability))
+        for outcome, chance in chances.items()
+        if outcome.kind == "in_core"
     ]
     key_table = table(
         ["Verdeling", "Kans dat geen groep zelfstandig goedkoper uit is"],
@@ -309,14 +315,18 @@ def uncertainty(study: Study) -> Markup:
         numeric=[False, True],
         caption="De eigen verdeelsleutel tegenover de andere verdelingen, over alle trekkingen",
     )
-    finding = f'<div class="kader"><p><strong>Wanneer gaat win-win verloren?</strong> {text(e.discovery.sentence)}</p></div>'
+    specs = {path: Uncertainty(**spec) for path, spec in e.info["uncertainties"].items()}
+    finding = (
+        '<div class="kader"><p><strong>Wanneer gaat win-win verloren?</strong> '
+        f"{text(discovery_sentence(e.discovery, specs))}</p></div>"
+    )
     spread_rows = []
-    for partner in study.result.partners:
-        npv, cost = e.samples.get(f"npv_eur:{partner}"), e.samples.get(f"cost_eur:{partner}")
+    for partner in study.costs.partners:
+        npv, cost = e.outcomes.get(Outcome("npv_eur", partner)), e.outcomes.get(Outcome("cost_eur", partner))
         if npv is None or cost is None:
             continue
-        q = npv.quantile([0.05, 0.5, 0.95]).to_numpy()
-        c = cost.quantile([0.05, 0.5, 0.95]).to_numpy()
+        q = np.quantile(npv, [0.05, 0.5, 0.95])
+        c = np.quantile(cost, [0.05, 0.5, 0.95])
         spread_rows.append(
             (study.names[partner], euro(c[0]), euro(c[1]), euro(c[2]), euro(q[0]), euro(q[1]), euro(q[2]))
         )
@@ -330,7 +340,7 @@ def uncertainty(study: Study) -> Markup:
     sensitivity = ""
     if not e.tornado.empty:
         t = e.tornado
-        figure = plots.figure_html(
+        figure = figure_html(
             plots.tornado_figure(
                 list(t.label),
                 list(t.outcome_at_low),
@@ -354,7 +364,7 @@ def uncertainty(study: Study) -> Markup:
             numeric=[False, True, True],
             caption=f"Welk deel van de spreiding in de {outcome_name} komt van welke invoer (Sobol-indices)",
         )
-    specs = table(
+    spec_table = table(
         ["Onzekere invoer", "Verdeling", "Onderbouwing"],
         [
             (
@@ -380,7 +390,7 @@ def uncertainty(study: Study) -> Markup:
             [
                 (
                     row["order"],
-                    euro(row[f"npv_eur:{centre}"]),
+                    euro(row[Outcome("npv_eur", centre).column]),
                     euro(row["npv_total_eur"]),
                     percent(row["coverage_probability"]),
                 )
@@ -389,7 +399,9 @@ def uncertainty(study: Study) -> Markup:
             numeric=[False, True, True, True],
             caption="Andere volgordes van dezelfde toetreders op dezelfde momenten",
         )
-    return Markup(intro + chances + finding + spread + figure + sensitivity + key_table + orders + specs)
+    return Markup(
+        intro + chance_table + finding + spread + figure + sensitivity + key_table + orders + spec_table
+    )
 
 
 def _distribution_text(spec: dict) -> str:

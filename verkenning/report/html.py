@@ -7,12 +7,14 @@ own, with its stylesheet inline, so a report is one file that reads offline and 
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 from collections.abc import Iterable, Sequence
 
 from ..formats import euro, fraction, number, percent
 
-__all__ = ["euro", "fraction", "number", "page", "percent", "table", "text"]
+__all__ = ["euro", "figure_html", "fraction", "number", "page", "percent", "table", "text"]
 
 
 def text(value: object) -> str:
@@ -47,6 +49,15 @@ def table(
 
 class Markup(str):
     """A string that is already safe HTML (built here from escaped parts)."""
+
+
+def figure_html(figure, alt: str, caption: str = "") -> Markup:
+    """The figure as an embedded PNG with alternative text and a caption (both escaped)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    cap = f"<figcaption class='noot'>{text(caption)}</figcaption>" if caption else ""
+    return Markup(f'<figure><img alt="{text(alt)}" src="data:image/png;base64,{data}">{cap}</figure>')
 
 
 STYLE = """

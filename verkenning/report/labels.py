@@ -10,10 +10,18 @@ __all__ = [
     "INDICATOR_LABELS",
     "KIND_LABELS",
     "K_LABELS",
+    "METHOD_LABELS",
+    "PEDIGREE_LABELS",
     "VERDICT_LABELS",
+    "discovery_sentence",
     "display",
+    "group_text",
+    "together",
     "value_text",
+    "verdict_sentence",
     "verdict_text",
+    "win_win_headline",
+    "win_win_problems",
 ]
 
 CONDITION_LABELS = {
@@ -24,6 +32,15 @@ CONDITION_LABELS = {
     "risks_shared": "Risico's gezamenlijk gedragen",
     "value_for_residents": "Toegevoegde waarde voor inwoners",
 }
+METHOD_LABELS = {
+    "key": "Eigen verdeelsleutel",
+    "inhabitants": "Naar inwoners",
+    "workstations": "Naar werkplekken",
+    "shapley": "Shapley-waarde",
+    "nucleolus": "Nucleolus",
+    "scrb": "SCRB",
+}
+PEDIGREE_LABELS = {"source": "bron", "assumption": "aanname", "unsourced": "zonder herkomst"}
 VERDICT_LABELS = {"pass": "voldaan", "fail": "niet voldaan", "undetermined": "niet te bepalen"}
 INDICATOR_LABELS = {
     "annual_cost_eur": "Kosten per jaar",
@@ -79,3 +96,155 @@ def value_text(value: float, unit: str) -> str:
 
 def verdict_text(value: str) -> Markup:
     return Markup(f'<span class="{text(value)}">{text(VERDICT_LABELS[value])}</span>')
+
+
+# ---------------------------------------------------------------------------------------------
+# The verdicts in words: one sentence per condition, made from its facts
+
+
+def together(names: list[str]) -> str:
+    """'A', 'A en B', 'A, B en C'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} en {names[-1]}"
+
+
+def _plain_euro(value: float) -> str:
+    return euro(value, space=" ")
+
+
+def group_text(group, players: tuple[str, ...], names: dict[str, str]) -> str:
+    """'A, B en C (zonder D): € 1.234 per jaar', naming the partners left out when that is shorter."""
+    left_out = [names[p] for p in players if p not in group.members]
+    without = f" (zonder {', '.join(left_out)})" if len(group.members) > 1 and len(left_out) <= 2 else ""
+    return f"{together([names[m] for m in group.members])}{without}: {_plain_euro(group.amount_eur)} per jaar"
+
+
+def win_win_problems(verdict, names: dict[str, str]) -> list[str]:
+    """What breaks win-win, one phrase per kind of problem (empty when it holds)."""
+    problems = []
+    if verdict.incumbents_worse:
+        problems.append(f"{together([names[p] for p in verdict.incumbents_worse])} betalen meer dan nu")
+    if verdict.entrants_worse:
+        problems.append(
+            f"{together([names[p] for p in verdict.entrants_worse])} betalen meer dan zelfstandig"
+        )
+    if verdict.core_violations:
+        worst = "; ".join(group_text(g, verdict.players, names) for g in verdict.core_violations[:3])
+        problems.append(f"zelfstandig goedkoper uit: {worst}")
+    return problems
+
+
+def win_win_headline(verdict, names: dict[str, str]) -> str:
+    """The first thing to say about win-win: that it holds, or its first problem (and that there is more)."""
+    if verdict.verdict == "pass":
+        return verdict_sentence(verdict, names)
+    problems = win_win_problems(verdict, names)
+    if verdict.incumbents_worse or verdict.entrants_worse:
+        first = problems[0]
+    else:
+        first = f"zelfstandig goedkoper uit: {group_text(verdict.core_violations[0], verdict.players, names)}"
+    more = len(problems) > 1 or len(verdict.core_violations[:3]) > 1
+    return first + (" (en meer, zie de randvoorwaarden)" if more else f" (in {verdict.year})")
+
+
+def verdict_sentence(verdict, names: dict[str, str]) -> str:
+    """The evidence of a verdict as one Dutch sentence (plain text; escape it on a page)."""
+    year = verdict.year
+    if verdict.condition == "win_win":
+        problems = win_win_problems(verdict, names)
+        if problems:
+            return "; ".join(problems) + f" (in {year})"
+        return (
+            f"In {year} betaalt elke deelnemer niet meer dan nu of zelfstandig, en geen groep is "
+            "zelfstandig goedkoper uit (de verdeling ligt in de kern)."
+        )
+    if verdict.condition == "no_profit":
+        if verdict.verdict == "pass":
+            return "De bijdragen tellen elk jaar op tot precies de kosten van de samenwerking."
+        return f"De bijdragen wijken tot {verdict.max_gap_eur:,.2f} euro af van de kosten."
+    if verdict.condition == "transparency":
+        if verdict.verdict == "undetermined":
+            return (
+                f"De verdeling '{verdict.method}' volgt uit de speltheorie, "
+                "niet uit een herleidbare sleutel per dienst."
+            )
+        if verdict.verdict == "pass":
+            return (
+                "Elke euro van elke deelnemer is herleid tot een dienst en een verdeelsleutel; "
+                "de regels tellen op."
+            )
+        return f"{len(verdict.unmatched)} bijdragen zijn niet volledig herleid."
+    if verdict.condition == "platform_leads":
+        if verdict.verdict == "undetermined":
+            return "Er treedt geen deelnemer toe; er is geen migratie."
+        if verdict.verdict == "pass":
+            return (
+                "Migratie naar het platform van de centrumgemeente is in de cijfers opgenomen: "
+                + ", ".join(f"{names[p]} {_plain_euro(a)}" for p, a in verdict.transition_eur)
+            )
+        return (
+            f"Geen migratiekosten voor {together([names[p] for p in verdict.missing])}: "
+            "zet transition_cost_share boven nul."
+        )
+    if verdict.condition == "risks_shared":
+        if verdict.verdict == "undetermined":
+            return f"De samenwerking heeft in {year} geen kosten; er is geen risicoreserve te verdelen."
+        carried = (
+            f"; {together([names[p] for p in verdict.carrying_none])} dragen niets."
+            if verdict.carrying_none
+            else " door alle deelnemers."
+        )
+        return (
+            f"Een risicoreserve van {_plain_euro(verdict.reserve_eur)} wordt naar rato van de bijdragen "
+            f"gedragen{carried}"
+        )
+    if verdict.condition == "value_for_residents":
+        if verdict.verdict == "undetermined":
+            return "Geen gemeenten met inwoners in de studie."
+        before, after = _plain_euro(verdict.before_eur), _plain_euro(verdict.after_eur)
+        if verdict.verdict == "pass":
+            return f"De kosten per inwoner van de deelnemende gemeenten dalen van {before} naar {after}."
+        return (
+            f"De kosten per inwoner stijgen van {before} naar {after}: "
+            "de toetreding of uitbreiding kost de gemeenten samen meer dan zij nu betalen."
+        )
+    raise ValueError(f"no wording for the condition {verdict.condition!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Where win-win fails, in words
+
+
+def _threshold(path: str, spec, value: float) -> str:
+    if spec is not None and spec.factor:
+        return f"{percent(value, 0)} van de standaardwaarde"
+    if path.endswith("_eur") or path.endswith("_eur_per_organisation") or abs(value) >= 1000:
+        return euro(value)
+    if any(word in path for word in ("share", "rate", "growth", "effect")) and abs(value) < 1:
+        return percent(value, 1)
+    return number(value, 2)
+
+
+def discovery_sentence(discovery, specs: dict, outcome: str = "win-win") -> str:
+    """The scenario-discovery box as one Dutch sentence (``specs``: path → Uncertainty, for labels)."""
+    n, failures = discovery.samples, discovery.failures
+    if failures == 0:
+        return f"In geen van de {number(n)} trekkingen gaat {outcome} verloren."
+    if failures == n:
+        return f"In alle {number(n)} trekkingen gaat {outcome} verloren."
+    if not discovery.conditions:
+        return (
+            f"{outcome.capitalize()} gaat verloren in {percent(failures / n)} van de trekkingen, "
+            "zonder duidelijk patroon."
+        )
+    phrases = [
+        f"{(specs[path].label or path) if path in specs else path} {'boven' if op == '>' else 'onder'} "
+        f"{_threshold(path, specs.get(path), value)} ligt"
+        for path, op, value in discovery.conditions
+    ]
+    joined = together(phrases)
+    return (
+        f"{outcome.capitalize()} gaat vooral verloren als {joined}: daar mislukt het in "
+        f"{percent(discovery.density, 0)} van de trekkingen, en daar ligt "
+        f"{percent(discovery.coverage, 0)} van alle "
+        f"gevallen waarin het mislukt ({number(failures)} van {number(n)} trekkingen)."
+    )

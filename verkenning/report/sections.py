@@ -1,6 +1,6 @@
 """The descriptive sections of a study report, as safe HTML (Dutch text; every scenario string escaped).
 
-Each function takes a :class:`~verkenning.report.study.Study` and returns a ``Markup`` fragment; the
+Each function takes a :class:`~verkenning.report.report.Report` and returns a ``Markup`` fragment; the
 notebook shows it through ``labels.display``. Numbers are formatted the Dutch way and come from the
 study's one computation, the same that ``results.json`` is written from. The sections that judge and
 explore (the 4 K's, the centre, fees, risks, uncertainty) are in ``findings.py``.
@@ -13,18 +13,28 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import plots
-from ..graph import partner_closure, service_graph, topological_order
+from ..graph import service_graph, topological_order
 from ..scenario import pedigree
-from .html import Markup, euro, number, percent, table, text
-from .labels import CONDITION_LABELS, DRIVER_LABELS, KIND_LABELS, VERDICT_LABELS, verdict_text
+from .html import Markup, euro, figure_html, number, percent, table, text
+from .labels import (
+    CONDITION_LABELS,
+    DRIVER_LABELS,
+    KIND_LABELS,
+    METHOD_LABELS,
+    PEDIGREE_LABELS,
+    VERDICT_LABELS,
+    verdict_sentence,
+    verdict_text,
+    win_win_headline,
+)
 
 if TYPE_CHECKING:
-    from .study import Study
+    from .report import Report
 
 __all__ = ["allocation", "assumptions", "costs", "header", "partners", "provenance_section", "summary"]
 
 
-def header(study: Study) -> Markup:
+def header(study: Report) -> Markup:
     s = study.scenario
     return Markup(
         f"<h1>{text(s.name)}</h1>"
@@ -35,8 +45,8 @@ def header(study: Study) -> Markup:
     )
 
 
-def summary(study: Study) -> Markup:
-    r, s = study.result, study.scenario
+def summary(study: Report) -> Markup:
+    r, s = study.costs, study.scenario
     k = r.years.index(study.year)
     rate = r.rates[0]
     names = study.names
@@ -60,9 +70,7 @@ def summary(study: Study) -> Markup:
         )
     if losses:
         sentences.append(f"Nadeel: {text(', '.join(losses))}.")
-    first = win.evidence.split("; ")[0] + (
-        " (en meer, zie de randvoorwaarden)" if "; " in win.evidence else ""
-    )
+    first = win_win_headline(win, names)
     sentences.append(
         f"Win-win: <span class='{win.verdict}'>{VERDICT_LABELS[win.verdict]}</span> — {text(first)}."
     )
@@ -72,14 +80,8 @@ def summary(study: Study) -> Markup:
     )
     rows = []
     for i, p in enumerate(r.partners):
-        win_partner = p not in win.details.get("incumbents_worse", []) and p not in win.details.get(
-            "entrants_worse", []
-        )
-        blocked = any(
-            p in g["coalitie"].split("+")
-            for g in win.details.get("core_violations", [])
-            if "+" not in g["coalitie"]
-        )
+        win_partner = p not in win.incumbents_worse and p not in win.entrants_worse
+        blocked = any(g.members == (p,) for g in win.core_violations)
         rows.append(
             (
                 names[p],
@@ -105,13 +107,16 @@ def summary(study: Study) -> Markup:
     )
     condition_table = table(
         ["Randvoorwaarde", "Oordeel", "Onderbouwing"],
-        [(CONDITION_LABELS[v.condition], verdict_text(v.verdict), v.evidence) for v in study.card.verdicts],
+        [
+            (CONDITION_LABELS[v.condition], verdict_text(v.verdict), verdict_sentence(v, names))
+            for v in study.card.verdicts
+        ],
         caption="Randvoorwaarden uit de raadsbrief",
     )
     return Markup(f'<div class="kader"><p>{" ".join(sentences)}</p></div>{partner_table}{condition_table}')
 
 
-def partners(study: Study) -> Markup:
+def partners(study: Report) -> Markup:
     s = study.scenario
     rows = []
     for p in s.partners:
@@ -127,7 +132,7 @@ def partners(study: Study) -> Markup:
                 number(p.workstations),
                 number(p.applications),
                 member,
-                " ".join(partner_closure(s, p)),
+                " ".join(s.taken_by(p)),
             )
         )
     partner_table = table(
@@ -145,7 +150,7 @@ def partners(study: Study) -> Markup:
         numeric=[False, False, True, True, True, True, False, False],
         caption="Deelnemers",
     )
-    taken = {sid for p in s.partners for sid in partner_closure(s, p)}
+    taken = {sid for p in s.partners for sid in s.taken_by(p)}
     services = []
     for service_id in topological_order(s):
         sv = s.service(service_id)
@@ -182,7 +187,7 @@ def partners(study: Study) -> Markup:
     depths: dict[str, int] = {}
     for node in topological_order(s):
         depths[node] = 1 + max((depths[d] for d in graph.successors(node)), default=-1)
-    figure = plots.figure_html(
+    figure = figure_html(
         plots.service_graph_figure(s, depths, taken),
         "Afhankelijkheden tussen de diensten",
         "Een dienst staat rechts van de diensten die hij nodig heeft; "
@@ -191,13 +196,13 @@ def partners(study: Study) -> Markup:
     return Markup(partner_table + figure + service_table)
 
 
-def costs(study: Study) -> Markup:
-    r, names = study.result, study.names
+def costs(study: Report) -> Markup:
+    r, names = study.costs, study.names
     rate = r.rates[0]
     standalone = study.column(r.standalone_eur)
     now = study.column(r.status_quo_eur["key"])
     after = study.column(r.cost_eur["key"])
-    figure = plots.figure_html(
+    figure = figure_html(
         plots.cost_figure(r.partners, [names[p] for p in r.partners], standalone, now, after, study.year),
         "Kosten per deelnemer: zelfstandig, nu en na de wijziging",
     )
@@ -245,10 +250,10 @@ def costs(study: Study) -> Markup:
     return Markup(figure + cost_table + note)
 
 
-def allocation(study: Study) -> Markup:
+def allocation(study: Report) -> Markup:
     from ..games import check_core
 
-    r, names = study.result, study.names
+    r, names = study.costs, study.names
     k = r.years.index(study.year)
     members = [i for i in range(len(r.partners)) if r.member[i, k]]
     methods = list(r.share_eur)
@@ -262,7 +267,7 @@ def allocation(study: Study) -> Markup:
     ]
     in_core = []
     for m in methods:
-        check = check_core(game, shares[m], tolerance=1e-7)
+        check = check_core(game, shares[m])
         in_core.append(
             Markup("<span class='pass'>ja</span>")
             if check.in_core
@@ -270,15 +275,19 @@ def allocation(study: Study) -> Markup:
         )
     rows.append(("In de kern?", *in_core, ""))
     allocation_table = table(
-        ["Deelnemer", *(plots.METHOD_LABELS[m] for m in methods), "Zelfstandig"],
+        ["Deelnemer", *(METHOD_LABELS[m] for m in methods), "Zelfstandig"],
         rows,
         numeric=[False] + [True] * (len(methods) + 1),
         caption=f"Bijdrage per deelnemer onder elke verdeling, {study.year} (euro per jaar; elke kolom telt op tot "
         f"{euro(r.cooperation_cost_eur[k], 2)})",
     )
-    figure = plots.figure_html(
+    figure = figure_html(
         plots.allocation_figure(
-            [r.partners[i] for i in members], [names[r.partners[i]] for i in members], shares, study.year
+            [r.partners[i] for i in members],
+            [names[r.partners[i]] for i in members],
+            shares,
+            study.year,
+            METHOD_LABELS,
         ),
         "Bijdrage per deelnemer onder elke verdeling",
     )
@@ -291,13 +300,13 @@ def allocation(study: Study) -> Markup:
     return Markup(allocation_table + figure + note)
 
 
-def assumptions(study: Study) -> Markup:
+def assumptions(study: Report) -> Markup:
     rows = [
         (
-            row["veld"],
-            number(row["waarde"], 4 if abs(row["waarde"]) < 10 else 0),
-            row["soort"],
-            row["toelichting"],
+            row["field"],
+            number(row["value"], 4 if abs(row["value"]) < 10 else 0),
+            PEDIGREE_LABELS[row["kind"]],
+            row["note"],
         )
         for row in pedigree(study.scenario)
     ]
@@ -318,7 +327,7 @@ def assumptions(study: Study) -> Markup:
     )
 
 
-def provenance_section(study: Study) -> Markup:
+def provenance_section(study: Report) -> Markup:
     record = study.provenance_record()
     files = table(
         ["Bestand", "SHA-256"],

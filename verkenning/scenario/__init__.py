@@ -26,6 +26,7 @@ from .schema import FourKWeights, KeyRole, Package, Parameters, Partner, Scenari
 
 __all__ = [
     "DEFAULTS_PATH",
+    "PEDIGREE_KINDS",
     "Figure",
     "KeyRole",
     "Package",
@@ -38,8 +39,10 @@ __all__ = [
     "load_scenario",
     "merge",
     "pedigree",
+    "scenario_from_mapping",
 ]
 
+PEDIGREE_KINDS = ("source", "assumption", "unsourced")
 DEFAULTS_PATH = Path(__file__).parent.parent / "data" / "defaults.yaml"
 ORGANISATIONS_PATH = Path(__file__).parent.parent / "data" / "organisations.yaml"
 
@@ -135,15 +138,9 @@ def _explain(error: dict) -> tuple[str, str]:
 # The entry point
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read, merge and validate a scenario file; raise ScenarioError listing every problem."""
-    path = Path(path)
+def _validated(merged: Any, path: Path) -> Scenario:
+    """The merged mapping as a Scenario, or a ScenarioError listing every problem with its place."""
     problems: list[Problem] = []
-    defaults = read_yaml(DEFAULTS_PATH, problems)
-    data, files = resolve_chain(path, problems, ())
-    if problems or data is None or defaults is None:
-        raise ScenarioError(path, problems)
-    merged = merge(defaults, data)
     try:
         scenario = Scenario.model_validate(merged)
     except ValidationError as exc:
@@ -159,17 +156,70 @@ def load_scenario(path: str | Path) -> Scenario:
             problems.append(Problem(file, line, col, _path_text(loc), message, fix))
     if problems:
         raise ScenarioError(path, problems)
-    scenario._files = tuple(display(f) for f in (*files, DEFAULTS_PATH))
-    scenario._paths = tuple(Path(f).resolve() for f in (*files, DEFAULTS_PATH))
-    scenario._digests = tuple(hashlib.sha256(p.read_bytes()).hexdigest() for p in scenario._paths)
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, merge and validate a scenario file; raise ScenarioError listing every problem.
+
+    Each file of the chain is read once: its digest and, for the root of the chain, the status quo
+    come from that one read.
+    """
+    path = Path(path)
+    problems: list[Problem] = []
+    reads: dict[Path, tuple[Any, str]] = {}
+    defaults = read_yaml(DEFAULTS_PATH, problems, reads)
+    data, files = resolve_chain(path, problems, (), reads)
+    if problems or data is None or defaults is None:
+        raise ScenarioError(path, problems)
+    scenario = _validated(merge(defaults, data), path)
+    chain = (*files, DEFAULTS_PATH.resolve())
+    scenario._files = tuple(display(f) for f in chain)
+    scenario._paths = tuple(Path(f).resolve() for f in chain)
+    scenario._digests = tuple(reads[f][1] for f in scenario._paths)
     if len(files) > 1:
-        root = load_scenario(files[-1])
+        root = _validated(merge(defaults, reads[files[-1]][0]), files[-1])
         scenario._status_quo = (root.name, {p.id: p.services for p in root.partners if p.joins is None})
     else:
         scenario._status_quo = (
             f"{scenario.name} zonder toetreders" if scenario.entrants() else scenario.name,
             {p.id: p.services for p in scenario.partners if p.joins is None},
         )
+    return scenario
+
+
+def scenario_from_mapping(data: dict[str, Any], origin: str = "<code>") -> Scenario:
+    """A scenario from a plain mapping, as a scenario file would hold it, on top of the defaults.
+
+    Validated like a file (every problem at once, in a ScenarioError naming ``origin``); it extends
+    nothing, so its status quo is the scenario without its entrants. For tests, examples and what-ifs
+    in code; files are read with :func:`load_scenario`.
+    """
+    import json
+
+    if "extends" in data:
+        raise ScenarioError(
+            origin,
+            [
+                Problem(
+                    origin, 0, 0, "extends", "a scenario built in code extends nothing", "merge it in code"
+                )
+            ],
+        )
+    problems: list[Problem] = []
+    reads: dict[Path, tuple[Any, str]] = {}
+    defaults = read_yaml(DEFAULTS_PATH, problems, reads)
+    if defaults is None:
+        raise ScenarioError(DEFAULTS_PATH, problems)
+    scenario = _validated(merge(defaults, data), Path(origin))
+    text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    scenario._files = (origin, display(DEFAULTS_PATH.resolve()))
+    scenario._paths = (Path(origin), DEFAULTS_PATH.resolve())
+    scenario._digests = (hashlib.sha256(text.encode()).hexdigest(), reads[DEFAULTS_PATH.resolve()][1])
+    scenario._status_quo = (
+        f"{scenario.name} zonder toetreders" if scenario.entrants() else scenario.name,
+        {p.id: p.services for p in scenario.partners if p.joins is None},
+    )
     return scenario
 
 
@@ -191,25 +241,26 @@ def load_organisations() -> dict[str, Partner]:
 def pedigree(scenario: Scenario) -> list[dict[str, object]]:
     """Every figure that feeds the numbers, with its source or assumption (or none, when unsourced).
 
+    Rows are ``{"field", "value", "kind", "note"}`` with ``kind`` one of ``source``, ``assumption``
+    or ``unsourced`` (``PEDIGREE_KINDS``).
+
     The figures of the partners, of the services any partner takes (with their key roles), the
     parameters, the discount rate and the horizon; in that order, with a field path each.
     """
-    from ..graph import partner_closure
-
     taken = set()
     for partner in scenario.partners:
-        taken.update(partner_closure(scenario, partner))
+        taken.update(scenario.taken_by(partner))
     rows: list[dict[str, object]] = []
 
     def add(path: str, value: object) -> None:
         if isinstance(value, Figure) and (value or value.source or value.assumption):
-            kind = "bron" if value.source else "aanname" if value.assumption else "zonder herkomst"
+            kind = "source" if value.source else "assumption" if value.assumption else "unsourced"
             rows.append(
                 {
-                    "veld": path,
-                    "waarde": float(value),
-                    "soort": kind,
-                    "toelichting": value.source or value.assumption or "",
+                    "field": path,
+                    "value": float(value),
+                    "kind": kind,
+                    "note": value.source or value.assumption or "",
                 }
             )
 

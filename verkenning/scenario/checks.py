@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..graph import dependency_cycle
+import networkx as nx
+
 from .schema import Scenario
 
 __all__ = ["CHECKS", "Finding", "uncertain_paths"]
@@ -91,9 +92,19 @@ def _years(s: Scenario) -> Iterator[Finding]:
         )
 
 
+def _dependency_cycle(edges) -> list[str] | None:
+    """A dependency cycle among ``edges`` (the nodes along it), or None; built sorted, so stable."""
+    graph = nx.DiGraph()
+    graph.add_edges_from(sorted(edges))
+    try:
+        return [u for u, _ in nx.find_cycle(graph)]
+    except nx.NetworkXNoCycle:
+        return None
+
+
 def _dependency_cycles(s: Scenario) -> Iterator[Finding]:
     known = {sv.id for sv in s.services}
-    cycle = dependency_cycle((sv.id, dep) for sv in s.services for dep in sv.depends_on if dep in known)
+    cycle = _dependency_cycle((sv.id, dep) for sv in s.services for dep in sv.depends_on if dep in known)
     if cycle:
         start = cycle.index(min(cycle))
         cycle = cycle[start:] + cycle[:start]

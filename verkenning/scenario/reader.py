@@ -12,6 +12,7 @@ order); every other value in the child replaces the parent's.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -135,8 +136,12 @@ class _Builder:
         return self.loader.construct_object(node)
 
 
-def read_yaml(path: Path, problems: list[Problem]) -> _Map | None:
-    """Read one YAML file into a position-aware mapping; append problems and return None on failure."""
+def read_yaml(path: Path, problems: list[Problem], reads: dict | None = None) -> _Map | None:
+    """Read one YAML file into a position-aware mapping; append problems and return None on failure.
+
+    ``reads`` collects, per resolved path, the mapping as read and the SHA-256 of the bytes read,
+    so that a scenario's provenance and status quo come from the one read of each file.
+    """
     file = display(path)
     try:
         size = path.stat().st_size
@@ -244,6 +249,8 @@ def read_yaml(path: Path, problems: list[Problem]) -> _Map | None:
             )
         )
         return None
+    if reads is not None:
+        reads[path.resolve()] = (data, hashlib.sha256(raw).hexdigest())
     return data
 
 
@@ -299,10 +306,13 @@ def merge(parent: Any, child: Any) -> Any:
 
 
 def resolve_chain(
-    path: Path, problems: list[Problem], stack: tuple[Path, ...]
+    path: Path, problems: list[Problem], stack: tuple[Path, ...], reads: dict | None = None
 ) -> tuple[_Map | None, list[Path]]:
-    """Read ``path`` and the files it extends, merged; also the files, the scenario's own first."""
-    data = read_yaml(path, problems)
+    """Read ``path`` and the files it extends, merged; also the files, the scenario's own first.
+
+    ``reads`` collects each file's mapping and digest as read (see :func:`read_yaml`).
+    """
+    data = read_yaml(path, problems, reads)
     if data is None:
         return None, [path.resolve()]
     files = [path.resolve()]
@@ -348,7 +358,7 @@ def resolve_chain(
             )
         )
         return None, files
-    parent, parent_files = resolve_chain(parent_path, problems, (*stack, path.resolve()))
+    parent, parent_files = resolve_chain(parent_path, problems, (*stack, path.resolve()), reads)
     if parent is None:
         return None, files + parent_files
     return merge(parent, data), files + parent_files

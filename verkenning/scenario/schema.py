@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from ..errors import VerkenningError
 from .figures import Count, DiscountRate, Exponent, Figure, Fraction, Money, between, fail
 
 __all__ = [
@@ -242,6 +243,21 @@ class Scenario(_Model):
     _digests: tuple[str, ...] = PrivateAttr(default=())
     _status_quo: tuple[str, dict[str, tuple[str, ...]]] = PrivateAttr(default=("", {}))
 
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], origin: str = "<code>") -> Scenario:
+        """A validated scenario from a plain mapping on top of the defaults (``scenario_from_mapping``)."""
+        from . import scenario_from_mapping
+
+        return scenario_from_mapping(data, origin)
+
+    def derive(self, **update: Any) -> Scenario:
+        """A variant of this scenario with some fields replaced, read from the same files (for what-ifs
+        in code: other entry years, other figures). The caller keeps the values valid."""
+        variant = self.model_copy(update=update)
+        variant._files, variant._paths, variant._digests = self._files, self._paths, self._digests
+        variant._status_quo = self._status_quo
+        return variant
+
     @property
     def files(self) -> tuple[str, ...]:
         """The files this scenario was read from: itself first, then what it extends, then defaults."""
@@ -278,10 +294,39 @@ class Scenario(_Model):
         return tuple(range(self.base_year, self.end_year + 1))
 
     def partner(self, partner_id: str) -> Partner:
-        return next(p for p in self.partners if p.id == partner_id)
+        """The partner with this id; an unknown id names the valid ones."""
+        found = next((p for p in self.partners if p.id == partner_id), None)
+        if found is None:
+            valid = ", ".join(p.id for p in self.partners)
+            raise VerkenningError(f"unknown partner {partner_id!r}; the partners are {valid}")
+        return found
 
     def service(self, service_id: str) -> Service:
-        return next(s for s in self.services if s.id == service_id)
+        """The service with this id; an unknown id names the valid ones."""
+        found = next((s for s in self.services if s.id == service_id), None)
+        if found is None:
+            valid = ", ".join(sorted(s.id for s in self.services))
+            raise VerkenningError(f"unknown service {service_id!r}; the services are {valid}")
+        return found
+
+    def closure(self, service_ids) -> tuple[str, ...]:
+        """The services in ``service_ids`` and everything they depend on, directly or not, sorted.
+
+        Taking a service pulls in what it depends on (taking WP pulls in NET, HOST, IAM and SD).
+        """
+        depends = {s.id: s.depends_on for s in self.services}
+        found: set[str] = set()
+        todo = list(service_ids)
+        while todo:
+            service_id = todo.pop()
+            if service_id not in found:
+                found.add(service_id)
+                todo.extend(depends.get(service_id, ()))
+        return tuple(sorted(found))
+
+    def taken_by(self, partner: Partner | str) -> tuple[str, ...]:
+        """Everything a partner effectively takes: its services and packages with their dependencies."""
+        return self.closure(self.services_of(partner))
 
     def services_of(self, partner: Partner | str) -> tuple[str, ...]:
         """The service ids a partner takes directly (packages expanded), sorted; not the closure."""

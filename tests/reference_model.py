@@ -1,0 +1,256 @@
+"""An independent reference of the cost model, written from the formulas in the docstrings of
+``verkenning/costs/model.py``, ``allocation.py``, ``paths.py`` and ``inputs.py`` with plain Python
+loops over partners, coalitions, services and years. It reads the validated Scenario's figures and
+nothing else of the package: no arrays, no shared helpers.
+
+Formulas (the docstrings'):
+- K_s(S) = F_s + u_s · r_s · (V_s(S)/r_s)^e_s when a member of S takes s (the variable part only for
+  a quantity driver), V_s(S) = Σ over the members taking s of their driver (times the volume factor
+  when the driver grows); c(S) = Σ_s K_s(S) + k·(|S| − 1); c({p}) is the observed stand-alone cost
+  (times the volume factor) where given.
+- Real growth ((1 + g)/(1 + π))^t for stand-alone costs and the cooperation; volume (1 + v)^t.
+- The year's game: c_y(S) = g_c^t (c(S) + λ Σ_{entrants e ∈ S} c({e})) for |S| ≥ 2, g_s^t c({p}) alone.
+- The key: each service line L = g_c^t K_s(N) split by the key's weights of its takers (equally when
+  all weigh zero), the overhead g_c^t k (m − 1) equally, and λ g_c^t c({e}) to each entrant member.
+- Transition τ c({e}) (base year), a share f in the year of entry and the rest the year after, to
+  the entrant or split by that year's key; exit fee x × the leaver's key share of the year before,
+  paid by the leaver and split over the stayers by the key.
+- Cost: key share (member) or stand-alone cost, plus transition and exit; status quo: the root's
+  members with their root services by the key, plus services taken beyond them bought alone.
+- Draws (``inputs.py``): a value replaces the figure or, for a factor, multiplies it; ``*`` applies to
+  every partner or service.
+"""
+
+from __future__ import annotations
+
+FIGURES = ("inhabitants", "fte", "workstations", "applications")
+SCALES = ("inhabitants", "fte", "workstations", "applications")  # drivers that grow with volume
+
+
+class Reference:
+    """The cost model of one scenario at one set of figure values, by loops."""
+
+    def __init__(self, scenario, values: dict | None = None, bearer: str | None = None):
+        self.s = scenario
+        self.years = list(range(scenario.base_year, scenario.base_year + int(scenario.horizon_years)))
+        self.partners = [p.id for p in scenario.partners]
+        self.figure = {p.id: {f: float(getattr(p, f)) for f in FIGURES} for p in scenario.partners}
+        self.observed = {
+            p.id: None if p.standalone_annual_cost_eur is None else float(p.standalone_annual_cost_eur)
+            for p in scenario.partners
+        }
+        self.service = {
+            sv.id: {
+                "fixed": float(sv.fixed_annual_cost_eur),
+                "unit": float(sv.unit_annual_cost_eur),
+                "exponent": float(sv.scale_exponent),
+                "reference": float(sv.reference_volume),
+                "driver": sv.driver,
+                "key": sv.allocation_key or sv.driver,
+                "depends": list(sv.depends_on),
+                "package": sv.package,
+            }
+            for sv in scenario.services
+        }
+        names = [
+            n
+            for n in type(scenario.parameters).model_fields
+            if n not in ("transition_cost_bearer", "fourk_weights")
+        ]
+        self.p = {n: float(getattr(scenario.parameters, n)) for n in names}
+        self.discount = float(scenario.discount_rate)
+        self.bearer = bearer or scenario.parameters.transition_cost_bearer
+        for (path, spec), value in (values or {}).items():
+            self._apply(path, spec.factor, float(value))
+        self.joins = {p.id: p.joins for p in scenario.partners}
+        self.leaves = {p.id: p.leaves for p in scenario.partners}
+        self.take = {p.id: self._closure(self._expand(p.services)) for p in scenario.partners}
+        root = scenario.status_quo[1]
+        self.sq_members = [p for p in self.partners if p in root]
+        self.sq_take = {p: self._closure(self._expand(root[p])) for p in self.sq_members}
+
+    # -- figures ----------------------------------------------------------------------------------
+
+    def _apply(self, path: str, factor: bool, value: float) -> None:
+        head, *rest = path.split(".")
+        if head == "discount_rate":
+            self.discount = self.discount * value if factor else value
+        elif head == "parameters":
+            self.p[rest[0]] = self.p[rest[0]] * value if factor else value
+        elif head == "services":
+            field = {
+                "fixed_annual_cost_eur": "fixed",
+                "unit_annual_cost_eur": "unit",
+                "scale_exponent": "exponent",
+            }[rest[1]]
+            for sid in self.service if rest[0] == "*" else [rest[0]]:
+                self.service[sid][field] = self.service[sid][field] * value if factor else value
+        else:
+            for pid in self.figure if rest[0] == "*" else [rest[0]]:
+                if rest[1] == "standalone_annual_cost_eur":
+                    current = self.observed[pid]
+                    if current is not None:
+                        self.observed[pid] = current * value if factor else value
+                else:
+                    current = self.figure[pid][rest[1]]
+                    self.figure[pid][rest[1]] = current * value if factor else value
+
+    def _expand(self, refs) -> set[str]:
+        out = set()
+        for ref in refs:
+            in_package = [sid for sid, sv in self.service.items() if sv["package"] == ref]
+            out.update(in_package or [ref])
+        return out
+
+    def _closure(self, ids) -> set[str]:
+        found, todo = set(), list(ids)
+        while todo:
+            sid = todo.pop()
+            if sid not in found:
+                found.add(sid)
+                todo.extend(self.service[sid]["depends"])
+        return found
+
+    def quantity(self, pid: str, name: str) -> float:
+        return self.figure[pid][name] if name in FIGURES else 1.0
+
+    # -- costs ------------------------------------------------------------------------------------
+
+    def line(self, sid: str, coalition, vf: float, take=None) -> float:
+        take = take or self.take
+        sv = self.service[sid]
+        takers = [p for p in coalition if sid in take[p]]
+        if not takers:
+            return 0.0
+        volume = sum(self.quantity(p, sv["driver"]) * (vf if sv["driver"] in SCALES else 1.0) for p in takers)
+        variable = 0.0
+        if sv["driver"] != "fixed":
+            variable = sv["unit"] * sv["reference"] * (volume / sv["reference"]) ** sv["exponent"]
+        return sv["fixed"] + variable
+
+    def alone(self, pid: str, vf: float) -> float:
+        if self.observed[pid] is not None:
+            return self.observed[pid] * vf
+        return sum(self.line(sid, [pid], vf) for sid in self.service)
+
+    def coalition(self, members, vf: float) -> float:
+        if len(members) == 1:
+            return self.alone(members[0], vf)
+        k = self.p["coordination_annual_cost_eur_per_organisation"]
+        return sum(self.line(sid, members, vf) for sid in self.service) + k * max(len(members) - 1, 0)
+
+    def growth(self, rate: str, t: int) -> float:
+        return ((1 + self.p[rate]) / (1 + self.p["inflation"])) ** t
+
+    def volume(self, t: int) -> float:
+        return (1 + self.p["volume_growth"]) ** t
+
+    def members(self, year: int) -> list[str]:
+        return [
+            p
+            for p in self.partners
+            if (self.joins[p] is None or self.joins[p] <= year)
+            and (self.leaves[p] is None or year < self.leaves[p])
+        ]
+
+    def key(self, members, year: int, take=None) -> dict[str, float]:
+        take = take or self.take
+        t = year - self.years[0]
+        g, vf = self.growth("cost_growth_cooperation", t), self.volume(t)
+        share = dict.fromkeys(members, 0.0)
+        for sid, sv in self.service.items():
+            amount = self.line(sid, members, vf, take) * g
+            takers = [p for p in members if sid in take[p]]
+            if not takers:
+                continue
+            weights = [self.quantity(p, sv["key"]) for p in takers]
+            for p, w in zip(takers, weights, strict=True):
+                share[p] += amount * w / sum(weights) if sum(weights) > 0 else amount / len(takers)
+        overhead = self.p["coordination_annual_cost_eur_per_organisation"] * (len(members) - 1) * g
+        for p in members:
+            share[p] += overhead / len(members)
+            if self.joins[p] is not None:
+                share[p] += self.p["level_effect_entrant"] * self.alone(p, vf) * g
+        return share
+
+    def game(self, year: int) -> list[float]:
+        t = year - self.years[0]
+        vf = self.volume(t)
+        members = self.members(year)
+        values = []
+        for mask in range(1 << len(members)):
+            group = [p for i, p in enumerate(members) if mask >> i & 1]
+            if not group:
+                values.append(0.0)
+            elif len(group) == 1:
+                values.append(self.growth("cost_growth_standalone", t) * self.alone(group[0], vf))
+            else:
+                own = sum(self.alone(p, vf) for p in group if self.joins[p] is not None)
+                values.append(
+                    self.growth("cost_growth_cooperation", t)
+                    * (self.coalition(group, vf) + self.p["level_effect_entrant"] * own)
+                )
+        return values
+
+    # -- the path ---------------------------------------------------------------------------------
+
+    def path(self) -> dict:
+        shares = {y: self.key(self.members(y), y) for y in self.years}
+        sq_shares = {y: self.key(self.sq_members, y, self.sq_take) for y in self.years}
+        one_off = {(p, y): 0.0 for p in self.partners for y in self.years}
+        for p in self.partners:
+            entry = self.joins[p]
+            if entry is not None and entry > self.years[0]:
+                whole = self.p["transition_cost_share"] * self.alone(p, 1.0)
+                first = whole * self.p["transition_share_first_year"]
+                for year, amount in ((entry, first), (entry + 1, whole - first)):
+                    if year not in self.years:
+                        continue
+                    if self.bearer == "entrant":
+                        one_off[p, year] += amount
+                    else:
+                        total = sum(shares[year].values())
+                        for q, w in shares[year].items():
+                            one_off[q, year] += amount * w / total
+            exit_year = self.leaves[p]
+            if exit_year is not None and exit_year in self.years and exit_year > self.years[0]:
+                fee = self.p["exit_cost_share"] * shares[exit_year - 1].get(p, float("nan"))
+                one_off[p, exit_year] += fee
+                total = sum(shares[exit_year].values())
+                for q, w in shares[exit_year].items():
+                    one_off[q, exit_year] -= fee * w / total
+        cost, status_quo, standalone = {}, {}, {}
+        for p in self.partners:
+            for year in self.years:
+                t = year - self.years[0]
+                gs, vf = self.growth("cost_growth_standalone", t), self.volume(t)
+                standalone[p, year] = self.alone(p, vf) * gs
+                member = p in shares[year]
+                cost[p, year] = (shares[year][p] if member else standalone[p, year]) + one_off[p, year]
+                if p in self.sq_members:
+                    extra = sum(
+                        self.line(sid, [p], vf) for sid in self.take[p] - self.sq_take[p]
+                    )  # modelled, never observed
+                    status_quo[p, year] = sq_shares[year][p] + extra * gs
+                else:
+                    status_quo[p, year] = standalone[p, year]
+        npv = {
+            p: sum(
+                (status_quo[p, y] - cost[p, y]) / (1 + self.discount) ** (y - self.years[0])
+                for y in self.years
+            )
+            for p in self.partners
+        }
+        total = {y: sum(shares[y].values()) for y in self.years}
+        return {
+            "share": shares,
+            "cost": cost,
+            "status_quo": status_quo,
+            "standalone": standalone,
+            "npv": npv,
+            "total": total,
+        }
+
+    def reference_year(self) -> int:
+        joins = [j for j in self.joins.values() if j is not None]
+        return min(max(joins) + 2, self.years[-1]) if joins else self.years[0]

@@ -1,0 +1,102 @@
+"""One study's report: its sections as Dutch HTML, and its results written into the run folder.
+
+The notebooks create one :class:`Report` and call its sections; every number on the page and in
+``results.json`` comes from the one :class:`~verkenning.study.Study` it wraps, so the two cannot
+disagree. ``save`` writes the machine-readable results into the run folder (each file written to a
+temporary name and renamed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..costs.tables import write_xlsx
+from ..files import write_atomic, write_json
+from ..study import Study
+from . import findings, sections
+from .labels import display
+from .provenance import provenance
+
+__all__ = ["Report"]
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """The report of one study; ``run_dir`` is the run folder results are saved into (if any)."""
+
+    study: Study
+    run_dir: Path | None = None
+
+    @classmethod
+    def load(cls, scenario: str | Path, seed: int = 0, run_dir: str | Path | None = None) -> Report:
+        """The report of a scenario file; sweeps are kept beside the run folders of its scenario."""
+        folder = Path(run_dir) if run_dir else None
+        study = Study.load(scenario, seed=seed, sweep_root=folder.parent if folder else None)
+        return cls(study, folder)
+
+    # -- the study's facts, as the sections read them -------------------------------------------------
+
+    def __getattr__(self, name: str):
+        # scenario, costs, card, year, names, column, fees, admission, staffing, exploration,
+        # growth_orders, growth_path, marginal_effects, seed: the study's own
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.study, name)
+
+    # -- the sections the notebooks show --------------------------------------------------------------
+
+    def header(self):
+        return display(sections.header(self))
+
+    def summary(self):
+        return display(sections.summary(self))
+
+    def partners(self):
+        return display(sections.partners(self))
+
+    def costs_section(self):
+        return display(sections.costs(self))
+
+    def allocation(self):
+        return display(sections.allocation(self))
+
+    def fourk(self):
+        return display(findings.fourk(self))
+
+    def centre(self):
+        return display(findings.centre(self))
+
+    def fees_section(self):
+        return display(findings.fees(self))
+
+    def risks(self):
+        return display(findings.risks(self))
+
+    def growth(self):
+        return display(findings.growth(self))
+
+    def uncertainty(self):
+        return display(findings.uncertainty(self))
+
+    def assumptions(self):
+        return display(sections.assumptions(self))
+
+    def provenance(self):
+        return display(sections.provenance_section(self))
+
+    # -- results --------------------------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Write results.json, tables/*.csv and results.xlsx into the run folder (if one is given)."""
+        if self.run_dir is None:
+            return
+        write_json(self.run_dir / "results.json", self.study.results())
+        for name, table in self.study.tables().items():
+            write_atomic(
+                self.run_dir / "tables" / f"{name}.csv", table.to_csv(index=False, lineterminator="\n")
+            )
+        write_xlsx(self.study.costs, self.run_dir / "results.xlsx")
+
+    def provenance_record(self) -> dict:
+        return provenance(self.study.scenario, self.study.seed)

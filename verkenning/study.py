@@ -1,0 +1,251 @@
+"""One study, computed once: a validated scenario's costs, allocations, 4 K's, verdicts, terms and sweep.
+
+:class:`Study` is what every reader of a study reads: the report notebooks (through
+``verkenning.report``), the commands ``costs``, ``scorecard`` and ``explore``, and ``results.json``.
+Each part is computed on first use and then kept, so a command that needs only the costs never
+runs the sweep, and no two readers compute a figure twice. Nothing here writes a file or makes
+a sentence: the report layer words the facts in Dutch, the command line in English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .costs import CostResult, simulate
+from .costs.tables import long_table, summary_table, trace_table
+from .fourk import Scorecard, growth_path, marginal_effects, scorecard
+from .optimise import Admission, EntryFee, StaffingPlan, admit, entry_fee_range, staffing_plan
+from .scenario import Scenario, load_scenario, pedigree
+
+__all__ = ["DEFAULT_SAMPLES", "Study"]
+
+DEFAULT_SAMPLES = 1000
+"""Samples of the sweep a report shows (a saved larger sweep of the same inputs is shown instead)."""
+
+
+def _cents(value: float) -> float:
+    return round(float(value), 2)
+
+
+@dataclass(frozen=True, eq=False)
+class Study:
+    """Everything one study shows, computed once from a scenario.
+
+    ``sweep_root`` is the folder under which sweeps of this scenario are saved and re-used
+    (``<root>/onzekerheid/``); without it the sweep is computed and not kept.
+    """
+
+    scenario: Scenario
+    seed: int = 0
+    samples: int = DEFAULT_SAMPLES
+    sweep_root: Path | None = None
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path,
+        seed: int = 0,
+        samples: int = DEFAULT_SAMPLES,
+        sweep_root: str | Path | None = None,
+    ) -> Study:
+        """Read and validate the scenario file once, and set up its study."""
+        return cls(load_scenario(Path(path)), seed, samples, Path(sweep_root) if sweep_root else None)
+
+    # -- the facts ------------------------------------------------------------------------------------
+
+    @cached_property
+    def costs(self) -> CostResult:
+        return simulate(self.scenario)
+
+    @cached_property
+    def card(self) -> Scorecard:
+        return scorecard(self.costs)
+
+    def scorecard(self, method: str = "key") -> Scorecard:
+        """The scorecard under another way of sharing the cost."""
+        return self.card if method == "key" else scorecard(self.costs, method)
+
+    @property
+    def year(self) -> int:
+        """The reference year: every entrant in and its transition paid."""
+        return self.costs.reference_year
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {p.id: p.name for p in self.scenario.partners}
+
+    def column(self, matrix: np.ndarray) -> np.ndarray:
+        """A partners × years matrix in the reference year."""
+        return matrix[:, self.costs.years.index(self.year)]
+
+    @cached_property
+    def fees(self) -> tuple[EntryFee, ...]:
+        """The fee range of every entrant that is a member in the reference year."""
+        k = self.costs.years.index(self.year)
+        members = {p for i, p in enumerate(self.costs.partners) if self.costs.member[i, k]}
+        return tuple(entry_fee_range(self.costs, e) for e in self.scenario.entrants() if e in members)
+
+    @cached_property
+    def admission(self) -> Admission | None:
+        return admit(self.costs) if self.scenario.entrants() else None
+
+    @cached_property
+    def staffing(self) -> StaffingPlan:
+        return staffing_plan(self.costs)
+
+    def staffing_for(self, target: float = 0.95, budget_eur: float | None = None) -> StaffingPlan:
+        """The staffing plan for another coverage target or within a budget."""
+        if target == 0.95 and budget_eur is None:
+            return self.staffing
+        return staffing_plan(self.costs, target, budget_eur)
+
+    @cached_property
+    def growth_path(self) -> pd.DataFrame:
+        return growth_path(self.costs)
+
+    @cached_property
+    def marginal_effects(self) -> pd.DataFrame:
+        return marginal_effects(self.costs)
+
+    @cached_property
+    def exploration(self):
+        """The uncertainty sweep: a saved one for the same inputs if there is one, else a new one."""
+        from .explore import cached_exploration
+
+        return cached_exploration(self.sweep_root, self.scenario, self.seed, self.samples)
+
+    def explore(self, samples: int, workers: int | None = None, scheduler: str | None = None, progress=False):
+        """A sweep of ``samples`` samples (for ``verkenning explore``), on local processes or dask."""
+        from .explore import explore
+
+        return explore(
+            self.scenario, samples, self.seed, workers=workers, scheduler=scheduler, progress=progress
+        )
+
+    @cached_property
+    def growth_orders(self) -> pd.DataFrame | None:
+        """Other orders of the same entrants at the same moments (when they join at different times)."""
+        from .explore import growth_orders
+
+        years = {p.joins for p in self.scenario.partners if p.joins is not None}
+        return growth_orders(self.scenario) if len(years) > 1 else None
+
+    # -- results --------------------------------------------------------------------------------------
+
+    def results(self) -> dict:
+        """The key figures, JSON-ready (English keys; ``results.schema.json`` describes them).
+
+        Amounts are euros to the cent, in real prices of the base year.
+        """
+        r, k = self.costs, self.costs.years.index(self.year)
+        partners = list(r.partners)
+        rate = r.rates[0]
+        exploration = self.exploration
+        return {
+            "scenario": {
+                "name": self.scenario.name,
+                "question": self.scenario.question,
+                "file": str(self.scenario.files[0]),
+                "status_quo": self.scenario.status_quo[0],
+                "base_year": self.scenario.base_year,
+                "reference_year": self.year,
+                "discount_rate": float(self.scenario.discount_rate),
+            },
+            "partners": [
+                {"id": p.id, "name": p.name, "kind": p.kind, "joins": p.joins, "leaves": p.leaves}
+                for p in self.scenario.partners
+            ],
+            "allocation": {
+                method: {p: _cents(share[i, k]) for i, p in enumerate(partners) if r.member[i, k]}
+                for method, share in r.share_eur.items()
+            },
+            "allocation_by_year": {
+                method: {
+                    p: {str(y): _cents(share[i, kk]) for kk, y in enumerate(r.years) if r.member[i, kk]}
+                    for i, p in enumerate(partners)
+                }
+                for method, share in r.share_eur.items()
+            },
+            "cooperation_cost_eur": {
+                str(y): _cents(v) for y, v in zip(r.years, r.cooperation_cost_eur, strict=True)
+            },
+            "cost_eur": {p: _cents(r.cost_eur["key"][i, k]) for i, p in enumerate(partners)},
+            "status_quo_eur": {p: _cents(r.status_quo_eur["key"][i, k]) for i, p in enumerate(partners)},
+            "standalone_eur": {p: _cents(r.standalone_eur[i, k]) for i, p in enumerate(partners)},
+            "npv_eur": {p: _cents(r.npv_eur["key"][rate][i]) for i, p in enumerate(partners)},
+            "npv_eur_by_rate": {
+                f"{rr:g}": {p: _cents(v[i]) for i, p in enumerate(partners)}
+                for rr, v in r.npv_eur["key"].items()
+            },
+            "npv_without_avoided_growth_eur": {
+                p: _cents(r.npv_without_avoided_growth_eur[rate][i]) for i, p in enumerate(partners)
+            },
+            "break_even_year": dict(zip(partners, r.break_even_year, strict=True)),
+            "conditions": {
+                v.condition: {"verdict": v.verdict, "year": v.year, "facts": v.facts()}
+                for v in self.card.verdicts
+            },
+            "fourk": [
+                {
+                    "partner": i.partner,
+                    "k": i.k,
+                    "indicator": i.name,
+                    "unit": i.unit,
+                    "before": round(i.before, 6),
+                    "after": round(i.after, 6),
+                }
+                for i in self.card.indicators
+            ],
+            "fee_range": {
+                f.entrant: {
+                    "low": _cents(f.low_eur),
+                    "high": _cents(f.high_eur),
+                    "core_empty": f.core_empty,
+                    "marginal_cost": _cents(f.marginal_cost_eur),
+                    "standalone": _cents(f.standalone_eur),
+                }
+                for f in self.fees
+            },
+            "admission": None
+            if self.admission is None
+            else {
+                "candidates": list(self.admission.candidates),
+                "chosen": list(self.admission.chosen),
+                "saving_eur": _cents(self.admission.saving_eur),
+            },
+            "staffing": {
+                "people": self.staffing.people,
+                "cost_eur": _cents(self.staffing.cost_eur),
+                "coverage_probability": round(self.staffing.coverage_probability, 6),
+            },
+            "assumptions": pedigree(self.scenario),
+            "uncertainty": {
+                "samples": int(exploration.info["samples"]),
+                "seed": exploration.seed,
+                "probabilities": {
+                    outcome.column: round(p.probability, 6)
+                    for outcome, p in exploration.probabilities.items()
+                },
+                "discovery": exploration.discovery.facts(),
+            },
+            "notes": list(r.notes),
+            "seed": self.seed,
+        }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The long tables a consultant reads beside the report."""
+        card = pd.DataFrame([vars(i) for i in self.card.indicators])
+        return {
+            "kosten": long_table(self.costs),
+            "samenvatting": summary_table(self.costs),
+            "verdeling": trace_table(self.costs),
+            "scorecard": card,
+            "groeipad": self.growth_path,
+            "marginale_effecten": self.marginal_effects,
+            "aannames": pd.DataFrame(pedigree(self.scenario)),
+        }
