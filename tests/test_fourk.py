@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from verkenning.cli import app
 from verkenning.console import verdict_line
-from verkenning.costs import simulate
+from verkenning.costs import cost_model, simulate
+from verkenning.examples import two_partners
 from verkenning.fourk import CONDITIONS, Group, growth_path, marginal_effects, role_fte, scorecard
 from verkenning.report.labels import verdict_sentence
 from verkenning.scenario import load_scenario
@@ -162,3 +164,33 @@ def test_scorecard_command_prints_verdicts_and_terms():
     assert "fee range" in result.stdout and "staffing" in result.stdout
     bad = CliRunner().invoke(app, ["scorecard", "scenarios/borne.yaml", "--method", "lottery"])
     assert bad.exit_code == 2
+
+
+def test_a_key_role_without_work_is_not_needed_in_the_study_and_in_the_sweep():
+    # One rule in every place: a role whose workload is zero (the servicedesk of an organisation
+    # with no workstations) cannot be left uncovered and is no bus-factor role.
+    from verkenning.explore import Outcome, evaluate, plan
+    from verkenning.fourk import below, coverage, needed, roles, team_fte
+
+    scenario = two_partners(fixed_eur=1000).derive()
+    catalogue = load_scenario(SCENARIOS / "basis.yaml")
+    sd = catalogue.service("SD")  # servicedesk_agent: fte per workstation, nothing fixed
+    a = scenario.partners[0].model_copy(update={"workstations": 0, "services": ("SD", "NET")})
+    net = scenario.service("NET")
+    scenario = scenario.derive(
+        partners=(a,), services=(net, sd.model_copy(update={"depends_on": ("NET",)})), centre="a"
+    )
+    model = cost_model(scenario)
+    fte = team_fte(model, [0])
+    used = needed(model, model.takes[0])
+    workload = dict(zip(roles(model).names, fte[0], strict=True))
+    assert used.sum() == 2 and workload["servicedesk_agent"] == 0.0 and workload["network_admin"] == 1.0
+    assert coverage(fte, np.array([0.1]), used)[0] == pytest.approx(0.9)  # the network admin only
+    assert below(fte, np.array([2.0]), used)[0] == 1.0  # the network admin, not the servicedesk
+    card = scorecard(simulate(scenario, rules=()))
+    assert card.value("a", "coverage_probability") == pytest.approx(
+        1 - float(scenario.parameters.absence_rate)
+    )
+    assert card.value("a", "bus_factor_roles") == 1
+    swept = evaluate(plan(scenario, (), ()), np.zeros((1, 0)))
+    assert swept[Outcome("coverage_probability")][0] == card.value("samenwerking", "coverage_probability")

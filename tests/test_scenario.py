@@ -10,7 +10,7 @@ import pytest
 from verkenning.errors import ScenarioError
 from verkenning.scenario import Figure, load_scenario, merge
 
-from .conftest import INVALID, SHIPPED
+from .conftest import INVALID, SCENARIOS, SHIPPED
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
@@ -166,3 +166,30 @@ def test_members_follow_joins_and_leaves(write):
     assert "borne" not in scenario.members(2025) and "borne" in scenario.members(2026)
     assert "oldenzaal" in scenario.members(2029) and "oldenzaal" not in scenario.members(2030)
     assert scenario.entrants() == ("borne",)
+
+
+def test_unknown_ids_name_the_valid_ones():
+    from verkenning.errors import VerkenningError
+
+    scenario = load_scenario(SCENARIOS / "borne.yaml")
+    with pytest.raises(
+        VerkenningError, match="unknown partner 'bornee'; the partners are hengelo, oldenzaal"
+    ):
+        scenario.partner("bornee")
+    with pytest.raises(VerkenningError, match="unknown service 'XYZ'; the services are BCM"):
+        scenario.service("XYZ")
+
+
+def test_a_scenario_built_in_code_is_validated_like_a_file():
+    from verkenning.examples import three_partners, two_partners
+    from verkenning.scenario import Scenario
+
+    two = two_partners()
+    assert two.status_quo[1] == {"a": ("NET",), "b": ("NET",)} and two.files[0] == "examples.two_partners"
+    assert [p.id for p in three_partners().partners] == ["a", "b", "c"]
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.from_mapping(
+            {"name": "x", "question": "y", "centre": "nobody", "partners": []}, origin="code"
+        )
+    text = str(caught.value)
+    assert "partners: must not be empty" in text and text.startswith("code")

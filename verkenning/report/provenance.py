@@ -9,23 +9,27 @@ from pathlib import Path
 
 from ..scenario import Scenario
 
-__all__ = ["DEPENDENCIES", "provenance"]
+__all__ = ["dependencies", "provenance"]
 
-DEPENDENCIES = (
-    "numpy",
-    "scipy",
-    "highspy",
-    "pandas",
-    "networkx",
-    "matplotlib",
-    "pydantic",
-    "PyYAML",
-    "openpyxl",
-    "papermill",
-    "nbconvert",
-    "ipykernel",
-    "typer",
-)
+DISTRIBUTION = "verkenning"
+
+
+def dependencies() -> dict[str, str | None]:
+    """Every runtime requirement of the installed distribution with its installed version.
+
+    Read from the distribution's metadata (``Requires-Dist`` without an extra), so the list is the
+    one ``pyproject.toml`` declares, never a hand-kept copy.
+    """
+    from packaging.requirements import Requirement
+
+    found = {}
+    for line in metadata.requires(DISTRIBUTION) or ():
+        requirement = Requirement(line)
+        if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+            found[requirement.name] = _version(requirement.name)
+    return dict(sorted(found.items(), key=lambda item: item[0].lower()))
+
+
 PROJECT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -63,9 +67,9 @@ def provenance(scenario: Scenario, seed: int) -> dict[str, object]:
             {"path": shown, "sha256": digest}
             for shown, digest in zip(scenario.files, scenario.digests, strict=True)
         ],
-        "verkenning": _version("verkenning"),
+        "verkenning": _version(DISTRIBUTION),
         "python": platform.python_version(),
-        "dependencies": {name: _version(name) for name in DEPENDENCIES},
+        "dependencies": dependencies(),
         "git": _git(),
         "seed": seed,
     }

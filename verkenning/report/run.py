@@ -33,10 +33,25 @@ from ..scenario import load_scenario
 from .html import Markup, page, table, text
 from .provenance import provenance
 
-__all__ = ["NOTEBOOKS", "RunError", "RunResult", "build_index", "run_study", "slug"]
+__all__ = ["NOTEBOOKS", "RunError", "RunResult", "build_index", "notebook_path", "run_study", "slug"]
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent.parent / "notebooks"
 NOTEBOOKS = ("toetreding", "vergelijking", "groeipad")
+CHECKOUT_NOTEBOOKS = Path(__file__).resolve().parent.parent.parent / "notebooks"
+"""Where the notebooks are in a checkout (an editable install maps no package onto them)."""
+
+
+def notebook_path(name: str) -> Path:
+    """The study notebook ``name``: shipped in the wheel as ``verkenning.notebooks``, else the checkout's."""
+    from importlib.resources import as_file, files
+
+    try:
+        shipped = files("verkenning.notebooks").joinpath(f"{name}.ipynb")
+    except ModuleNotFoundError:
+        return CHECKOUT_NOTEBOOKS / f"{name}.ipynb"
+    with as_file(shipped) as path:  # a real file in an installed wheel
+        return Path(path)
+
+
 REMOVE_TAGS = ("parameters", "injected-parameters", "remove_cell")
 CELL_TIMEOUT_S = 600
 
@@ -221,7 +236,7 @@ def run_study(
     executed = partial / "report.ipynb"
     try:
         papermill.execute_notebook(
-            str(NOTEBOOK_DIR / f"{notebook}.ipynb"),
+            str(notebook_path(notebook)),
             str(executed),
             parameters=parameters,
             kernel_name="python3",

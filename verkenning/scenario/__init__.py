@@ -148,12 +148,12 @@ def _validated(merged: Any, path: Path) -> Scenario:
             loc = tuple(error["loc"])
             file, line, col = _locate(merged, loc)
             message, fix = _explain(error)
-            problems.append(Problem(file, line, col, _path_text(loc), message, fix))
+            problems.append(Problem(file or str(path), line, col, _path_text(loc), message, fix))
         raise ScenarioError(path, problems) from None
     for check in CHECKS:
         for loc, message, fix in check(scenario):
             file, line, col = _locate(merged, loc)
-            problems.append(Problem(file, line, col, _path_text(loc), message, fix))
+            problems.append(Problem(file or str(path), line, col, _path_text(loc), message, fix))
     if problems:
         raise ScenarioError(path, problems)
     return scenario

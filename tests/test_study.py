@@ -1,0 +1,68 @@
+"""The study computed once: its results match the shipped JSON Schema, and every part is computed once."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+
+import jsonschema
+import pytest
+
+from verkenning.explore import Outcome, cached_exploration, explore, save_exploration
+from verkenning.explore.sweep import exploration_folder, sweep_id
+from verkenning.study import Study
+
+from .conftest import SHIPPED
+
+SCHEMA = json.loads(files("verkenning.schemas").joinpath("results.schema.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_results_of_every_shipped_scenario_follow_the_schema(path):
+    results = Study.load(path, samples=200).results()
+    jsonschema.validate(results, SCHEMA)
+    keys = {row["kind"] for row in results["assumptions"]}
+    assert keys <= {"source", "assumption", "unsourced"} and "source" in keys
+
+
+def test_the_schema_refuses_what_it_does_not_describe():
+    results = Study.load(SHIPPED[0], samples=200).results()
+    results["conditions"]["win_win"]["verdict"] = "voldaan"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(results, SCHEMA)
+    results["conditions"]["win_win"]["verdict"] = "pass"
+    results["assumptions"][0] = {"veld": "x", "waarde": 1, "soort": "bron", "toelichting": ""}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(results, SCHEMA)
+
+
+def test_each_part_is_computed_once():
+    study = Study.load(SHIPPED[1], samples=200)
+    assert study.costs is study.costs and study.card is study.card and study.fees is study.fees
+    assert study.card.verdicts[0].year == study.year
+
+
+def test_a_saved_sweep_is_found_by_what_made_it_not_by_its_folder_name(tmp_path):
+    study = Study.load(SHIPPED[1], samples=300, sweep_root=tmp_path)
+    first = study.exploration
+    folder = exploration_folder(tmp_path, study.scenario, 0, 300)
+    assert folder.name == sweep_id(study.scenario, 0, 300) and (folder / "exploration.json").is_file()
+    folder.rename(folder.with_name("any-name"))
+    again = cached_exploration(tmp_path, study.scenario, 0, 300)
+    assert again.info["seconds"] == first.info["seconds"], "read back, not computed again"
+    other_seed = cached_exploration(tmp_path, study.scenario, 1, 300)
+    assert other_seed.seed == 1 and other_seed.info["sweep_id"] != first.info["sweep_id"]
+    # a sweep whose record says it came from other inputs or code is never served
+    record = folder.with_name("any-name") / "exploration.json"
+    info = json.loads(record.read_text(encoding="utf-8"))
+    record.write_text(json.dumps({**info, "inputs_id": "0" * 16}), encoding="utf-8")
+    fresh = cached_exploration(tmp_path, study.scenario, 0, 300)
+    assert fresh.info["sweep_id"] == first.info["sweep_id"] and fresh.probabilities == first.probabilities
+
+
+def test_a_larger_saved_sweep_is_shown_instead(tmp_path):
+    study = Study.load(SHIPPED[1], samples=200, sweep_root=tmp_path)
+    large = explore(study.scenario, 400, 0, sobol_samples=64)
+    save_exploration(large, exploration_folder(tmp_path, study.scenario, 0, 400))
+    assert study.exploration.samples == 400
+    assert Outcome("win_win") in study.exploration.probabilities
