@@ -213,7 +213,7 @@ def test_a_failed_run_keeps_its_notebook_and_leaves_earlier_runs_alone(tmp_path,
     notebook = nbformat.read(ROOT / "notebooks" / "toetreding.ipynb", as_version=4)
     notebook.cells.insert(3, nbformat.v4.new_code_cell("report.no_such_section()"))
     nbformat.write(notebook, broken / "toetreding.ipynb")
-    monkeypatch.setattr(run_module, "NOTEBOOK_DIR", broken)
+    monkeypatch.setattr(run_module, "notebook_path", lambda name: broken / f"{name}.ipynb")
     with pytest.raises(RunError, match=r"cel \d+: AttributeError.*no_such_section") as failure:
         run_study([SCENARIOS / "borne.yaml"], "toetreding", out)
     assert ".mislukt/report.ipynb" in str(failure.value)
