@@ -194,3 +194,15 @@ def test_a_key_role_without_work_is_not_needed_in_the_study_and_in_the_sweep():
     assert card.value("a", "bus_factor_roles") == 1
     swept = evaluate(plan(scenario, (), ()), np.zeros((1, 0)))
     assert swept[Outcome("coverage_probability")][0] == card.value("samenwerking", "coverage_probability")
+
+
+def test_an_unknown_indicator_or_condition_names_the_valid_ones():
+    from verkenning.errors import VerkenningError
+
+    card = scorecard(simulate(load_scenario(SCENARIOS / "basis.yaml")))
+    with pytest.raises(
+        VerkenningError, match="no indicator 'annual_cost_eur' of 'bornee'; the partners are hengelo"
+    ):
+        card.value("bornee", "annual_cost_eur")
+    with pytest.raises(VerkenningError, match="unknown condition 'winwin'; the conditions are win_win"):
+        card.verdict("winwin")

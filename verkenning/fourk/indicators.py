@@ -53,6 +53,7 @@ import numpy as np
 
 from ..costs import CostResult
 from ..costs.model import CostModel, cost_model
+from ..errors import VerkenningError
 from ..graph import weak_points
 from .verdicts import Verdict, verdicts
 
@@ -99,11 +100,22 @@ class Scorecard:
     """Partner → (before, after) composite, only when the scenario gives weights."""
 
     def value(self, partner: str, name: str, when: str = "after") -> float:
-        row = next(i for i in self.indicators if i.partner == partner and i.name == name)
+        row = next((i for i in self.indicators if i.partner == partner and i.name == name), None)
+        if row is None:
+            partners = ", ".join(dict.fromkeys(i.partner for i in self.indicators))
+            names = ", ".join(dict.fromkeys(i.name for i in self.indicators))
+            raise VerkenningError(
+                f"no indicator {name!r} of {partner!r}; the partners are {partners}; "
+                f"the indicators are {names}"
+            )
         return row.after if when == "after" else row.before
 
     def verdict(self, condition: str) -> Verdict:
-        return next(v for v in self.verdicts if v.condition == condition)
+        found = next((v for v in self.verdicts if v.condition == condition), None)
+        if found is None:
+            valid = ", ".join(v.condition for v in self.verdicts)
+            raise VerkenningError(f"unknown condition {condition!r}; the conditions are {valid}")
+        return found
 
 
 # ---------------------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ class Comparison:
         for condition, label in CONDITION_LABELS.items():
             cells = []
             for s in self.studies:
-                verdict = next(v for v in s.card.verdicts if v.condition == condition)
+                verdict = s.card.verdict(condition)
                 cells.append(
                     Markup(f"<span class='{verdict.verdict}'>{text(VERDICT_LABELS[verdict.verdict])}</span>")
                 )

@@ -232,7 +232,7 @@ def fees(study: Report) -> Markup:
 
 def risks(study: Report) -> Markup:
     names = study.names
-    risk = next(v for v in study.card.verdicts if v.condition == "risks_shared")
+    risk = study.card.verdict("risks_shared")
     exposure = dict(risk.exposure_eur)
     exit_rows = [
         (names[i.partner], euro(i.after))
