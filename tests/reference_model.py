@@ -10,8 +10,9 @@ Formulas (the docstrings'):
   (times the volume factor) where given.
 - Real growth ((1 + g)/(1 + π))^t for stand-alone costs and the cooperation; volume (1 + v)^t.
 - The year's game: c_y(S) = g_c^t (c(S) + λ Σ_{entrants e ∈ S} c({e})) for |S| ≥ 2, g_s^t c({p}) alone.
-- The key: each service line L = g_c^t K_s(N) split by the key's weights of its takers (equally when
-  all weigh zero), the overhead g_c^t k (m − 1) equally, and λ g_c^t c({e}) to each entrant member.
+- The key: each service line L = g_c^t K_s(N) (g_s^t for a cooperation of one member) split by
+  the key's weights of its takers (equally when all weigh zero), the overhead g_c^t k (m − 1)
+  equally, and λ g_c^t c({e}) to each entrant member.
 - Transition τ c({e}) (base year), a share f in the year of entry and the rest the year after, to
   the entrant or split by that year's key; exit fee x × the leaver's key share of the year before,
   paid by the leaver and split over the stayers by the key.
@@ -156,7 +157,8 @@ class Reference:
     def key(self, members, year: int, take=None) -> dict[str, float]:
         take = take or self.take
         t = year - self.years[0]
-        g, vf = self.growth("cost_growth_cooperation", t), self.volume(t)
+        rate = "cost_growth_cooperation" if len(members) > 1 else "cost_growth_standalone"
+        g, vf = self.growth(rate, t), self.volume(t)
         share = dict.fromkeys(members, 0.0)
         for sid, sv in self.service.items():
             amount = self.line(sid, members, vf, take) * g

@@ -204,3 +204,26 @@ def test_costs_command_prints_every_partner_and_writes_xlsx(tmp_path):
     for partner in ("hengelo", "oldenzaal", "haaksbergen", "swb", "borne"):
         assert partner in result.stdout
     assert "NPV@2.25%" in result.stdout and (tmp_path / "b.xlsx").is_file()
+
+
+def test_a_cooperation_of_one_member_grows_as_it_would_alone():
+    # FACTS §3.6: a cooperation of one member is no cooperation. The centre alone, before Borne
+    # joins (a scenario that extends nothing: its status quo is the centre without entrants), pays
+    # exactly its stand-alone cost every year, not the slower cooperation growth.
+    from verkenning.scenario import Scenario, load_organisations
+
+    library = load_organisations()
+    partners = [library["hengelo"].model_dump(), {**library["borne"].model_dump(), "joins": 2027}]
+    for partner in partners:
+        partner["services"] = ["basis"]
+    scenario = Scenario.from_mapping(
+        {"name": "alleen", "question": "q", "centre": "hengelo", "partners": partners}
+    )
+    result = simulate(scenario, rules=())
+    cents = 0.01 * len(scenario.services)  # every line of the key is rounded to the cent
+    np.testing.assert_allclose(result.status_quo_eur["key"][0], result.standalone_eur[0], atol=cents)
+    before = [k for k, y in enumerate(result.years) if y < 2027]
+    np.testing.assert_allclose(
+        result.cost_eur["key"][0, before], result.standalone_eur[0, before], atol=cents
+    )
+    assert (result.cost_eur["key"][0, -3:] < result.standalone_eur[0, -3:]).all(), "together it grows slower"

@@ -4,7 +4,8 @@ All amounts are in real euros at base-year prices (MKBA convention, FACTS §5). 
 t = y − base_year and inflation π:
 
 - Stand-alone costs grow at the real rate g_s = (1 + g_standalone)/(1 + π) − 1 (M&I trend), the
-  cooperation's at g_c = (1 + g_cooperation)/(1 + π) − 1: the difference is the modelled
+  cooperation's (of two or more members; one member alone grows as stand-alone costs do) at
+  g_c = (1 + g_cooperation)/(1 + π) − 1: the difference is the modelled
   *minder meerkosten* (FACTS §3.6), which the result also reports with it switched off (g_c = g_s,
   the COELO 2017 finding that cooperation does not lower spending), so it is never shown as a fact.
   The cooperation has existed since 2013, so the slower growth applies from the base year.
@@ -209,7 +210,8 @@ def _year(model: CostModel, members: tuple[int, ...], k: int, growth: _Growth) -
     scenario = model.scenario
     grand = np.zeros(len(model.partners))
     grand[list(members)] = 1.0
-    g = growth.cooperation[:, k]
+    # a cooperation of one member is no cooperation: its costs grow as stand-alone costs do
+    g = growth.cooperation[:, k] if len(members) > 1 else growth.standalone[:, k]
     entrant = np.array([scenario.partners[i].joins is not None for i in members])
     level = model.inputs.parameter("level_effect_entrant")
     own = np.zeros((model.n, len(members)))
