@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -227,3 +229,23 @@ def test_a_cooperation_of_one_member_grows_as_it_would_alone():
         result.cost_eur["key"][0, before], result.standalone_eur[0, before], atol=cents
     )
     assert (result.cost_eur["key"][0, -3:] < result.standalone_eur[0, -3:]).all(), "together it grows slower"
+
+
+def test_costs_command_prints_the_same_figures_as_json_for_tools():
+    table = CliRunner().invoke(app, ["costs", "scenarios/borne.yaml"])
+    done = CliRunner().invoke(app, ["costs", "scenarios/borne.yaml", "--format", "json"])
+    assert done.exit_code == 0, done.output
+    data = json.loads(done.stdout)
+    result = simulate(load_scenario(SCENARIOS / "borne.yaml"))
+    k = result.years.index(result.reference_year)
+    assert data["reference_year"] == result.reference_year == 2028
+    assert list(data["partners"]) == list(result.partners)
+    borne = data["partners"]["borne"]
+    i = result.partners.index("borne")
+    assert borne["new_eur"] == round(float(result.cost_eur["key"][i, k]), 2)
+    assert borne["npv_eur"]["0.0225"] == round(float(result.npv_eur["key"][0.0225][i]), 2)
+    assert borne["break_even_year"] == result.break_even_year[i]
+    # the table shows the same NPV, rounded to the euro
+    assert f"{borne['npv_eur']['0.0225']:,.0f}" in table.stdout
+    bad = CliRunner().invoke(app, ["costs", "scenarios/borne.yaml", "--format", "xml"])
+    assert bad.exit_code == 2 and "choose table or json" in bad.output

@@ -130,16 +130,24 @@ def allocate(
 def costs(
     scenario: Annotated[Path, typer.Argument(help="The scenario file.")],
     xlsx: Annotated[Path | None, typer.Option(help="Also write the tables to this Excel workbook.")] = None,
+    output: Annotated[str, typer.Option("--format", help="table, or json for tools.")] = "table",
 ) -> None:
     """Per partner: stand-alone, current and new annual cost, and the NPV of the saving."""
+    import json
+
     from .console import cost_summary
-    from .costs.tables import write_xlsx
+    from .costs.tables import summary_data, write_xlsx
     from .study import Study
 
+    if output not in ("table", "json"):
+        raise typer.BadParameter("choose table or json", param_hint="--format")
     study = Study.load(scenario)
-    typer.echo(cost_summary(study.costs))
+    if output == "json":
+        typer.echo(json.dumps(summary_data(study.costs), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(cost_summary(study.costs))
     if xlsx is not None:
-        typer.echo(f"wrote {write_xlsx(study.costs, xlsx)}")
+        typer.echo(f"wrote {write_xlsx(study.costs, xlsx)}", err=output == "json")
 
 
 @_command

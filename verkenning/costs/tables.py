@@ -16,7 +16,7 @@ import pandas as pd
 from ..files import write_atomic
 from .paths import CostResult
 
-__all__ = ["long_table", "summary_table", "trace_table", "write_xlsx"]
+__all__ = ["long_table", "summary_data", "summary_table", "trace_table", "write_xlsx"]
 
 COLUMNS = ["scenario", "partner", "year", "variable", "unit", "value"]
 
@@ -110,6 +110,33 @@ def summary_table(result: CostResult) -> pd.DataFrame:
     table["npv_other_transition_bearer_eur"] = result.npv_other_bearer_eur[result.rates[0]]
     table["break_even_year"] = pd.array(result.break_even_year, dtype="Int64")
     return table
+
+
+def summary_data(result: CostResult) -> dict:
+    """The summary as plain data for tools (``verkenning costs --format json``): euros to the cent."""
+    k = result.years.index(result.reference_year)
+    rate = result.rates[0]
+    partners = {}
+    for i, partner in enumerate(result.partners):
+        partners[partner] = {
+            "standalone_eur": round(float(result.standalone_eur[i, k]), 2),
+            "status_quo_eur": round(float(result.status_quo_eur["key"][i, k]), 2),
+            "new_eur": round(float(result.cost_eur["key"][i, k]), 2),
+            "npv_eur": {f"{r:g}": round(float(v[i]), 2) for r, v in result.npv_eur["key"].items()},
+            "npv_without_avoided_growth_eur": round(float(result.npv_without_avoided_growth_eur[rate][i]), 2),
+            "npv_other_transition_bearer_eur": round(float(result.npv_other_bearer_eur[rate][i]), 2),
+            "break_even_year": result.break_even_year[i],
+        }
+    return {
+        "scenario": result.scenario.name,
+        "status_quo": result.scenario.status_quo[0],
+        "base_year": result.scenario.base_year,
+        "reference_year": result.reference_year,
+        "discount_rate": float(result.scenario.discount_rate),
+        "cooperation_cost_eur": round(float(result.cooperation_cost_eur[k]), 2),
+        "status_quo_cooperation_cost_eur": round(float(result.status_quo_cooperation_cost_eur[k]), 2),
+        "partners": partners,
+    }
 
 
 def write_xlsx(result: CostResult, path: str | Path) -> Path:
