@@ -148,3 +148,21 @@ def test_allocate_bad_game_exits_2_with_one_line(tmp_path, content, message):
 def test_allocate_unknown_method_is_bad_input(tmp_path):
     result = runner.invoke(app, ["allocate", str(_game_file(tmp_path, AIRPORT)), "-m", "banzhaf"])
     assert result.exit_code == 2 and "unknown method 'banzhaf'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "option"),
+    [
+        (["explore", "scenarios/borne.yaml", "--seed", "-1"], "--seed"),
+        (["explore", "scenarios/borne.yaml", "--workers", "0"], "--workers"),
+        (["explore", "scenarios/borne.yaml", "--samples", "1"], "--samples"),
+        (["run", "scenarios/borne.yaml", "--seed", "-1"], "--seed"),
+        (["allocate", "x.json", "--seed", "-3"], "--seed"),
+    ],
+)
+def test_options_are_checked_before_any_work(arguments, option, tmp_path):
+    result = CliRunner().invoke(
+        app, [*arguments, "--out", str(tmp_path)] if arguments[0] != "allocate" else arguments
+    )
+    assert result.exit_code == 2 and option in result.output
+    assert "Traceback" not in result.output and not list(tmp_path.iterdir()), "nothing was started"

@@ -109,8 +109,8 @@ def allocate(
         typer.Option("--fee-range", help="A player whose fee range to compute (repeatable)."),
     ] = None,
     output: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
-    samples: Annotated[int, typer.Option(help="Orders for the sampled Shapley value.")] = 2000,
-    seed: Annotated[int, typer.Option(help="Seed for the sampled Shapley value.")] = 0,
+    samples: Annotated[int, typer.Option(help="Orders for the sampled Shapley value.", min=2)] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed for the sampled Shapley value.", min=0)] = 0,
 ) -> None:
     """Allocate the cost (or value) of a cooperative game by every rule, with the core check."""
     import json
@@ -190,7 +190,7 @@ def run(
     scenario: Annotated[Path, typer.Argument(help="The scenario file.")],
     notebook: Annotated[str, typer.Option(help="toetreding, vergelijking or groeipad.")] = "toetreding",
     out: Annotated[Path, typer.Option(help="Folder for the run folders.")] = Path("reports"),
-    seed: Annotated[int, typer.Option(help="Seed for everything random.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed for everything random.", min=0)] = 0,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf with headless Chromium.")] = False,
 ) -> None:
     """Render a study into a new run folder; the last line printed is the path of report.html."""
@@ -201,7 +201,7 @@ def run(
 def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files.")],
     out: Annotated[Path, typer.Option(help="Folder for the run folders.")] = Path("reports"),
-    seed: Annotated[int, typer.Option(help="Seed for everything random.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed for everything random.", min=0)] = 0,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf with headless Chromium.")] = False,
 ) -> None:
     """Render the comparison of two or more scenarios (the vergelijking notebook)."""
@@ -213,9 +213,11 @@ def explore(
     scenario: Annotated[
         Path, typer.Argument(help="The scenario file (its `uncertainties:` and the defaults').")
     ],
-    samples: Annotated[int, typer.Option(help="Number of Latin hypercube samples.")] = 10_000,
-    seed: Annotated[int, typer.Option(help="Seed of the samples.")] = 0,
-    workers: Annotated[int | None, typer.Option(help="Local processes (default: this process only).")] = None,
+    samples: Annotated[int, typer.Option(help="Number of Latin hypercube samples.", min=2)] = 10_000,
+    seed: Annotated[int, typer.Option(help="Seed of the samples.", min=0)] = 0,
+    workers: Annotated[
+        int | None, typer.Option(help="Local processes (default: this process only).", min=1)
+    ] = None,
     scheduler: Annotated[str | None, typer.Option(help="Address of a dask.distributed scheduler.")] = None,
     out: Annotated[Path, typer.Option(help="Folder for the run folders; the sweep is kept under it.")] = Path(
         "reports"

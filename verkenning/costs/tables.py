@@ -7,13 +7,12 @@ export never leaves half a file where a good one stood.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..files import write_atomic
+from ..files import workbook_bytes, write_atomic
 from .paths import CostResult
 
 __all__ = ["long_table", "summary_data", "summary_table", "trace_table", "write_xlsx"]
@@ -142,10 +141,10 @@ def summary_data(result: CostResult) -> dict:
 def write_xlsx(result: CostResult, path: str | Path) -> Path:
     """Write the summary, the long table and the key's trace to an Excel workbook (atomically)."""
     path = Path(path)
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        summary_table(result).to_excel(writer, sheet_name="samenvatting", index=False)
-        long_table(result).to_excel(writer, sheet_name="tabel", index=False)
-        trace_table(result).to_excel(writer, sheet_name="verdeling", index=False)
-    write_atomic(path, buffer.getvalue())
+    sheets = {
+        "samenvatting": summary_table(result),
+        "tabel": long_table(result),
+        "verdeling": trace_table(result),
+    }
+    write_atomic(path, workbook_bytes(sheets))
     return path

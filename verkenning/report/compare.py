@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..files import write_atomic, write_json
+from ..files import spreadsheet_csv, write_atomic, write_json
 from .html import Markup, euro, table, text
 from .labels import CONDITION_LABELS, VERDICT_LABELS, display
 from .report import Report
@@ -127,5 +127,5 @@ class Comparison:
             frames.append(frame)
         write_atomic(
             self.run_dir / "tables" / "samenvatting.csv",
-            pd.concat(frames).to_csv(index=False, lineterminator="\n"),
+            spreadsheet_csv(pd.concat(frames)),
         )

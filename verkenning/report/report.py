@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..costs.tables import write_xlsx
-from ..files import write_atomic, write_json
+from ..files import spreadsheet_csv, write_atomic, write_json
 from ..study import Study
 from . import findings, sections
 from .labels import display
@@ -93,9 +93,7 @@ class Report:
             return
         write_json(self.run_dir / "results.json", self.study.results())
         for name, table in self.study.tables().items():
-            write_atomic(
-                self.run_dir / "tables" / f"{name}.csv", table.to_csv(index=False, lineterminator="\n")
-            )
+            write_atomic(self.run_dir / "tables" / f"{name}.csv", spreadsheet_csv(table))
         write_xlsx(self.study.costs, self.run_dir / "results.xlsx")
 
     def provenance_record(self) -> dict:

@@ -6,13 +6,14 @@ between objects (ids, dependencies, years against the horizon) are checked in ``
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from ..errors import VerkenningError
-from .figures import Count, DiscountRate, Exponent, Figure, Fraction, Money, between, fail
+from .figures import Count, DiscountRate, Exponent, Figure, Fraction, Money, between, fail, show
 
 __all__ = [
     "DISTRIBUTIONS",
@@ -192,6 +193,11 @@ class Uncertainty(_Model):
 
     @model_validator(mode="after")
     def _complete(self) -> Uncertainty:
+        for name in ("low", "high", "mode", "mean", "sd", "median", "sigma", "values", "weights"):
+            given = getattr(self, name)
+            numbers = given if isinstance(given, tuple) else () if given is None else (given,)
+            if not all(math.isfinite(x) for x in numbers):
+                raise fail(f"{name} must be a finite number, got {show(given)}", f"give a finite {name}")
         need = {
             "uniform": ("low", "high"),
             "triangular": ("low", "mode", "high"),
