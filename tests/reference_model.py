@@ -5,9 +5,10 @@ nothing else of the package: no arrays, no shared helpers.
 
 Formulas (the docstrings'):
 - K_s(S) = F_s + u_s · r_s · (V_s(S)/r_s)^e_s when a member of S takes s (the variable part only for
-  a quantity driver), V_s(S) = Σ over the members taking s of their driver (times the volume factor
-  when the driver grows); c(S) = Σ_s K_s(S) + k·(|S| − 1); c({p}) is the observed stand-alone cost
-  (times the volume factor) where given.
+  a quantity driver), with F_s = min(λ F, T) and u_s = (T − F_s)/r_s for T = F + u r (λ the
+  fixed-share scale; F and u as stated for the fixed driver), V_s(S) = Σ over the members taking s
+  of their driver (times the volume factor when the driver grows); c(S) = Σ_s K_s(S) + k·(|S| − 1);
+  c({p}) is the observed stand-alone cost (times the volume factor) where given.
 - Real growth ((1 + g)/(1 + π))^t for stand-alone costs and the cooperation; volume (1 + v)^t.
 - The year's game: c_y(S) = g_c^t (c(S) + λ Σ_{entrants e ∈ S} c({e})) for |S| ≥ 2, g_s^t c({p}) alone.
 - The key: each service line L = g_c^t K_s(N) (g_s^t for a cooperation of one member) split by
@@ -117,6 +118,16 @@ class Reference:
 
     # -- costs ------------------------------------------------------------------------------------
 
+    def curve(self, sid: str) -> tuple[float, float]:
+        """F and u with the shared fixed part scaled by λ, the reference cost kept (model.py)."""
+        sv = self.service[sid]
+        scale = self.p["fixed_share_scale"]
+        if sv["driver"] == "fixed" or scale == 1.0:
+            return sv["fixed"], sv["unit"]
+        total = sv["fixed"] + sv["unit"] * sv["reference"]
+        fixed = min(scale * sv["fixed"], total)
+        return fixed, (total - fixed) / sv["reference"]
+
     def line(self, sid: str, coalition, vf: float, take=None) -> float:
         take = take or self.take
         sv = self.service[sid]
@@ -124,10 +135,11 @@ class Reference:
         if not takers:
             return 0.0
         volume = sum(self.quantity(p, sv["driver"]) * (vf if sv["driver"] in SCALES else 1.0) for p in takers)
+        fixed, unit = self.curve(sid)
         variable = 0.0
         if sv["driver"] != "fixed":
-            variable = sv["unit"] * sv["reference"] * (volume / sv["reference"]) ** sv["exponent"]
-        return sv["fixed"] + variable
+            variable = unit * sv["reference"] * (volume / sv["reference"]) ** sv["exponent"]
+        return fixed + variable
 
     def alone(self, pid: str, vf: float) -> float:
         if self.observed[pid] is not None:

@@ -12,9 +12,12 @@ r_s = ``reference_volume``, the size at which u_s was calibrated: the exponent b
 around that size, so it changes the scale effect and not the level of cost (with e_s = 1 the
 reference drops out). An exponent below 1 is an economy of scale and above 1 a diseconomy; the
 public evidence for Dutch municipal IT is mixed (FACTS §3.3), so the exponent is an input (default
-1) and the only built-in advantage of pooling is that F_s is paid once. A coalition of m ≥ 2
-organisations also pays a coordination overhead k · (m − 1) (governance, DVO, demand coordination; k =
-``coordination_annual_cost_eur_per_organisation``): one partner alone coordinates with nobody.
+1) and the only built-in advantage of pooling is that F_s is paid once. How large F_s is, is itself
+uncertain: ``fixed_share_scale`` λ scales every F_s and moves the difference into the volume part,
+so that the cost at the reference volume T_s = F_s + u_s r_s stays what it was (``cost_curve``).
+A coalition of m ≥ 2 organisations also pays a coordination overhead k · (m − 1) (governance, DVO,
+demand coordination; k = ``coordination_annual_cost_eur_per_organisation``): one partner alone
+coordinates with nobody.
 
 So c(S) = Σ_s K_s(S) + k · (|S| − 1), at the prices of the base year, for every coalition at once:
 the volumes of all 2^m coalitions are one matrix product (coalition membership × partner volumes).
@@ -108,6 +111,23 @@ class CostModel:
         return self.quantity(self.drivers)
 
     @cached_property
+    def cost_curve(self) -> tuple[np.ndarray, np.ndarray]:
+        """n × services: the fixed and unit costs in force, with the shared fixed part scaled.
+
+        λ = ``fixed_share_scale``; with T_s = F_s + u_s r_s the cost at the reference volume,
+        F'_s = min(λ F_s, T_s) and u'_s = (T_s − F'_s) / r_s: the structural uncertainty moves cost
+        between the shared and the volume part and leaves the reference level alone. A service with
+        the ``fixed`` driver has no volume part to move it to and keeps F_s.
+        """
+        x = self.inputs
+        scale = x.parameter("fixed_share_scale")[:, None]
+        total = x.fixed + x.unit * self.reference
+        fixed = np.where(self.per_unit, np.minimum(scale * x.fixed, total), x.fixed)
+        unit = np.where(self.per_unit, (total - fixed) / self.reference, x.unit)
+        exact = scale == 1.0  # the catalogue as stated, to the last bit
+        return np.where(exact, x.fixed, fixed), np.where(exact, x.unit, unit)
+
+    @cached_property
     def key_weights(self) -> np.ndarray:
         """n × partners × services: each partner's weight in the key of each service it takes."""
         return self.quantity(self.keys) * self.takes
@@ -127,6 +147,7 @@ class CostModel:
         ``volume_factor`` (one per sample, or one for all) scales every partner's volumes.
         """
         x = self.inputs
+        fixed_cost, unit_cost = self.cost_curve
         members = np.atleast_2d(members).astype(float)
         factor = np.broadcast_to(np.asarray(volume_factor, dtype=float), (self.n,))
         scaled = np.where(self.volume_scales, self.volume * factor[:, None, None], self.volume)
@@ -134,8 +155,8 @@ class CostModel:
         taken = (members @ self.takes) > 0
         ratio = pooled / self.reference
         power = np.power(ratio, x.exponent[:, None, :])
-        variable = np.where(self.per_unit, x.unit[:, None, :] * self.reference * power, 0.0)
-        return np.where(taken[None], x.fixed[:, None, :] + variable, 0.0)
+        variable = np.where(self.per_unit, unit_cost[:, None, :] * self.reference * power, 0.0)
+        return np.where(taken[None], fixed_cost[:, None, :] + variable, 0.0)
 
     def coordination_cost(self, members: np.ndarray) -> np.ndarray:
         """n × C: k · (|S| − 1) for coalitions of two or more, 0 otherwise."""

@@ -168,7 +168,11 @@ def explore(
         raise VerkenningError("an exploration needs at least 2 samples")
     started = time.perf_counter()
     draws = sample(scenario, samples, seed)
-    bad = [path for path, column in zip(draws.paths, draws.values.T, strict=True) if not np.isfinite(column).all()]
+    bad = [
+        path
+        for path, column in zip(draws.paths, draws.values.T, strict=True)
+        if not np.isfinite(column).all()
+    ]
     if bad:
         raise VerkenningError(f"the uncertainty of {', '.join(bad)} draws values that are not finite numbers")
     outcomes = _run_chunks(scenario, draws.paths, draws.specs, draws.values, workers, scheduler, progress)

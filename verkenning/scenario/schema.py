@@ -146,6 +146,9 @@ class FourKWeights(_Model):
 class Parameters(_Model):
     """Model parameters. Their defaults, each with a pedigree, are in ``data/defaults.yaml``."""
 
+    fixed_share_scale: Annotated[Figure, between(0, 20)]
+    """Multiplies every service's shared fixed part, keeping its cost at the reference volume (1: the
+    catalogue as calibrated; 0: no shared fixed part, the case without a structural saving)."""
     transition_cost_share: Annotated[Figure, between(0, 5)]
     transition_share_first_year: Fraction
     level_effect_entrant: Annotated[Figure, between(-1, 1)]
