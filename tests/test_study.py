@@ -10,6 +10,7 @@ import pytest
 
 from verkenning.explore import Outcome, cached_exploration, explore, save_exploration
 from verkenning.explore.sweep import exploration_folder, sweep_id
+from verkenning.report import Report, sections
 from verkenning.study import Study
 
 from .conftest import SHIPPED
@@ -66,3 +67,34 @@ def test_a_larger_saved_sweep_is_shown_instead(tmp_path):
     save_exploration(large, exploration_folder(tmp_path, study.scenario, 0, 400))
     assert study.exploration.samples == 400
     assert Outcome("win_win") in study.exploration.probabilities
+
+
+def test_the_case_without_a_structural_saving_saves_nothing_in_total():
+    # No shared fixed part and no avoided growth: with the scale exponent at 1, every coalition costs
+    # its members' own costs plus coordination, so the partners together cannot gain; the study's
+    # central case gains more than that.
+    study = Study.load(SHIPPED[1], samples=200)  # borne.yaml
+    rate = study.costs.rates[0]
+    without = study.no_saving
+    assert without.scenario.parameters.fixed_share_scale == 0
+    fixed, _ = without.model.cost_curve
+    assert (fixed[0][without.model.per_unit] == 0).all()
+    assert without.npv_eur["key"][rate].sum() <= 0
+    assert study.costs.npv_eur["key"][rate].sum() > without.npv_eur["key"][rate].sum()
+    results = study.results()
+    assert results["no_saving"]["npv_eur"]["borne"] == round(float(without.npv_eur["key"][rate][-1]), 2)
+
+
+def test_each_partners_npv_comes_with_its_range_and_chance_of_a_loss():
+    study = Study.load(SHIPPED[1], samples=400)
+    for partner, band in study.npv_ranges.items():
+        draws = study.exploration.outcomes[Outcome("npv_eur", partner)]
+        assert band.low_eur <= band.high_eur
+        assert band.loss_probability == pytest.approx((draws < 0).mean())
+        assert (draws < band.low_eur).mean() == pytest.approx(0.05, abs=0.01)
+    page = sections.summary(Report(study))
+    assert (
+        "NCW, band 5%–95%" in page
+        and "Kans op verlies" in page
+        and "NCW zonder structurele besparing" in page
+    )

@@ -16,13 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .costs import CostResult, simulate
+from .costs import CostResult, no_saving, simulate
 from .costs.tables import long_table, summary_table, trace_table
+from .explore.outcomes import Outcome
 from .fourk import Scorecard, growth_path, marginal_effects, scorecard
 from .optimise import Admission, EntryFee, StaffingPlan, admit, entry_fee_range, staffing_plan
 from .scenario import Scenario, load_scenario, pedigree
 
-__all__ = ["DEFAULT_SAMPLES", "Study"]
+__all__ = ["DEFAULT_SAMPLES", "NpvRange", "Study"]
 
 DEFAULT_SAMPLES = 1000
 """Samples of the sweep a report shows (a saved larger sweep of the same inputs is shown instead)."""
@@ -30,6 +31,17 @@ DEFAULT_SAMPLES = 1000
 
 def _cents(value: float) -> float:
     return round(float(value), 2)
+
+
+@dataclass(frozen=True)
+class NpvRange:
+    """A partner's NPV: at the scenario's own values, the 5% and 95% quantiles over the sweep, and the
+    share of the samples in which the partner loses (NPV below zero)."""
+
+    central_eur: float
+    low_eur: float
+    high_eur: float
+    loss_probability: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,6 +73,25 @@ class Study:
     @cached_property
     def costs(self) -> CostResult:
         return simulate(self.scenario)
+
+    @cached_property
+    def no_saving(self) -> CostResult:
+        """The same study without a structural saving (no shared fixed part, no avoided growth)."""
+        return simulate(no_saving(self.scenario), rules=())
+
+    @cached_property
+    def npv_ranges(self) -> dict[str, NpvRange]:
+        """Per partner: the NPV at the scenario's values, its 5–95% range over the sweep and P(loss)."""
+        outcomes = self.exploration.outcomes
+        rate = self.costs.rates[0]
+        ranges = {}
+        for i, partner in enumerate(self.costs.partners):
+            draws = outcomes[Outcome("npv_eur", partner)]
+            low, high = np.quantile(draws, [0.05, 0.95])
+            ranges[partner] = NpvRange(
+                float(self.costs.npv_eur["key"][rate][i]), float(low), float(high), float(np.mean(draws < 0))
+            )
+        return ranges
 
     @cached_property
     def card(self) -> Scorecard:
@@ -184,6 +215,21 @@ class Study:
             },
             "npv_without_avoided_growth_eur": {
                 p: _cents(r.npv_without_avoided_growth_eur[rate][i]) for i, p in enumerate(partners)
+            },
+            "no_saving": {
+                "cost_eur": {p: _cents(self.no_saving.cost_eur["key"][i, k]) for i, p in enumerate(partners)},
+                "npv_eur": {
+                    p: _cents(self.no_saving.npv_eur["key"][rate][i]) for i, p in enumerate(partners)
+                },
+            },
+            "npv_range": {
+                p: {
+                    "central_eur": _cents(v.central_eur),
+                    "low_eur": _cents(v.low_eur),
+                    "high_eur": _cents(v.high_eur),
+                    "loss_probability": round(v.loss_probability, 6),
+                }
+                for p, v in self.npv_ranges.items()
             },
             "break_even_year": dict(zip(partners, r.break_even_year, strict=True)),
             "conditions": {

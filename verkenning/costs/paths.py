@@ -58,6 +58,7 @@ __all__ = [
     "CostResult",
     "Projection",
     "member_matrix",
+    "no_saving",
     "project",
     "reference_year",
     "shares_for",
@@ -466,6 +467,20 @@ def year_game(result: CostResult, year: int) -> Game:
     k = result.years.index(year)
     members = result.projection.members(k)
     return Game(tuple(result.partners[i] for i in members), result.projection.game(k)[0], "cost")
+
+
+def no_saving(scenario: Scenario) -> Scenario:
+    """The case without a structural saving (COELO 2017: cooperation did not lower spending): no
+    shared fixed part (``fixed_share_scale`` 0) and no avoided growth (the cooperation's costs grow
+    as fast as stand-alone costs). Everything else as the scenario states it."""
+    p = scenario.parameters
+    parameters = p.model_copy(
+        update={
+            "fixed_share_scale": type(p.fixed_share_scale)(0.0),
+            "cost_growth_cooperation": p.cost_growth_standalone,
+        }
+    )
+    return scenario.derive(parameters=parameters)
 
 
 def simulate(scenario: Scenario, rules: tuple[str, ...] = GAME_RULES) -> CostResult:

@@ -74,14 +74,19 @@ def summary(study: Report) -> Markup:
     sentences.append(
         f"Win-win: <span class='{win.verdict}'>{VERDICT_LABELS[win.verdict]}</span> — {text(first)}."
     )
+    ranges = study.npv_ranges
+    without = study.no_saving.npv_eur["key"][rate]
     sentences.append(
-        "Het voordeel is een modeluitkomst, geen feit: de netto contante waarde zonder de veronderstelde "
-        "lagere kostengroei staat in de kostentabel, en onzekerheden staan in de bijlage met aannames."
+        "Het voordeel is een modeluitkomst, geen feit. Over alle trekkingen uit de onzekere invoer ligt de "
+        "netto contante waarde van elke deelnemer in de band in de tabel (5% tot 95%), met de kans op verlies "
+        "ernaast; de laatste kolom is het geval zonder structurele besparing (geen gedeeld vast deel en geen "
+        "lagere kostengroei, zoals COELO in 2017 voor gemeentelijke samenwerking vond)."
     )
     rows = []
     for i, p in enumerate(r.partners):
         win_partner = p not in win.incumbents_worse and p not in win.entrants_worse
         blocked = any(g.members == (p,) for g in win.core_violations)
+        band = ranges[p]
         rows.append(
             (
                 names[p],
@@ -89,6 +94,9 @@ def summary(study: Report) -> Markup:
                 euro(after[i]),
                 euro(now[i] - after[i]),
                 euro(npv[i]),
+                f"{euro(band.low_eur)} tot {euro(band.high_eur)}",
+                percent(band.loss_probability, 0),
+                euro(without[i]),
                 verdict_text("pass" if win_partner and not blocked else "fail") if r.member[i, k] else "–",
             )
         )
@@ -99,10 +107,13 @@ def summary(study: Report) -> Markup:
             "Kosten na",
             "Verschil per jaar",
             f"NCW ({percent(rate, 2)})",
+            "NCW, band 5%–95%",
+            "Kans op verlies",
+            "NCW zonder structurele besparing",
             "Niet slechter af",
         ],
         rows,
-        numeric=[False, True, True, True, True, False],
+        numeric=[False, True, True, True, True, True, True, True, False],
         caption=f"Per deelnemer, {study.year} (euro per jaar; NCW over {s.base_year}–{s.end_year})",
     )
     condition_table = table(
