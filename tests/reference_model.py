@@ -19,6 +19,8 @@ Formulas (the docstrings'):
   paid by the leaver and split over the stayers by the key.
 - Cost: key share (member) or stand-alone cost, plus transition and exit; status quo: the root's
   members with their root services by the key, plus services taken beyond them bought alone.
+- The nulmeting (``baseline``): a service's observed cost replaces K_s({p}) for the partner alone,
+  the whole observed cost replaces c({p}); both scale with the volume factor.
 - Draws (``inputs.py``): a value replaces the figure or, for a factor, multiplies it; ``*`` applies to
   every partner or service.
 """
@@ -38,8 +40,13 @@ class Reference:
         self.partners = [p.id for p in scenario.partners]
         self.figure = {p.id: {f: float(getattr(p, f)) for f in FIGURES} for p in scenario.partners}
         self.observed = {
-            p.id: None if p.standalone_annual_cost_eur is None else float(p.standalone_annual_cost_eur)
+            p.id: None if p.observed_cost is None else float(p.observed_cost) for p in scenario.partners
+        }
+        self.observed_service = {
+            (p.id, sid): float(cost)
             for p in scenario.partners
+            if p.baseline is not None
+            for sid, cost in p.baseline.services.items()
         }
         self.service = {
             sv.id: {
@@ -89,7 +96,10 @@ class Reference:
                 self.service[sid][field] = self.service[sid][field] * value if factor else value
         else:
             for pid in self.figure if rest[0] == "*" else [rest[0]]:
-                if rest[1] == "standalone_annual_cost_eur":
+                if rest[1] == "baseline" and rest[2] == "services":
+                    current = self.observed_service[pid, rest[3]]
+                    self.observed_service[pid, rest[3]] = current * value if factor else value
+                elif rest[1] in ("standalone_annual_cost_eur", "baseline"):
                     current = self.observed[pid]
                     if current is not None:
                         self.observed[pid] = current * value if factor else value
@@ -141,10 +151,16 @@ class Reference:
             variable = unit * sv["reference"] * (volume / sv["reference"]) ** sv["exponent"]
         return fixed + variable
 
+    def alone_line(self, pid: str, sid: str, vf: float) -> float:
+        """What one service costs a partner alone: its nulmeting's figure where given, else modelled."""
+        if (pid, sid) in self.observed_service and sid in self.take[pid]:
+            return self.observed_service[pid, sid] * vf
+        return self.line(sid, [pid], vf)
+
     def alone(self, pid: str, vf: float) -> float:
         if self.observed[pid] is not None:
             return self.observed[pid] * vf
-        return sum(self.line(sid, [pid], vf) for sid in self.service)
+        return sum(self.alone_line(pid, sid, vf) for sid in self.service)
 
     def coalition(self, members, vf: float) -> float:
         if len(members) == 1:
@@ -242,9 +258,7 @@ class Reference:
                 member = p in shares[year]
                 cost[p, year] = (shares[year][p] if member else standalone[p, year]) + one_off[p, year]
                 if p in self.sq_members:
-                    extra = sum(
-                        self.line(sid, [p], vf) for sid in self.take[p] - self.sq_take[p]
-                    )  # modelled, never observed
+                    extra = sum(self.alone_line(p, sid, vf) for sid in self.take[p] - self.sq_take[p])
                     status_quo[p, year] = sq_shares[year][p] + extra * gs
                 else:
                     status_quo[p, year] = standalone[p, year]

@@ -249,3 +249,36 @@ def test_costs_command_prints_the_same_figures_as_json_for_tools():
     assert f"{borne['npv_eur']['0.0225']:,.0f}" in table.stdout
     bad = CliRunner().invoke(app, ["costs", "scenarios/borne.yaml", "--format", "xml"])
     assert bad.exit_code == 2 and "choose table or json" in bad.output
+
+
+def test_the_nulmeting_replaces_the_modelled_cost_per_service_and_in_the_sweep(write):
+    # borne-nulmeting.yaml gives Borne's observed cost of WP, HOST and SD: its stand-alone cost is the
+    # modelled one of borne.yaml with those three services' modelled costs replaced by the observed.
+    from verkenning.explore import Outcome, active, evaluate, plan, sample
+
+    modelled = cost_model(load_scenario(SCENARIOS / "borne.yaml"))
+    measured = load_scenario(SCENARIOS / "borne-nulmeting.yaml")
+    model = cost_model(measured)
+    i = model.index("borne")
+    by_service = dict(zip(modelled.services, modelled.alone_by_service()[0, i], strict=True))
+    observed = {"WP": 310000.0, "HOST": 150000.0, "SD": 120000.0}
+    expected = modelled.standalone()[0, i] - sum(by_service[s] for s in observed) + sum(observed.values())
+    assert model.standalone()[0, i] == pytest.approx(expected)
+    # every nulmeting figure carries a measurement error in the sweep: 5% observed, 20% estimated
+    specs = active(measured)
+    assert (
+        specs["partners.borne.baseline.services.WP"].low,
+        specs["partners.borne.baseline.services.WP"].high,
+    ) == (
+        pytest.approx(0.95),
+        pytest.approx(1.05),
+    )
+    assert specs["partners.borne.baseline.services.SD"].high == pytest.approx(1.20)
+    draws = sample(measured, 200, seed=1)
+    out = evaluate(plan(measured, draws.paths, draws.specs), draws.values)
+    assert out[Outcome("npv_eur", "borne")].std() > 0
+    # a declared uncertainty wins, null switches the default error off
+    text = (SCENARIOS / "borne-nulmeting.yaml").read_text(encoding="utf-8")
+    off = load_scenario(write(text + "uncertainties:\n  partners.borne.baseline.services.WP: null\n"))
+    assert "partners.borne.baseline.services.WP" not in active(off)
+    assert "partners.borne.baseline.services.HOST" in active(off)

@@ -52,6 +52,14 @@ def cooperations(draw):
         }
         if draw(st.booleans()) and i > 0:
             partner["standalone_annual_cost_eur"] = float(workstations * draw(st.integers(2000, 9000)))
+        if draw(st.booleans()):  # a nulmeting with observed costs of some services
+            services = draw(st.lists(st.sampled_from(["WP", "NET", "SD", "HOST"]), min_size=1, unique=True))
+            cost = {
+                "value": float(workstations * draw(st.integers(300, 2500))),
+                "source": "boeken",
+                "obtained": "observed",
+            }
+            partner["baseline"] = {"year": 2024, "services": {sid: dict(cost) for sid in services}}
         if i < incumbents:
             partners.append(partner)
             change = {"id": partner["id"]}

@@ -13,7 +13,7 @@ from verkenning.explore.sweep import exploration_folder, sweep_id
 from verkenning.report import Report, sections
 from verkenning.study import Study
 
-from .conftest import SHIPPED
+from .conftest import SCENARIOS, SHIPPED
 
 SCHEMA = json.loads(files("verkenning.schemas").joinpath("results.schema.json").read_text(encoding="utf-8"))
 
@@ -98,3 +98,14 @@ def test_each_partners_npv_comes_with_its_range_and_chance_of_a_loss():
         and "Kans op verlies" in page
         and "NCW zonder structurele besparing" in page
     )
+
+
+def test_the_report_shows_the_nulmeting_and_says_what_stays_modelled():
+    report = Report(Study.load(SCENARIOS / "borne-nulmeting.yaml", samples=200))
+    partners = sections.partners(report)
+    for caption in ("Nulmeting: gemeten kosten", "Nulmeting: personeel", "Nulmeting: lopende contracten"):
+        assert caption in partners
+    assert "Voorbeeld Hosting B.V." in partners and "2027-12-31" in partners and "geschat" in partners
+    costs = sections.costs(report)
+    assert "Herkomst zelfstandig" in costs
+    assert "deels nulmeting, deels gemodelleerd" in costs and costs.count("gemodelleerd") >= 5

@@ -4,7 +4,8 @@ A study is the batch of one: the scenario's own figures. A sweep is a batch of n
 the scenario's uncertain figures are drawn (:func:`with_draws`): a draw replaces the figure, or
 multiplies it when the uncertainty is a ``factor``; a ``*`` in the path applies one draw to every
 partner or service. This is the one place where a figure path (``services.WP.scale_exponent``,
-``partners.borne.workstations``, ``parameters.absence_rate``, ``discount_rate``) meets an array.
+``partners.borne.workstations``, ``partners.borne.baseline.annual_cost_eur``,
+``parameters.absence_rate``, ``discount_rate``) meets an array.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class Inputs:
     """n × partners × PARTNER_FIGURES."""
     observed: np.ndarray
     """n × partners: observed stand-alone annual cost, NaN where none is given."""
+    observed_service: np.ndarray
+    """n × partners × services: observed stand-alone cost per service (the nulmeting), NaN elsewhere."""
     parameters: dict[str, np.ndarray]
     """Parameter name → n values."""
     discount: np.ndarray
@@ -66,9 +69,19 @@ def scenario_inputs(scenario: Scenario, services: tuple[str, ...]) -> Inputs:
         unit=row(s.unit_annual_cost_eur for s in ordered),
         exponent=row(s.scale_exponent for s in ordered),
         partner=np.array([[[float(getattr(p, f)) for f in PARTNER_FIGURES] for p in scenario.partners]]),
-        observed=row(
-            np.nan if p.standalone_annual_cost_eur is None else p.standalone_annual_cost_eur
-            for p in scenario.partners
+        observed=row(np.nan if p.observed_cost is None else p.observed_cost for p in scenario.partners),
+        observed_service=np.array(
+            [
+                [
+                    [
+                        float(p.baseline.services[s])
+                        if p.baseline is not None and s in p.baseline.services
+                        else np.nan
+                        for s in services
+                    ]
+                    for p in scenario.partners
+                ]
+            ]
         ),
         parameters={name: np.array([float(getattr(scenario.parameters, name))]) for name in PARAMETERS},
         discount=np.array([float(scenario.discount_rate)]),
@@ -91,6 +104,7 @@ def with_draws(
         "exponent": np.repeat(base.exponent, n, axis=0),
         "partner": np.repeat(base.partner, n, axis=0),
         "observed": np.repeat(base.observed, n, axis=0),
+        "observed_service": np.repeat(base.observed_service, n, axis=0),
     }
     parameters = {name: np.repeat(values, n) for name, values in base.parameters.items()}
     discount = np.repeat(base.discount, n)
@@ -111,7 +125,9 @@ def with_draws(
             index: tuple = (slice(None), columns)
         else:
             rows = list(row_of_partner.values()) if rest[0] == "*" else [row_of_partner[rest[0]]]
-            if rest[1] == "standalone_annual_cost_eur":
+            if rest[1] == "baseline" and rest[2] == "services":
+                array, index = tiled["observed_service"], (slice(None), rows, column_of_service[rest[3]])
+            elif rest[1] in ("standalone_annual_cost_eur", "baseline"):
                 array, index = tiled["observed"], (slice(None), rows)
             else:
                 array, index = tiled["partner"], (slice(None), rows, PARTNER_FIGURES.index(rest[1]))

@@ -22,8 +22,10 @@ coordinates with nobody.
 So c(S) = Σ_s K_s(S) + k · (|S| − 1), at the prices of the base year, for every coalition at once:
 the volumes of all 2^m coalitions are one matrix product (coalition membership × partner volumes).
 
-Stand-alone cost of a partner is c({p}) from the same model, unless the scenario gives an observed
-``standalone_annual_cost_eur``: then c({p}) is that figure, and coalitions of two or more stay
+Stand-alone cost of a partner is c({p}) from the same model, unless the partner's nulmeting
+(``baseline``) gives observed costs: per service where given (K_s({p}) is then that figure), and for
+the whole in-scope cost where given (``baseline.annual_cost_eur``, or ``standalone_annual_cost_eur``):
+then c({p}) is that figure, and coalitions of two or more stay
 modelled on the centre's platform, because the centre's processes and infrastructure lead (the
 council letter). The gap between the observed and the modelled stand-alone cost is reported as the
 calibration factor, so a reader sees how far the model is from that partner's books.
@@ -132,14 +134,9 @@ class CostModel:
         """n × partners × services: each partner's weight in the key of each service it takes."""
         return self.quantity(self.keys) * self.takes
 
-    def with_takes(self, takes: np.ndarray, observed: bool = True) -> CostModel:
-        """The same figures with other services taken (and, if not ``observed``, no observed costs)."""
-        inputs = (
-            self.inputs
-            if observed
-            else replace(self.inputs, observed=np.full_like(self.inputs.observed, np.nan))
-        )
-        return replace(self, takes=takes, inputs=inputs)
+    def with_takes(self, takes: np.ndarray) -> CostModel:
+        """The same figures with other services taken (the status quo's)."""
+        return replace(self, takes=takes)
 
     def service_costs(self, members: np.ndarray, volume_factor: np.ndarray | float = 1.0) -> np.ndarray:
         """K_s(S) for coalitions given as a membership matrix (coalitions × partners, 0/1): n × C × S.
@@ -165,8 +162,13 @@ class CostModel:
         return k[:, None] * np.maximum(size - 1, 0)
 
     def alone_by_service(self, volume_factor: np.ndarray | float = 1.0) -> np.ndarray:
-        """n × partners × services: K_s({p}), what each service costs a partner on its own."""
-        return self.service_costs(np.eye(len(self.partners)), volume_factor)
+        """n × partners × services: K_s({p}), what each service costs a partner on its own: observed
+        (the nulmeting, scaled with the volumes) where given for a service the partner takes, else
+        modelled."""
+        modelled = self.service_costs(np.eye(len(self.partners)), volume_factor)
+        factor = np.broadcast_to(np.asarray(volume_factor, dtype=float), (self.n,))[:, None, None]
+        observed = self.inputs.observed_service * factor
+        return np.where(np.isnan(observed) | ~self.takes, modelled, observed)
 
     def modelled_standalone(self, volume_factor: np.ndarray | float = 1.0) -> np.ndarray:
         """n × partners: c({p}) from the model (ignoring observed figures)."""

@@ -19,9 +19,43 @@ from ..scenario.schema import Uncertainty
 __all__ = ["Draws", "active", "central_value", "label", "ppf", "sample", "scipy_distribution"]
 
 
+KIND_WORDS = {"observed": "waargenomen", "estimated": "geschat"}
+
+
 def active(scenario: Scenario) -> dict[str, Uncertainty]:
-    """The uncertainties in force (``null`` entries switch defaults off), sorted by path."""
-    return {path: spec for path, spec in sorted(scenario.uncertainties.items()) if spec is not None}
+    """The uncertainties in force (``null`` entries switch defaults off), sorted by path.
+
+    Besides the declared ones, every figure of a partner's nulmeting has a measurement error unless
+    the scenario declares (or switches off) one for its path: ± ``baseline_error_observed`` for a
+    figure observed in the books, ± ``baseline_error_estimated`` for an estimate, uniform, as a
+    factor. A modelled figure gets none here: the model's structural uncertainties cover it.
+    """
+    found = {path: spec for path, spec in scenario.uncertainties.items() if spec is not None}
+    errors = {
+        "observed": float(scenario.parameters.baseline_error_observed),
+        "estimated": float(scenario.parameters.baseline_error_estimated),
+    }
+    for partner in scenario.partners:
+        b = partner.baseline
+        if b is None:
+            continue
+        figures = {f"partners.{partner.id}.baseline.services.{sid}": v for sid, v in b.services.items()}
+        if b.whole_cost is not None:
+            figures[f"partners.{partner.id}.baseline.annual_cost_eur"] = b.whole_cost
+        for path, figure in figures.items():
+            error = errors.get(figure.how_obtained)
+            if path in scenario.uncertainties or not error:
+                continue
+            found[path] = Uncertainty(
+                distribution="uniform",
+                low=1 - error,
+                high=1 + error,
+                factor=True,
+                label=f"de gemeten kosten van {partner.name}",
+                assumption=f"meetfout van een {KIND_WORDS[figure.how_obtained]} cijfer van de nulmeting: "
+                f"± {error:.0%}",
+            )
+    return dict(sorted(found.items()))
 
 
 def ppf(spec: Uncertainty, u: np.ndarray) -> np.ndarray:

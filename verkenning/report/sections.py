@@ -204,7 +204,74 @@ def partners(study: Report) -> Markup:
         "Een dienst staat rechts van de diensten die hij nodig heeft; "
         "omrand zijn de diensten die in deze studie worden afgenomen.",
     )
-    return Markup(partner_table + figure + service_table)
+    return Markup(partner_table + _baselines(study) + figure + service_table)
+
+
+OBTAINED_LABELS = {"observed": "waargenomen", "estimated": "geschat", "modelled": "gemodelleerd"}
+
+
+def _baselines(study: Report) -> str:
+    """The partners' nulmeting: measured costs, staff, contracts, applications and assets."""
+    measured = [p for p in study.scenario.partners if p.baseline is not None]
+    if not measured:
+        return ""
+    rows = []
+    for p in measured:
+        b = p.baseline
+        costs = [(f"in totaal ({b.year})", b.whole_cost)] if b.whole_cost is not None else []
+        costs += [(f"{sid} ({b.year})", cost) for sid, cost in sorted(b.services.items())]
+        for what, cost in costs:
+            rows.append(
+                (
+                    p.name,
+                    what,
+                    euro(cost),
+                    OBTAINED_LABELS[cost.how_obtained],
+                    cost.source or cost.assumption or "",
+                )
+            )
+    cost_table = table(
+        ["Deelnemer", "Kosten", "Bedrag per jaar", "Verkregen", "Bron of onderbouwing"],
+        rows,
+        numeric=[False, False, True, False, False],
+        caption="Nulmeting: gemeten kosten (vervangen de gemodelleerde kosten)",
+    )
+    contracts = [
+        (
+            p.name,
+            c.supplier,
+            c.covers,
+            euro(c.annual_cost_eur),
+            c.end_date.isoformat(),
+            number(c.notice_months),
+        )
+        for p in measured
+        for c in p.baseline.contracts
+    ]
+    assets = [
+        (p.name, a.description, euro(a.book_value_eur), a.depreciation_end.isoformat())
+        for p in measured
+        for a in p.baseline.assets
+    ]
+    staff = [
+        (p.name, line.role, number(line.fte, 1), "inhuur" if line.hired else "eigen personeel")
+        for p in measured
+        for line in p.baseline.staff
+    ]
+    staff_table = _listed(["Deelnemer", "Rol", "Fte", "Dienstverband"], staff, [2], "Nulmeting: personeel")
+    contract_table = _listed(
+        ["Deelnemer", "Leverancier", "Dekt", "Kosten per jaar", "Einddatum", "Opzegtermijn (maanden)"],
+        contracts,
+        [3, 5],
+        "Nulmeting: lopende contracten",
+    )
+    asset_table = _listed(
+        ["Deelnemer", "Activum", "Boekwaarde", "Afgeschreven in"],
+        assets,
+        [2],
+        "Nulmeting: activa op de balans",
+    )
+    return cost_table + staff_table + contract_table + asset_table
 
 
 def costs(study: Report) -> Markup:
@@ -223,6 +290,7 @@ def costs(study: Report) -> Markup:
             (
                 names[p],
                 euro(standalone[i]),
+                _origin(study.scenario.partner(p)),
                 euro(now[i]),
                 euro(after[i]),
                 *(euro(r.npv_eur["key"][rr][i]) for rr in r.rates),
@@ -234,6 +302,7 @@ def costs(study: Report) -> Markup:
     header = [
         "Deelnemer",
         "Zelfstandig",
+        "Herkomst zelfstandig",
         "Nu",
         "Na",
         *(f"NCW {percent(rr, 2)}" for rr in r.rates),
@@ -246,7 +315,7 @@ def costs(study: Report) -> Markup:
     cost_table = table(
         header,
         rows,
-        numeric=[False] + [True] * (len(header) - 2) + [False],
+        numeric=[False, True, False] + [True] * (len(header) - 4) + [False],
         caption=f"Kosten in {study.year} en netto contante waarde van het voordeel ten opzichte van nu",
     )
     k = r.years.index(study.year)
@@ -259,6 +328,22 @@ def costs(study: Report) -> Markup:
         "samenwerking de kostengroei niet remt (COELO 2017 vond geen lagere uitgaven door samenwerking).</p>"
     )
     return Markup(figure + cost_table + note)
+
+
+def _listed(header: list[str], rows: list, numeric: list[int], caption: str) -> str:
+    """A table of the rows (columns at ``numeric`` right-aligned), or nothing when there are none."""
+    if not rows:
+        return ""
+    return table(header, rows, numeric=[i in numeric for i in range(len(header))], caption=caption)
+
+
+def _origin(partner) -> str:
+    """Whether a partner's stand-alone cost is measured (the nulmeting) or modelled."""
+    if partner.observed_cost is not None:
+        return f"nulmeting ({OBTAINED_LABELS[partner.observed_cost.how_obtained]})"
+    if partner.baseline is not None and partner.baseline.services:
+        return "deels nulmeting, deels gemodelleerd"
+    return "gemodelleerd"
 
 
 def allocation(study: Report) -> Markup:

@@ -92,6 +92,47 @@ def _years(s: Scenario) -> Iterator[Finding]:
         )
 
 
+def _baselines(s: Scenario) -> Iterator[Finding]:
+    """A nulmeting names services its partner takes, states its whole cost once, adds up, and lists
+    contracts that have not ended before the horizon starts."""
+    for i, p in enumerate(s.partners):
+        b = p.baseline
+        if b is None:
+            continue
+        where = ("partners", i, "baseline")
+        if b.annual_cost_eur is not None and p.standalone_annual_cost_eur is not None:
+            yield (
+                (*where, "annual_cost_eur"),
+                "the observed cost is given twice (also standalone_annual_cost_eur)",
+                "keep one: the nulmeting's annual_cost_eur",
+            )
+        taken = set(s.taken_by(p))
+        for service_id in b.services:
+            if service_id not in taken:
+                yield (
+                    (*where, "services", service_id),
+                    f"{p.id} does not take {service_id}",
+                    f"give costs of the services it takes: {', '.join(sorted(taken))}",
+                )
+        if b.annual_cost_eur is not None and b.categories:
+            parts = sum(float(v) for v in b.categories.values())
+            if abs(parts - float(b.annual_cost_eur)) > 0.01 * max(float(b.annual_cost_eur), 1.0):
+                yield (
+                    (*where, "categories"),
+                    f"the categories add up to {parts:,.0f}, "
+                    f"the annual cost is {float(b.annual_cost_eur):,.0f}",
+                    "correct one of them (or leave out annual_cost_eur: it is then their sum)",
+                )
+        for j, contract in enumerate(b.contracts):
+            if contract.end_date.year < s.base_year:
+                yield (
+                    (*where, "contracts", j, "end_date"),
+                    f"contract {contract.id} ended on {contract.end_date}, "
+                    f"before the horizon starts in {s.base_year}",
+                    "leave out contracts that have ended, or correct the date",
+                )
+
+
 def _dependency_cycle(edges) -> list[str] | None:
     """A dependency cycle among ``edges`` (the nodes along it), or None; built sorted, so stable."""
     graph = nx.DiGraph()
@@ -132,6 +173,10 @@ def uncertain_paths(s: Scenario) -> list[str]:
     ]
     for item in ["*", *(p.id for p in s.partners)]:
         paths += [f"partners.{item}.{name}" for name in PARTNER_FIGURES]
+    for p in s.partners:
+        if p.baseline is not None:
+            paths.append(f"partners.{p.id}.baseline.annual_cost_eur")
+            paths += [f"partners.{p.id}.baseline.services.{sid}" for sid in p.baseline.services]
     for item in ["*", *(sv.id for sv in s.services)]:
         paths += [f"services.{item}.{name}" for name in SERVICE_FIGURES]
     return paths
@@ -154,4 +199,4 @@ def _uncertainty_paths(s: Scenario) -> Iterator[Finding]:
             )
 
 
-CHECKS = (_unique_ids, _references, _years, _dependency_cycles, _uncertainty_paths)
+CHECKS = (_unique_ids, _references, _years, _dependency_cycles, _baselines, _uncertainty_paths)

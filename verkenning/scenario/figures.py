@@ -15,6 +15,7 @@ from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError, core_schema
 
 __all__ = [
+    "OBTAINED",
     "Count",
     "DiscountRate",
     "Exponent",
@@ -25,6 +26,10 @@ __all__ = [
     "fail",
     "show",
 ]
+
+
+OBTAINED = ("observed", "estimated", "modelled")
+"""How a figure was obtained: observed in the books, estimated, or modelled."""
 
 
 def fail(message: str, fix: str = "") -> PydanticCustomError:
@@ -38,19 +43,32 @@ class Figure(float):
     carry one. Behaves as a float in arithmetic (the result is a plain float).
     """
 
-    __slots__ = ("assumption", "source")
+    __slots__ = ("assumption", "obtained", "source")
 
-    def __new__(cls, value: float, source: str | None = None, assumption: str | None = None):
+    def __new__(
+        cls,
+        value: float,
+        source: str | None = None,
+        assumption: str | None = None,
+        obtained: str | None = None,
+    ):
         self = super().__new__(cls, value)
         object.__setattr__(self, "source", source)
         object.__setattr__(self, "assumption", assumption)
+        object.__setattr__(self, "obtained", obtained)
         return self
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a Figure is immutable")
 
     def __reduce__(self):
-        return (Figure, (float(self), self.source, self.assumption))
+        return (Figure, (float(self), self.source, self.assumption, self.obtained))
+
+    @property
+    def how_obtained(self) -> str:
+        """How the figure was obtained (OBTAINED): as stated, else observed for a sourced figure and
+        estimated for an assumption or a plain number."""
+        return self.obtained or ("observed" if self.source else "estimated")
 
     def __repr__(self) -> str:
         tag = f", source={self.source!r}" if self.source else ""
@@ -70,11 +88,16 @@ class Figure(float):
         if isinstance(raw, Figure):
             return raw
         if isinstance(raw, dict):
-            unknown = sorted(set(raw) - {"value", "source", "assumption"})
+            unknown = sorted(set(raw) - {"value", "source", "assumption", "obtained"})
             if unknown:
                 raise fail(
                     f"unknown key {unknown[0]!r} in a figure",
                     "a figure is a number or {value: ..., source: ...} / {value: ..., assumption: ...}",
+                )
+            if "obtained" in raw and raw["obtained"] not in OBTAINED:
+                raise fail(
+                    f"obtained must be one of {', '.join(OBTAINED)}, got {show(raw['obtained'])}",
+                    "say how the figure was obtained: observed (in the books), estimated or modelled",
                 )
             if "value" not in raw:
                 raise fail("a figure written as a mapping needs `value`", "add `value: <number>`")
@@ -84,7 +107,7 @@ class Figure(float):
                     "a figure needs exactly one of `source` or `assumption`, as non-empty text",
                     'write `source: "who, year"` for a public figure or `assumption: "why"`',
                 )
-            return cls(_number(raw["value"]), raw.get("source"), raw.get("assumption"))
+            return cls(_number(raw["value"]), raw.get("source"), raw.get("assumption"), raw.get("obtained"))
         return cls(_number(raw))
 
 

@@ -130,7 +130,9 @@ class _Builder:
                 out.marks.append(self.mark(item))
             return out
         if node.tag == "tag:yaml.org,2002:timestamp":
-            raise _Refused(node.start_mark, "dates are not supported here", "give a year, e.g. 2026")
+            # a date (a contract's end, an asset's depreciation end) stays text; the schema reads
+            # ISO dates where it wants one and refuses them elsewhere
+            return node.value
         if node.tag not in _SCALAR_TAGS:
             raise _Refused(node.start_mark, f"YAML tag {node.tag!r} is not allowed", "remove the tag")
         return self.loader.construct_object(node)

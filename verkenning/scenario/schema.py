@@ -7,6 +7,7 @@ between objects (ids, dependencies, years against the horizon) are checked in ``
 from __future__ import annotations
 
 import math
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -16,8 +17,12 @@ from ..errors import VerkenningError
 from .figures import Count, DiscountRate, Exponent, Figure, Fraction, Money, between, fail, show
 
 __all__ = [
+    "COST_CATEGORIES",
     "DISTRIBUTIONS",
     "DRIVERS",
+    "Asset",
+    "Baseline",
+    "Contract",
     "FourKWeights",
     "KeyRole",
     "Package",
@@ -25,6 +30,7 @@ __all__ = [
     "Partner",
     "Scenario",
     "Service",
+    "StaffLine",
     "Uncertainty",
 ]
 
@@ -76,6 +82,74 @@ class KeyRole(_Model):
         return raw
 
 
+COST_CATEGORIES = ("personnel", "software", "infrastructure", "external")
+
+
+class StaffLine(_Model):
+    """People in one role at the partner today."""
+
+    role: Text
+    fte: Count
+    hired: bool = False
+    """Hired (inhuur) rather than employed."""
+
+
+class Contract(_Model):
+    """A contract of the partner's own: what it costs, what it covers, and when it can end."""
+
+    id: Id
+    supplier: Text
+    covers: Text
+    annual_cost_eur: Money
+    end_date: date
+    notice_months: Count = Figure(0.0)
+
+
+class Asset(_Model):
+    """An asset of the partner's own still on its books."""
+
+    id: Id
+    description: Text
+    book_value_eur: Money
+    depreciation_end: date
+
+
+class Baseline(_Model):
+    """The partner's own measured position (nulmeting): what it spends now on the in-scope services.
+
+    ``annual_cost_eur`` is the whole in-scope cost; ``services`` gives it per service (service id →
+    cost); ``categories`` splits it by kind (personnel, software, infrastructure, external services).
+    Observed figures replace the modelled stand-alone cost; staff, contracts, applications and assets
+    are read, checked and shown, and feed the cost lines of the business case.
+    """
+
+    year: Year
+    """The year the figures were measured in."""
+    annual_cost_eur: Money | None = None
+    services: dict[Id, Money] = Field(default_factory=dict)
+    categories: dict[Literal["personnel", "software", "infrastructure", "external"], Money] = Field(
+        default_factory=dict
+    )
+    staff: tuple[StaffLine, ...] = ()
+    contracts: tuple[Contract, ...] = ()
+    applications: tuple[Text, ...] = ()
+    assets: tuple[Asset, ...] = ()
+
+    @property
+    def whole_cost(self) -> Figure | None:
+        """The whole in-scope cost: as given, else the sum of the categories when they are given."""
+        if self.annual_cost_eur is not None:
+            return self.annual_cost_eur
+        if self.categories:
+            figures = list(self.categories.values())
+            how = {f.how_obtained for f in figures}
+            obtained = how.pop() if len(how) == 1 else "estimated"
+            return Figure(
+                sum(figures), assumption="de som van de kostensoorten van de nulmeting", obtained=obtained
+            )
+        return None
+
+
 class Partner(_Model):
     """An organisation in (or entering, or leaving) the cooperation. Volumes drive service costs."""
 
@@ -90,6 +164,14 @@ class Partner(_Model):
     joins: Year | None = None
     leaves: Year | None = None
     standalone_annual_cost_eur: Money | None = None
+    baseline: Baseline | None = None
+    """The partner's own measured costs, staff, contracts and assets (nulmeting)."""
+
+    @property
+    def observed_cost(self) -> Figure | None:
+        """The observed whole stand-alone cost: the baseline's, else ``standalone_annual_cost_eur``."""
+        whole = self.baseline.whole_cost if self.baseline is not None else None
+        return whole if whole is not None else self.standalone_annual_cost_eur
 
     @property
     def organisations(self) -> Figure:
@@ -165,6 +247,10 @@ class Parameters(_Model):
     absence_rate: Annotated[Figure, between(0, 1, open_low=False)]
     key_role_min_fte: Count
     continuity_min_workstations: Count
+    baseline_error_observed: Fraction
+    """Measurement error of a nulmeting figure observed in the books (± share, in every sweep)."""
+    baseline_error_estimated: Fraction
+    """Measurement error of an estimated nulmeting figure."""
 
 
 DISTRIBUTIONS = ("uniform", "triangular", "normal", "lognormal", "discrete")
