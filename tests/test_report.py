@@ -319,3 +319,12 @@ def test_notebooks_run_as_committed_from_their_folder(tmp_path):
 def test_python_interpreter_runs_the_kernel():
     manager = run_module._native_kernel_manager()()
     assert manager.kernel_spec.argv[0] == sys.executable
+
+
+def test_the_nulmeting_study_renders_with_its_baseline(tmp_path):
+    result = run_study([SCENARIOS / "borne-nulmeting.yaml"], "toetreding", tmp_path / "out")
+    html = result.report.read_text(encoding="utf-8")
+    assert "Nulmeting: gemeten kosten" in html and "Voorbeeld Hosting B.V." in html
+    assert "deels nulmeting, deels gemodelleerd" in html
+    data = json.loads((result.folder / "results.json").read_text(encoding="utf-8"))
+    assert data["standalone_eur"]["borne"] < 1_227_126, "the observed costs replace the modelled ones"

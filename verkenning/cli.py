@@ -32,7 +32,14 @@ app = typer.Typer(
 EXIT_BAD_INPUT = 2
 
 
-def _command(function: Callable) -> Callable:
+baseline_app = typer.Typer(
+    help="The nulmeting in Excel: a template to fill in, and reading it back into a scenario.",
+    no_args_is_help=True,
+)
+app.add_typer(baseline_app, name="baseline")
+
+
+def _command(function: Callable, on: typer.Typer = app, name: str | None = None) -> Callable:
     """Register a command whose bad input ends in its message and exit code 2, not a traceback."""
 
     @functools.wraps(function)
@@ -43,7 +50,7 @@ def _command(function: Callable) -> Callable:
             typer.echo(str(error), err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
-    return app.command()(reporting_bad_input)
+    return on.command(name)(reporting_bad_input)
 
 
 @_command
@@ -235,6 +242,36 @@ def explore(
     result = study.explore(samples, workers=workers, scheduler=scheduler, progress=sys.stderr.isatty())
     folder = exploration_folder(out / slug(scenario.stem), study.scenario, seed, samples)
     typer.echo(exploration_summary(result, save_exploration(result, folder)))
+
+
+def baseline_template(
+    file: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
+    partner: Annotated[
+        list[str], typer.Option("--partner", help="Id of an organisation of the library (repeatable).")
+    ],
+) -> None:
+    """Write a nulmeting workbook to fill in: Dutch sheets, the partners' current figures prefilled."""
+    from .scenario.baseline import write_template
+
+    typer.echo(f"wrote {write_template(file, partner)}")
+
+
+def baseline_read(
+    file: Annotated[Path, typer.Argument(help="A filled nulmeting workbook (.xlsx).")],
+    into: Annotated[Path, typer.Option(help="The scenario file to write.")],
+    extends: Annotated[Path, typer.Option(help="The scenario the new one builds on.")] = Path(
+        "scenarios/borne.yaml"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite INTO if it exists.")] = False,
+) -> None:
+    """Read a filled nulmeting workbook into a scenario on top of another (nothing written on error)."""
+    from .scenario.baseline import write_scenario
+
+    typer.echo(f"wrote {write_scenario(file, into, extends, force)}: check it with `verkenning check {into}`")
+
+
+_command(baseline_template, baseline_app, "template")
+_command(baseline_read, baseline_app, "read")
 
 
 def main() -> None:
