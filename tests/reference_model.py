@@ -9,7 +9,8 @@ Formulas (the docstrings'):
   fixed-share scale; F and u as stated for the fixed driver), V_s(S) = Σ over the members taking s
   of their driver (times the volume factor when the driver grows); c(S) = Σ_s K_s(S) + k·(|S| − 1);
   c({p}) is the observed stand-alone cost (times the volume factor) where given.
-- Real growth ((1 + g)/(1 + π))^t for stand-alone costs and the cooperation; volume (1 + v)^t.
+- Real growth ((1 + g)/(1 + π))^t for stand-alone costs and the cooperation; volume (1 + v)^t, with
+  v a partner's own volume growth where it has one.
 - The year's game: c_y(S) = g_c^t (c(S) + λ Σ_{entrants e ∈ S} c({e})) for |S| ≥ 2, g_s^t c({p}) alone.
 - The key: each service line L = g_c^t K_s(N) (g_s^t for a cooperation of one member) split by
   the key's weights of its takers (equally when all weigh zero), the overhead g_c^t k (m − 1)
@@ -71,6 +72,9 @@ class Reference:
         self.bearer = bearer or scenario.parameters.transition_cost_bearer
         for (path, spec), value in (values or {}).items():
             self._apply(path, spec.factor, float(value))
+        self.own_growth = {
+            p.id: None if p.volume_growth is None else float(p.volume_growth) for p in scenario.partners
+        }
         self.joins = {p.id: p.joins for p in scenario.partners}
         self.leaves = {p.id: p.leaves for p in scenario.partners}
         self.take = {p.id: self._closure(self._expand(p.services)) for p in scenario.partners}
@@ -138,31 +142,33 @@ class Reference:
         fixed = min(scale * sv["fixed"], total)
         return fixed, (total - fixed) / sv["reference"]
 
-    def line(self, sid: str, coalition, vf: float, take=None) -> float:
+    def line(self, sid: str, coalition, vf: dict, take=None) -> float:
         take = take or self.take
         sv = self.service[sid]
         takers = [p for p in coalition if sid in take[p]]
         if not takers:
             return 0.0
-        volume = sum(self.quantity(p, sv["driver"]) * (vf if sv["driver"] in SCALES else 1.0) for p in takers)
+        volume = sum(
+            self.quantity(p, sv["driver"]) * (vf[p] if sv["driver"] in SCALES else 1.0) for p in takers
+        )
         fixed, unit = self.curve(sid)
         variable = 0.0
         if sv["driver"] != "fixed":
             variable = unit * sv["reference"] * (volume / sv["reference"]) ** sv["exponent"]
         return fixed + variable
 
-    def alone_line(self, pid: str, sid: str, vf: float) -> float:
+    def alone_line(self, pid: str, sid: str, vf: dict) -> float:
         """What one service costs a partner alone: its nulmeting's figure where given, else modelled."""
         if (pid, sid) in self.observed_service and sid in self.take[pid]:
-            return self.observed_service[pid, sid] * vf
+            return self.observed_service[pid, sid] * vf[pid]
         return self.line(sid, [pid], vf)
 
-    def alone(self, pid: str, vf: float) -> float:
+    def alone(self, pid: str, vf: dict) -> float:
         if self.observed[pid] is not None:
-            return self.observed[pid] * vf
+            return self.observed[pid] * vf[pid]
         return sum(self.alone_line(pid, sid, vf) for sid in self.service)
 
-    def coalition(self, members, vf: float) -> float:
+    def coalition(self, members, vf: dict) -> float:
         if len(members) == 1:
             return self.alone(members[0], vf)
         k = self.p["coordination_annual_cost_eur_per_organisation"]
@@ -171,8 +177,10 @@ class Reference:
     def growth(self, rate: str, t: int) -> float:
         return ((1 + self.p[rate]) / (1 + self.p["inflation"])) ** t
 
-    def volume(self, t: int) -> float:
-        return (1 + self.p["volume_growth"]) ** t
+    def volume(self, t: int) -> dict:
+        """Each partner's volume factor in year t: its own growth where it has one, else the general."""
+        general = self.p["volume_growth"]
+        return {p: (1 + (general if g is None else g)) ** t for p, g in self.own_growth.items()}
 
     def members(self, year: int) -> list[str]:
         return [
@@ -231,7 +239,7 @@ class Reference:
         for p in self.partners:
             entry = self.joins[p]
             if entry is not None and entry > self.years[0]:
-                whole = self.p["transition_cost_share"] * self.alone(p, 1.0)
+                whole = self.p["transition_cost_share"] * self.alone(p, self.volume(0))
                 first = whole * self.p["transition_share_first_year"]
                 for year, amount in ((entry, first), (entry + 1, whole - first)):
                     if year not in self.years:

@@ -282,3 +282,23 @@ def test_the_nulmeting_replaces_the_modelled_cost_per_service_and_in_the_sweep(w
     off = load_scenario(write(text + "uncertainties:\n  partners.borne.baseline.services.WP: null\n"))
     assert "partners.borne.baseline.services.WP" not in active(off)
     assert "partners.borne.baseline.services.HOST" in active(off)
+
+
+def test_a_partner_with_its_own_volume_growth_shrinks_alone_and_in_the_cooperation():
+    # SWB has had no new Wsw inflow since 2015 (FACTS §9.6): its volumes fall 2% a year, the others'
+    # stay flat. Its stand-alone cost in year t is the model's at volume factor 0.98^t (grown by the
+    # real stand-alone rate); a flat partner's is the base year's, grown.
+    scenario = load_scenario(SCENARIOS / "basis.yaml")
+    assert scenario.partner("swb").volume_growth == pytest.approx(-0.02)
+    result = simulate(scenario, rules=())
+    model = cost_model(scenario)
+    swb, hengelo = result.partners.index("swb"), result.partners.index("hengelo")
+    run = result.projection
+    for k, t in ((0, 0), (5, 5), (9, 9)):
+        factor = np.ones((1, len(result.partners)))
+        factor[0, swb] = 0.98**t
+        expected = model.standalone(factor)[0] * run.growth_standalone[0, k]
+        np.testing.assert_allclose(result.standalone_eur[:, k], expected, rtol=1e-12)
+    base = result.standalone_eur[hengelo, 0]
+    assert result.standalone_eur[hengelo, 9] == pytest.approx(base * run.growth_standalone[0, 9])
+    assert result.standalone_eur[swb, 9] < result.standalone_eur[swb, 0] * run.growth_standalone[0, 9]

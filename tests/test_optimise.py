@@ -104,8 +104,9 @@ def test_staffing_plan_is_the_cheapest_that_reaches_the_target(write):
 def test_staffing_plan_within_a_tight_budget_says_so(write):
     text = (TWO % ("", 1000, 0)).split("services:\n")[0] + ROLE_SERVICES
     result = simulate(load_scenario(write(text)), rules=())
-    plan = staffing_plan(result, target=0.999, budget_eur=5 * 90_000)
-    assert not plan.target_met and plan.cost_eur <= 5 * 90_000
+    price = float(result.scenario.parameters.fte_annual_cost_eur)
+    plan = staffing_plan(result, target=0.999, budget_eur=5 * price)
+    assert not plan.target_met and plan.cost_eur <= 5 * price
     assert sum(plan.people.values()) == 5
 
 

@@ -52,6 +52,8 @@ def cooperations(draw):
         }
         if draw(st.booleans()) and i > 0:
             partner["standalone_annual_cost_eur"] = float(workstations * draw(st.integers(2000, 9000)))
+        if draw(st.integers(0, 3)) == 0:  # a partner whose volume grows (or shrinks) at its own rate
+            partner["volume_growth"] = draw(st.floats(-0.05, 0.03))
         if draw(st.booleans()):  # a nulmeting with observed costs of some services
             services = draw(st.lists(st.sampled_from(["WP", "NET", "SD", "HOST"]), min_size=1, unique=True))
             cost = {

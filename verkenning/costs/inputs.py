@@ -44,6 +44,8 @@ class Inputs:
     """n × partners: observed stand-alone annual cost, NaN where none is given."""
     observed_service: np.ndarray
     """n × partners × services: observed stand-alone cost per service (the nulmeting), NaN elsewhere."""
+    volume_growth: np.ndarray
+    """n × partners: a partner's own volume growth, NaN where it follows ``parameters.volume_growth``."""
     parameters: dict[str, np.ndarray]
     """Parameter name → n values."""
     discount: np.ndarray
@@ -83,6 +85,7 @@ def scenario_inputs(scenario: Scenario, services: tuple[str, ...]) -> Inputs:
                 ]
             ]
         ),
+        volume_growth=row(np.nan if p.volume_growth is None else p.volume_growth for p in scenario.partners),
         parameters={name: np.array([float(getattr(scenario.parameters, name))]) for name in PARAMETERS},
         discount=np.array([float(scenario.discount_rate)]),
     )
@@ -105,6 +108,7 @@ def with_draws(
         "partner": np.repeat(base.partner, n, axis=0),
         "observed": np.repeat(base.observed, n, axis=0),
         "observed_service": np.repeat(base.observed_service, n, axis=0),
+        "volume_growth": np.repeat(base.volume_growth, n, axis=0),
     }
     parameters = {name: np.repeat(values, n) for name, values in base.parameters.items()}
     discount = np.repeat(base.discount, n)

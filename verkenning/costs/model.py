@@ -141,19 +141,27 @@ class CostModel:
     def service_costs(self, members: np.ndarray, volume_factor: np.ndarray | float = 1.0) -> np.ndarray:
         """K_s(S) for coalitions given as a membership matrix (coalitions × partners, 0/1): n × C × S.
 
-        ``volume_factor`` (one per sample, or one for all) scales every partner's volumes.
+        ``volume_factor`` scales the partners' volumes: one for all, one per sample (n), or one per
+        sample and partner (n × partners).
         """
         x = self.inputs
         fixed_cost, unit_cost = self.cost_curve
         members = np.atleast_2d(members).astype(float)
-        factor = np.broadcast_to(np.asarray(volume_factor, dtype=float), (self.n,))
-        scaled = np.where(self.volume_scales, self.volume * factor[:, None, None], self.volume)
+        factor = self._per_partner(volume_factor)
+        scaled = np.where(self.volume_scales, self.volume * factor[:, :, None], self.volume)
         pooled = members @ (self.takes * scaled)  # C × P times n × P × S: n × C × S
         taken = (members @ self.takes) > 0
         ratio = pooled / self.reference
         power = np.power(ratio, x.exponent[:, None, :])
         variable = np.where(self.per_unit, unit_cost[:, None, :] * self.reference * power, 0.0)
         return np.where(taken[None], fixed_cost[:, None, :] + variable, 0.0)
+
+    def _per_partner(self, volume_factor: np.ndarray | float) -> np.ndarray:
+        """A volume factor as n × partners (from a scalar, one per sample, or one per sample and partner)."""
+        factor = np.asarray(volume_factor, dtype=float)
+        if factor.ndim == 1:
+            factor = factor[:, None]
+        return np.broadcast_to(factor, (self.n, len(self.partners)))
 
     def coordination_cost(self, members: np.ndarray) -> np.ndarray:
         """n × C: k · (|S| − 1) for coalitions of two or more, 0 otherwise."""
@@ -166,8 +174,7 @@ class CostModel:
         (the nulmeting, scaled with the volumes) where given for a service the partner takes, else
         modelled."""
         modelled = self.service_costs(np.eye(len(self.partners)), volume_factor)
-        factor = np.broadcast_to(np.asarray(volume_factor, dtype=float), (self.n,))[:, None, None]
-        observed = self.inputs.observed_service * factor
+        observed = self.inputs.observed_service * self._per_partner(volume_factor)[:, :, None]
         return np.where(np.isnan(observed) | ~self.takes, modelled, observed)
 
     def modelled_standalone(self, volume_factor: np.ndarray | float = 1.0) -> np.ndarray:
@@ -180,9 +187,8 @@ class CostModel:
         """n × partners: the observed stand-alone cost where given (scaled with the volumes), else
         modelled (``modelled``: the modelled stand-alone cost at this volume factor, if known)."""
         modelled = self.modelled_standalone(volume_factor) if modelled is None else modelled
-        factor = np.broadcast_to(np.asarray(volume_factor, dtype=float), (self.n,))[:, None]
         observed = self.inputs.observed
-        return np.where(np.isnan(observed), modelled, observed * factor)
+        return np.where(np.isnan(observed), modelled, observed * self._per_partner(volume_factor))
 
     def calibration(self) -> np.ndarray:
         """n × partners: observed over modelled stand-alone cost (NaN where nothing is observed)."""

@@ -9,7 +9,8 @@ t = y − base_year and inflation π:
   *minder meerkosten* (FACTS §3.6), which the result also reports with it switched off (g_c = g_s,
   the COELO 2017 finding that cooperation does not lower spending), so it is never shown as a fact.
   The cooperation has existed since 2013, so the slower growth applies from the base year.
-- Volumes grow at ``volume_growth`` (default flat); organisations and fixed drivers do not.
+- Volumes grow at ``volume_growth`` (default flat), or at a partner's own ``volume_growth`` where it
+  has one (SWB's falls: no new Wsw inflow); organisations and fixed drivers do not grow.
 - The game of year y is c_y(S) = (1 + g_c)^t · [c(S) + Σ_{entrants e ∈ S} λ · c({e})] for two or
   more members and c_y({p}) = (1 + g_s)^t · c({p}) alone, with λ the entrant's one-off level
   effect (``level_effect_entrant``, default 0).
@@ -107,7 +108,7 @@ class Projection:
     """n × years: real growth factor of stand-alone costs."""
     growth_cooperation: np.ndarray
     volume: np.ndarray
-    """n × years: volume growth factor."""
+    """n × partners × years: volume growth factor."""
     standalone: np.ndarray
     """n × partners × years: the stand-alone cost (grown)."""
     standalone_base: np.ndarray
@@ -150,6 +151,7 @@ class _Growth:
     standalone: np.ndarray
     cooperation: np.ndarray
     volume: np.ndarray
+    """n × partners × years."""
     alone: np.ndarray
     by_service: np.ndarray | None = None
     """n × P × S × years: each service's modelled stand-alone cost (when the path computed it)."""
@@ -165,20 +167,24 @@ class _Growth:
         if key not in self.lines:
             grand = np.zeros(len(model.partners))
             grand[list(members)] = 1.0
-            self.lines[key] = model.service_costs(grand, self.volume[:, first])[:, 0, :]
+            self.lines[key] = model.service_costs(grand, self.volume[:, :, first])[:, 0, :]
         return self.lines[key]
 
 
 def _growth(model: CostModel, avoided_growth: bool) -> _Growth:
     t = np.array(model.scenario.years) - model.scenario.base_year
-    volume = (1.0 + model.inputs.parameter("volume_growth")[:, None]) ** t
+    general = model.inputs.parameter("volume_growth")[:, None]
+    own = model.inputs.volume_growth  # n × partners, NaN where a partner follows the general rate
+    rate = np.where(np.isnan(own), general, own)
+    volume = (1.0 + rate[:, :, None]) ** t  # n × partners × years
     same = tuple(
-        next(j for j in range(k + 1) if np.array_equal(volume[:, j], volume[:, k])) for k in range(len(t))
+        next(j for j in range(k + 1) if np.array_equal(volume[:, :, j], volume[:, :, k]))
+        for k in range(len(t))
     )
-    computed = {k: model.alone_by_service(volume[:, k]) for k in sorted(set(same))}
+    computed = {k: model.alone_by_service(volume[:, :, k]) for k in sorted(set(same))}
     by_service = np.stack([computed[same[k]] for k in range(len(t))], axis=3)
     alone = np.stack(
-        [model.standalone(volume[:, k], by_service[..., k].sum(axis=2)) for k in range(len(t))], axis=2
+        [model.standalone(volume[:, :, k], by_service[..., k].sum(axis=2)) for k in range(len(t))], axis=2
     )
     return _Growth(
         _real_growth(model, "cost_growth_standalone", t),
@@ -193,7 +199,7 @@ def _growth(model: CostModel, avoided_growth: bool) -> _Growth:
 def _game_values(model: CostModel, members: tuple[int, ...], k: int, growth: _Growth) -> np.ndarray:
     """c_y(S) for every subset S of ``members`` in year index k (see the module docstring)."""
     standalone = growth.alone[:, :, k]
-    values = model.coalition_costs(members, growth.volume[:, k], standalone)
+    values = model.coalition_costs(members, growth.volume[:, :, k], standalone)
     bits = coalition_members(len(members))
     entrant = np.array([model.scenario.partners[i].joins is not None for i in members], dtype=float)
     level = model.inputs.parameter("level_effect_entrant")[:, None]

@@ -13,7 +13,14 @@ from .. import plots
 from ..explore.outcomes import Outcome
 from ..scenario.schema import Uncertainty
 from .html import Markup, euro, figure_html, number, percent, table, text
-from .labels import INDICATOR_LABELS, K_LABELS, METHOD_LABELS, discovery_sentence, value_text
+from .labels import (
+    INDICATOR_LABELS,
+    K_LABELS,
+    METHOD_LABELS,
+    discovery_sentence,
+    standalone_origin,
+    value_text,
+)
 
 if TYPE_CHECKING:
     from .report import Report
@@ -180,6 +187,7 @@ def fees(study: Report) -> Markup:
             euro(f.low_eur),
             euro(f.high_eur),
             euro(f.standalone_eur),
+            standalone_origin(study.scenario.partner(f.entrant)),
             euro(f.key_share_eur),
             "ja" if f.low_eur - 0.5 <= f.key_share_eur <= f.high_eur + 0.5 else "nee",
         )
@@ -192,11 +200,12 @@ def fees(study: Report) -> Markup:
             "Kern: laagste",
             "Kern: hoogste",
             "Zelfstandig (bovengrens)",
+            "Herkomst zelfstandig",
             "Volgens de sleutel",
             "Sleutel binnen de kern",
         ],
         rows,
-        numeric=[False, True, True, True, True, True, False],
+        numeric=[False, True, True, True, True, False, True, False],
         caption=f"Bandbreedte van de jaarlijkse bijdrage van elke toetreder ({study.fees[0].year})",
     )
     figure = figure_html(

@@ -11,11 +11,13 @@ __all__ = [
     "KIND_LABELS",
     "K_LABELS",
     "METHOD_LABELS",
+    "OBTAINED_LABELS",
     "PEDIGREE_LABELS",
     "VERDICT_LABELS",
     "discovery_sentence",
     "display",
     "group_text",
+    "standalone_origin",
     "together",
     "value_text",
     "verdict_sentence",
@@ -40,6 +42,7 @@ METHOD_LABELS = {
     "nucleolus": "Nucleolus",
     "scrb": "SCRB",
 }
+OBTAINED_LABELS = {"observed": "waargenomen", "estimated": "geschat", "modelled": "gemodelleerd"}
 PEDIGREE_LABELS = {"source": "bron", "assumption": "aanname", "unsourced": "zonder herkomst"}
 VERDICT_LABELS = {"pass": "voldaan", "fail": "niet voldaan", "undetermined": "niet te bepalen"}
 INDICATOR_LABELS = {
@@ -75,6 +78,15 @@ DRIVER_LABELS = {
     "equal": "gelijk",
     "own": "eigen",
 }
+
+
+def standalone_origin(partner) -> str:
+    """Whether a partner's stand-alone cost is measured (the nulmeting) or modelled."""
+    if partner.observed_cost is not None:
+        return f"nulmeting ({OBTAINED_LABELS[partner.observed_cost.how_obtained]})"
+    if partner.baseline is not None and partner.baseline.services:
+        return "deels nulmeting, deels gemodelleerd"
+    return "gemodelleerd"
 
 
 def display(fragment: Markup):

@@ -21,8 +21,10 @@ from .labels import (
     DRIVER_LABELS,
     KIND_LABELS,
     METHOD_LABELS,
+    OBTAINED_LABELS,
     PEDIGREE_LABELS,
     VERDICT_LABELS,
+    standalone_origin,
     verdict_sentence,
     verdict_text,
     win_win_headline,
@@ -161,6 +163,7 @@ def partners(study: Report) -> Markup:
         numeric=[False, False, True, True, True, True, False, False],
         caption="Deelnemers",
     )
+    partner_table += _inhabitant_sources(s)
     taken = {sid for p in s.partners for sid in s.taken_by(p)}
     services = []
     for service_id in topological_order(s):
@@ -205,9 +208,6 @@ def partners(study: Report) -> Markup:
         "omrand zijn de diensten die in deze studie worden afgenomen.",
     )
     return Markup(partner_table + _baselines(study) + figure + service_table)
-
-
-OBTAINED_LABELS = {"observed": "waargenomen", "estimated": "geschat", "modelled": "gemodelleerd"}
 
 
 def _baselines(study: Report) -> str:
@@ -290,7 +290,7 @@ def costs(study: Report) -> Markup:
             (
                 names[p],
                 euro(standalone[i]),
-                _origin(study.scenario.partner(p)),
+                standalone_origin(study.scenario.partner(p)),
                 euro(now[i]),
                 euro(after[i]),
                 *(euro(r.npv_eur["key"][rr][i]) for rr in r.rates),
@@ -330,20 +330,24 @@ def costs(study: Report) -> Markup:
     return Markup(figure + cost_table + note)
 
 
+def _inhabitant_sources(scenario) -> str:
+    """Where each inhabitant count comes from, with its reference date (they need not all share one)."""
+    by_source: dict[str, list[str]] = {}
+    for p in scenario.partners:
+        if p.inhabitants:
+            pedigree = p.inhabitants.source or p.inhabitants.assumption or "zonder vermelde herkomst"
+            by_source.setdefault(pedigree, []).append(p.name)
+    if not by_source:
+        return ""
+    parts = "; ".join(f"{text(pedigree)} ({text(', '.join(names))})" for pedigree, names in by_source.items())
+    return f"<p class='noot'>Inwonertallen: {parts}.</p>"
+
+
 def _listed(header: list[str], rows: list, numeric: list[int], caption: str) -> str:
     """A table of the rows (columns at ``numeric`` right-aligned), or nothing when there are none."""
     if not rows:
         return ""
     return table(header, rows, numeric=[i in numeric for i in range(len(header))], caption=caption)
-
-
-def _origin(partner) -> str:
-    """Whether a partner's stand-alone cost is measured (the nulmeting) or modelled."""
-    if partner.observed_cost is not None:
-        return f"nulmeting ({OBTAINED_LABELS[partner.observed_cost.how_obtained]})"
-    if partner.baseline is not None and partner.baseline.services:
-        return "deels nulmeting, deels gemodelleerd"
-    return "gemodelleerd"
 
 
 def allocation(study: Report) -> Markup:
@@ -358,7 +362,12 @@ def allocation(study: Report) -> Markup:
 
     game = year_game(r, study.year)
     rows = [
-        (names[r.partners[i]], *(euro(shares[m][n]) for m in methods), euro(r.standalone_eur[i, k]))
+        (
+            names[r.partners[i]],
+            *(euro(shares[m][n]) for m in methods),
+            euro(r.standalone_eur[i, k]),
+            standalone_origin(study.scenario.partner(r.partners[i])),
+        )
         for n, i in enumerate(members)
     ]
     in_core = []
@@ -369,11 +378,11 @@ def allocation(study: Report) -> Markup:
             if check.in_core
             else Markup(f"<span class='fail'>nee</span> ({text(len(check.violations))} groepen)")
         )
-    rows.append(("In de kern?", *in_core, ""))
+    rows.append(("In de kern?", *in_core, "", ""))
     allocation_table = table(
-        ["Deelnemer", *(METHOD_LABELS[m] for m in methods), "Zelfstandig"],
+        ["Deelnemer", *(METHOD_LABELS[m] for m in methods), "Zelfstandig", "Herkomst zelfstandig"],
         rows,
-        numeric=[False] + [True] * (len(methods) + 1),
+        numeric=[False] + [True] * (len(methods) + 1) + [False],
         caption=f"Bijdrage per deelnemer onder elke verdeling, {study.year} (euro per jaar; elke kolom telt op tot "
         f"{euro(r.cooperation_cost_eur[k], 2)})",
     )

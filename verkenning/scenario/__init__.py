@@ -265,7 +265,14 @@ def pedigree(scenario: Scenario) -> list[dict[str, object]]:
             )
 
     for partner in scenario.partners:
-        for field in ("inhabitants", "fte", "workstations", "applications", "standalone_annual_cost_eur"):
+        for field in (
+            "inhabitants",
+            "fte",
+            "workstations",
+            "applications",
+            "standalone_annual_cost_eur",
+            "volume_growth",
+        ):
             add(f"partners.{partner.id}.{field}", getattr(partner, field))
     for service in sorted(scenario.services, key=lambda s: s.id):
         if service.id not in taken:

@@ -164,6 +164,8 @@ class Partner(_Model):
     joins: Year | None = None
     leaves: Year | None = None
     standalone_annual_cost_eur: Money | None = None
+    volume_growth: Annotated[Figure, between(-0.5, 0.5)] | None = None
+    """The partner's own yearly volume growth (absent: ``parameters.volume_growth``)."""
     baseline: Baseline | None = None
     """The partner's own measured costs, staff, contracts and assets (nulmeting)."""
 
