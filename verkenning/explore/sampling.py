@@ -14,12 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario import Scenario
+from ..scenario.baseline import OBTAINED_WORDS
 from ..scenario.schema import Uncertainty
 
 __all__ = ["Draws", "active", "central_value", "label", "ppf", "sample", "scipy_distribution"]
-
-
-KIND_WORDS = {"observed": "waargenomen", "estimated": "geschat"}
 
 
 def active(scenario: Scenario) -> dict[str, Uncertainty]:
@@ -52,7 +50,7 @@ def active(scenario: Scenario) -> dict[str, Uncertainty]:
                 high=1 + error,
                 factor=True,
                 label=f"de gemeten kosten van {partner.name}",
-                assumption=f"meetfout van een {KIND_WORDS[figure.how_obtained]} cijfer van de nulmeting: "
+                assumption=f"meetfout van een {OBTAINED_WORDS[figure.how_obtained]} cijfer van de nulmeting: "
                 f"± {error:.0%}",
             )
     return dict(sorted(found.items()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..scenario.baseline import OBTAINED_WORDS
 from .html import Markup, euro, number, percent, text
 
 __all__ = [
@@ -42,7 +43,7 @@ METHOD_LABELS = {
     "nucleolus": "Nucleolus",
     "scrb": "SCRB",
 }
-OBTAINED_LABELS = {"observed": "waargenomen", "estimated": "geschat", "modelled": "gemodelleerd"}
+OBTAINED_LABELS = OBTAINED_WORDS
 PEDIGREE_LABELS = {"source": "bron", "assumption": "aanname", "unsourced": "zonder herkomst"}
 VERDICT_LABELS = {"pass": "voldaan", "fail": "niet voldaan", "undetermined": "niet te bepalen"}
 INDICATOR_LABELS = {

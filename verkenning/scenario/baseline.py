@@ -16,6 +16,7 @@ it before anything is put in place. openpyxl does the Excel work; the sheets are
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -24,12 +25,15 @@ from typing import Any
 import yaml
 
 from ..errors import Problem, ScenarioError
+from ..files import write_atomic
 
-__all__ = ["SHEETS", "read_workbook", "write_scenario", "write_template"]
+__all__ = ["OBTAINED_WORDS", "SHEETS", "read_workbook", "write_scenario", "write_template"]
 
 EXAMPLE = "voorbeeld"
 PREFILLED = "vooringevuld"
-OBTAINED_NL = {"waargenomen": "observed", "geschat": "estimated", "gemodelleerd": "modelled"}
+OBTAINED_WORDS = {"observed": "waargenomen", "estimated": "geschat", "modelled": "gemodelleerd"}
+"""How a figure was obtained, in the Dutch of the workbook and the reports."""
+OBTAINED_NL = {word: kind for kind, word in OBTAINED_WORDS.items()}
 CATEGORIES_NL = {
     "personeel": "personnel",
     "software": "software",
@@ -207,13 +211,9 @@ def _write(path: Path, book) -> None:
             path,
             [Problem(str(path), 0, 0, "", f"no folder {path.parent}", "create it first, or fix the path")],
         )
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        book.save(name)
-        os.replace(name, path)
-    finally:
-        Path(name).unlink(missing_ok=True)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    write_atomic(path, buffer.getvalue())
 
 
 def _text(value: Any) -> str:
