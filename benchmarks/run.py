@@ -236,7 +236,7 @@ def bench_explore() -> None:
     with tempfile.TemporaryDirectory() as folder:
         six = Path(folder) / "zes.yaml"  # today's four, Borne in 2026 and Hof van Twente in 2027
         groeipad = (root / "scenarios" / "groeipad.yaml").read_text(encoding="utf-8")
-        hof = groeipad[groeipad.index("  - id: hof_van_twente") : groeipad.index("  - id: dinkelland")]
+        hof = groeipad[groeipad.index("  - id: hof_van_twente") : groeipad.index("  - id: noaberkracht")]
         six.write_text(
             f"extends: {root / 'scenarios' / 'borne.yaml'}\nname: Zes deelnemers\npartners:\n"
             + hof.replace("joins: 2028", "joins: 2027"),
