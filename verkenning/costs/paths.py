@@ -104,15 +104,10 @@ class Projection:
     member: np.ndarray
     """partners × years: membership in the scenario."""
     status_quo_member: np.ndarray
-    growth_standalone: np.ndarray
-    """n × years: real growth factor of stand-alone costs."""
-    growth_cooperation: np.ndarray
-    volume: np.ndarray
-    """n × partners × years: volume growth factor."""
+    growth: _Growth
+    """The path's growth factors and stand-alone costs at base-year prices (with its memo of lines)."""
     standalone: np.ndarray
     """n × partners × years: the stand-alone cost (grown)."""
-    standalone_base: np.ndarray
-    """n × partners × years: the stand-alone cost at base-year prices, at each year's volumes."""
     share: dict[str, np.ndarray]
     """Method → what each member pays the cooperation (NaN when not a member)."""
     total: np.ndarray
@@ -123,6 +118,11 @@ class Projection:
     cost: dict[str, np.ndarray]
     """Method → what each partner pays in all: its share plus transition and exit, or stand-alone."""
     status_quo: dict[str, np.ndarray]
+
+    @property
+    def growth_standalone(self) -> np.ndarray:
+        """n × years: the real growth factor of stand-alone costs."""
+        return self.growth.standalone
 
     @property
     def t(self) -> np.ndarray:
@@ -140,8 +140,7 @@ class Projection:
     def game(self, k: int, members: tuple[int, ...] | None = None) -> np.ndarray:
         """n × 2^m: the cost game c_y(S) of year index k over ``members`` (default: that year's)."""
         members = self.members(k) if members is None else members
-        growth = _Growth(self.growth_standalone, self.growth_cooperation, self.volume, self.standalone_base)
-        return _game_values(self.model, members, k, growth)
+        return _game_values(self.model, members, k, self.growth)
 
 
 @dataclass(frozen=True, eq=False)
@@ -257,8 +256,7 @@ def shares_for(result: CostResult, members: tuple[int, ...], year: int) -> np.nd
     for what-if comparisons."""
     run = result.projection
     k = result.years.index(year)
-    growth = _Growth(run.growth_standalone, run.growth_cooperation, run.volume, run.standalone_base)
-    shares, _ = Cents().key(result.model, _year(result.model, tuple(sorted(members)), k, growth))
+    shares, _ = Cents().key(result.model, _year(result.model, tuple(sorted(members)), k, run.growth))
     return np.round(shares[0] * 100).astype(np.int64)
 
 
@@ -274,11 +272,10 @@ def _one_offs(
     years = scenario.years
     transition = np.zeros(key_share.shape)
     exit_fee = np.zeros(key_share.shape)
-    base_standalone = base
     share_first = x.parameter("transition_share_first_year")
     for i, partner in enumerate(scenario.partners):
         if partner.joins is not None and partner.joins > years[0]:
-            whole = money.amount(x.parameter("transition_cost_share") * base_standalone[:, i])
+            whole = money.amount(x.parameter("transition_cost_share") * base[:, i])
             first = money.amount(whole * share_first)
             for year, amount in ((partner.joins, first), (partner.joins + 1, money.amount(whole - first))):
                 if year not in years or not np.any(amount):
@@ -351,11 +348,8 @@ def project(
         years=scenario.years,
         member=member,
         status_quo_member=status_quo_member,
-        growth_standalone=growth.standalone,
-        growth_cooperation=growth.cooperation,
-        volume=growth.volume,
+        growth=growth,
         standalone=standalone,
-        standalone_base=growth.alone,
         share=share,
         total=total,
         status_quo_total=status_quo_total,
@@ -500,7 +494,7 @@ def simulate(scenario: Scenario, rules: tuple[str, ...] = GAME_RULES) -> CostRes
     pessimistic = project(model, status_quo_model, Cents(), avoided_growth=False)
     other = "key" if scenario.parameters.transition_cost_bearer == "entrant" else "entrant"
     other_transition, _ = _one_offs(
-        model, run.member, run.share["key"], Cents(), other, run.standalone_base[:, :, 0]
+        model, run.member, run.share["key"], Cents(), other, run.growth.alone[:, :, 0]
     )
     cost_other = np.where(run.member, run.share["key"], run.standalone) + other_transition + run.exit_fee
     other_run = Projection(**{**vars(run), "cost": {"key": cost_other}, "transition": other_transition})
