@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -145,6 +147,82 @@ def test_allocate_bad_game_exits_2_with_one_line(tmp_path, content, message):
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("big.json", '{"players": ["a"], "values": {"a": 1' + "0" * 400 + "}}", "too large for a number"),
+        ("huge.json", '{"players": ["a"], "values": {"a": 1' + "0" * 5000 + "}}", "thousands of digits"),
+        ("deep.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        (
+            "weights.json",
+            {"players": ["a"], "values": {"a": 1}, "weights": {"k": {"a": "veel"}}},
+            "weights 'k', player 'a': must be a number",
+        ),
+        ("wide.csv", "coalition,value\na," + "1" * 200_000 + "\n", "wide.csv:2: not a usable CSV row"),
+    ],
+)
+def test_allocate_hostile_game_files_are_located_bad_input(tmp_path, name, content, message):
+    result = runner.invoke(app, ["allocate", str(_game_file(tmp_path, content, name))])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and name in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_allocate_reads_a_csv_saved_by_excel_with_a_byte_order_mark(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("coalition,value\r\na,1\r\nb,1\r\na+b,1.5\r\n", encoding="utf-8-sig")
+    result = runner.invoke(app, ["allocate", str(path), "-m", "shapley"])
+    assert result.exit_code == 0, result.stderr
+    assert "0.75" in result.stdout
+
+
+def test_allocate_json_is_strict_even_when_a_value_is_missing(tmp_path):
+    import json
+
+    game = {"players": ["a", "b"], "values": {"b": 1, "a+b": 2}}  # a's stand-alone cost is not given
+    result = runner.invoke(app, ["allocate", str(_game_file(tmp_path, game)), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert "NaN" not in result.stdout and "Infinity" not in result.stdout
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} in the JSON")
+
+    out = json.loads(result.stdout, parse_constant=refuse)
+    assert out["standalone"]["a"] is None and out["standalone"]["b"] == 1.0
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "folder", "loop"])
+def test_inputs_that_are_not_regular_files_are_refused_without_reading(tmp_path, kind):
+    path = tmp_path / "input.json"
+    if kind == "device":
+        path = Path("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to(tmp_path / "other.json")
+        (tmp_path / "other.json").symlink_to(path)
+    expected = "a loop of symbolic links" if kind == "loop" else "not a regular file"
+    for command in (["check", str(path)], ["allocate", str(path)], ["costs", str(path)]):
+        done = subprocess.run(
+            [sys.executable, "-m", "verkenning", *command], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 2, (command, done.stderr)
+        assert expected in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_extends_naming_a_pipe_or_folder_says_what_it_is(tmp_path, kind):
+    target = tmp_path / "base.yaml"
+    os.mkfifo(target) if kind == "fifo" else target.mkdir()
+    study = tmp_path / "study.yaml"
+    study.write_text("extends: base.yaml\nname: x\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", str(study)])
+    assert result.exit_code == 2
+    assert "study.yaml:1:10: extends: not a regular file" in result.stderr
+
+
 def test_allocate_unknown_method_is_bad_input(tmp_path):
     result = runner.invoke(app, ["allocate", str(_game_file(tmp_path, AIRPORT)), "-m", "banzhaf"])
     assert result.exit_code == 2 and "unknown method 'banzhaf'" in result.stderr
@@ -166,3 +244,31 @@ def test_options_are_checked_before_any_work(arguments, option, tmp_path):
     )
     assert result.exit_code == 2 and option in result.output
     assert "Traceback" not in result.output and not list(tmp_path.iterdir()), "nothing was started"
+
+
+# --- output targets are checked before anything is computed -------------------------------------------
+
+
+def _refused(arguments: list[str], expected: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "verkenning", *arguments], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2, (arguments, done.stdout, done.stderr)
+    assert expected in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_output_targets_that_cannot_be_written_are_refused_before_computing(tmp_path):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    folder = tmp_path / "folder.xlsx"
+    folder.mkdir()
+    typo = tmp_path / "typo" / "dir"
+    _refused(["run", "scenarios/basis.yaml", "--out", str(a_file)], "--out is a file")
+    _refused(["run", "scenarios/basis.yaml", "--out", str(typo)], "does not exist")
+    _refused(["costs", "scenarios/basis.yaml", "--xlsx", str(folder)], "--xlsx is a folder")
+    _refused(["costs", "scenarios/basis.yaml", "--xlsx", str(typo / "x.xlsx")], "does not exist")
+    _refused(["new", str(folder), "--entrant", "borne"], "FILE is a folder")
+    _refused(["baseline", "template", str(folder), "--partner", "borne"], "FILE is a folder")
+    # a sweep of ten million samples would run for many minutes: refused at once, it never starts
+    _refused(["explore", "scenarios/borne.yaml", "--samples", "10000000", "--out", str(a_file)], "--out is a file")
+    assert not (tmp_path / "typo").exists(), "a mistyped folder is not created"

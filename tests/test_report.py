@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -307,7 +308,7 @@ def test_notebooks_run_as_committed_from_their_folder(tmp_path):
             str(tmp_path / notebook.name),
             cwd=str(notebook.parent),
             kernel_name="python3",
-            kernel_manager_class=run_module._native_kernel_manager(),
+            kernel_manager_class=run_module._native_kernel_manager(tmp_path),
             progress_bar=False,
         )
         executed = nbformat.read(tmp_path / notebook.name, as_version=4)
@@ -316,9 +317,11 @@ def test_notebooks_run_as_committed_from_their_folder(tmp_path):
         assert any("text/html" in o.get("data", {}) for o in outputs)
 
 
-def test_python_interpreter_runs_the_kernel():
-    manager = run_module._native_kernel_manager()()
+def test_python_interpreter_runs_the_kernel_with_its_files_in_the_private_folder(tmp_path):
+    manager = run_module._native_kernel_manager(tmp_path)()
     assert manager.kernel_spec.argv[0] == sys.executable
+    assert Path(manager.connection_file).parent == tmp_path
+    assert manager.transport == "tcp" or Path(manager.ip).parent == tmp_path
 
 
 def test_the_nulmeting_study_renders_with_its_baseline(tmp_path):

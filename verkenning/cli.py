@@ -3,7 +3,8 @@
 Each command translates; the library acts.
 
 Bad input (a :class:`~verkenning.errors.VerkenningError`) is printed as the error's own message on
-standard error with exit code 2, never as a traceback. Heavy modules are imported inside the
+standard error with exit code 2, never as a traceback; a run or sweep that fails for another reason
+(:class:`~verkenning.errors.Failed`) exits with 1, an interrupted one with 130. Heavy modules are imported inside the
 commands that need them, so that start-up stays light.
 """
 
@@ -17,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from .errors import VerkenningError
+from .errors import Failed, VerkenningError
 
 __all__ = ["app", "main"]
 
@@ -29,7 +30,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+EXIT_FAILED = 1
+"""A run or a sweep that failed (a notebook cell, a lost worker); the message says where."""
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 
 baseline_app = typer.Typer(
@@ -49,6 +53,9 @@ def _command(function: Callable, on: typer.Typer = app, name: str | None = None)
         except VerkenningError as error:
             typer.echo(str(error), err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
+        except Failed as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(EXIT_FAILED) from None
 
     return on.command(name)(reporting_bad_input)
 
@@ -94,8 +101,10 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
 ) -> None:
     """Write a short, commented entrant study on top of a base scenario."""
+    from .files import output_file
     from .scenario.template import write_entrant_study
 
+    output_file(file, "FILE", overwrite=force)
     write_entrant_study(file, entrant, base=extends, joins=joins, overwrite=force)
     typer.echo(f"wrote {file}: check it with `verkenning check {file}`")
 
@@ -123,13 +132,15 @@ def allocate(
     import json
 
     from .games import read_game
-    from .games.summary import format_table, summarise
+    from .games.summary import format_table, json_safe, summarise
 
     if output not in ("table", "json"):
         raise typer.BadParameter("choose table or json", param_hint="--format")
     summary = summarise(read_game(game), method or (), fee_range or (), samples=samples, seed=seed)
     typer.echo(
-        json.dumps(summary, indent=2, ensure_ascii=False) if output == "json" else format_table(summary)
+        json.dumps(json_safe(summary), indent=2, ensure_ascii=False, allow_nan=False)
+        if output == "json"
+        else format_table(summary)
     )
 
 
@@ -148,6 +159,10 @@ def costs(
 
     if output not in ("table", "json"):
         raise typer.BadParameter("choose table or json", param_hint="--format")
+    if xlsx is not None:
+        from .files import output_file
+
+        output_file(xlsx, "--xlsx")
     study = Study.load(scenario)
     if output == "json":
         typer.echo(json.dumps(summary_data(study.costs), indent=2, ensure_ascii=False))
@@ -178,15 +193,15 @@ def scorecard(
 
 
 def _report_run(scenarios: list[Path], notebook: str, out: Path, seed: int, pdf: bool) -> None:
-    from .report import RunError, run_study
+    from .report import RunInterrupted, run_study
 
     try:
         result = run_study(scenarios, notebook, out, seed=seed, pdf=pdf, progress=sys.stderr.isatty())
-    except RunError as error:
+    except RunInterrupted as error:
         typer.echo(str(error), err=True)
-        raise typer.Exit(1) from None
-    if result.pdf_note:
-        typer.echo(result.pdf_note, err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    for note in result.notes:
+        typer.echo(note, err=True)
     if result.pdf:
         typer.echo(f"pdf: {result.pdf}")
     typer.echo(str(result.report))
@@ -236,9 +251,12 @@ def explore(
     from .report import slug
     from .study import Study
 
+    from .files import output_folder
+
     if workers is not None and scheduler is not None:
         raise typer.BadParameter("give --workers or --scheduler, not both", param_hint="--scheduler")
     study = Study.load(scenario, seed=seed)
+    out = output_folder(out, "--out")
     result = study.explore(samples, workers=workers, scheduler=scheduler, progress=sys.stderr.isatty())
     folder = exploration_folder(out / slug(scenario.stem), study.scenario, seed, samples)
     typer.echo(exploration_summary(result, save_exploration(result, folder)))
@@ -251,8 +269,10 @@ def baseline_template(
     ],
 ) -> None:
     """Write a nulmeting workbook to fill in: Dutch sheets, the partners' current figures prefilled."""
+    from .files import output_file
     from .scenario.baseline import write_template
 
+    output_file(file, "FILE", overwrite=False)
     typer.echo(f"wrote {write_template(file, partner)}")
 
 
@@ -265,8 +285,10 @@ def baseline_read(
     force: Annotated[bool, typer.Option("--force", help="Overwrite INTO if it exists.")] = False,
 ) -> None:
     """Read a filled nulmeting workbook into a scenario on top of another (nothing written on error)."""
+    from .files import output_file
     from .scenario.baseline import write_scenario
 
+    output_file(into, "--into", overwrite=force)
     typer.echo(f"wrote {write_scenario(file, into, extends, force)}: check it with `verkenning check {into}`")
 
 
@@ -283,4 +305,4 @@ def main() -> None:
         sys.exit(EXIT_BAD_INPUT)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["GameError", "Problem", "ScenarioError", "VerkenningError"]
+__all__ = ["Failed", "GameError", "Problem", "ScenarioError", "VerkenningError"]
 
 
 class VerkenningError(Exception):
@@ -49,3 +49,7 @@ class ScenarioError(VerkenningError):
 
 class GameError(VerkenningError):
     """A cooperative game is malformed, or a solution concept cannot be computed for it."""
+
+
+class Failed(Exception):
+    """A computation that failed for a reason other than bad input (the command line exits with 1)."""

@@ -13,16 +13,128 @@ a carriage return gets a leading apostrophe, the usual neutralisation (OWASP, CS
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["FORMULA_STARTS", "spreadsheet_csv", "workbook_bytes", "write_atomic", "write_json"]
+from .errors import VerkenningError
+
+__all__ = [
+    "FORMULA_STARTS",
+    "Unreadable",
+    "check_input",
+    "output_file",
+    "output_folder",
+    "read_input",
+    "spreadsheet_csv",
+    "workbook_bytes",
+    "write_atomic",
+    "write_json",
+]
+
+
+class Unreadable(Exception):
+    """An input file that cannot be read as one: ``reason`` says what it is, ``fix`` what to do."""
+
+    def __init__(self, reason: str, fix: str):
+        self.reason, self.fix = reason, fix
+        super().__init__(f"{reason} — {fix}")
+
+
+KINDS = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def check_input(path: Path) -> os.stat_result:
+    """Refuse, without opening it, what is not a regular file: a folder, a pipe, a device, a loop."""
+    try:
+        info = os.stat(path)  # follows links, so a loop is found here
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise Unreadable("a loop of symbolic links", "point the link at a real file") from None
+        if error.errno == errno.ENOENT:
+            raise Unreadable("file not found", "check the path") from None
+        raise Unreadable(f"cannot read file: {error.strerror or error}", "check the path") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = KINDS.get(stat.S_IFMT(info.st_mode), "not a file")
+        raise Unreadable(f"not a regular file ({kind})", "give the path of a file")
+    return info
+
+
+def read_input(path: Path, limit: int) -> bytes:
+    """The bytes of an input file, refusing before opening what is not a regular file.
+
+    A folder, a pipe, a device (``/dev/zero``) or a socket is refused by its kind, a symbolic link
+    loop as a loop, and no read goes beyond ``limit`` bytes (a file that grows while it is read is
+    refused too): reading an input can neither hang nor fill the memory.
+    """
+    info = check_input(path)
+    too_large = Unreadable(
+        f"file is over {limit:,} bytes, too large", "split it, or check that this is the right file"
+    )
+    if info.st_size > limit:
+        raise too_large
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(limit + 1)
+    except OSError as error:
+        raise Unreadable(f"cannot read file: {error.strerror or error}", "check the path") from None
+    if len(data) > limit:
+        raise too_large
+    return data
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """How a spreadsheet recognises a formula (or a command) at the start of a cell."""
+
+
+def output_folder(path: str | Path, option: str) -> Path:
+    """A folder to write into, made if only it is missing; checked before anything is computed.
+
+    A file in its place, a missing folder above it (a typo, not created silently) or a folder
+    without write access is bad input naming the path and the option.
+    """
+    path = Path(path).resolve()
+    if path.exists() and not path.is_dir():
+        raise VerkenningError(f"{path}: {option} is a file, not a folder — give a folder")
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise VerkenningError(
+                f"{path}: {option}: the folder {path.parent} does not exist — create it first or check the path"
+            )
+        try:
+            path.mkdir()
+        except FileExistsError:  # made by a run started at the same moment
+            pass
+        except OSError as error:
+            raise VerkenningError(
+                f"{path}: {option}: cannot create it ({error.strerror}) — give a folder you can write to"
+            ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise VerkenningError(f"{path}: {option}: not writable — give a folder you can write to")
+    return path
+
+
+def output_file(path: str | Path, option: str, overwrite: bool = True) -> Path:
+    """A file to write, checked before anything is computed: it is not a folder, (unless
+    ``overwrite``) it does not exist yet, and its folder is writable. Like :func:`output_folder`,
+    only the file's own folder may be missing (it is then made); a missing folder above that is a
+    typo and refused."""
+    path = Path(path)
+    if path.is_dir():
+        raise VerkenningError(f"{path}: {option} is a folder — give the name of a file in it")
+    if path.exists() and not overwrite:
+        raise VerkenningError(f"{path}: the file exists already — choose another name, or --force")
+    output_folder(path.parent, option)
+    return path
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

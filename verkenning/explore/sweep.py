@@ -15,8 +15,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
@@ -25,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import VerkenningError
+from ..errors import Failed, VerkenningError
 from ..files import write_atomic, write_json
 from ..scenario import Scenario
 from .analysis import Discovery, Probability, discover, probabilities, sobol, tornado
@@ -103,6 +105,17 @@ def main_outcome(scenario: Scenario) -> Outcome:
     return Outcome("npv_eur", entrants[0] if len(entrants) == 1 else scenario.centre)
 
 
+def _follow_parent(parent: int) -> None:
+    """In a worker: exit within a second of the process that started it (killed or terminated)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="follow-parent").start()
+
+
 def _evaluate_chunk(scenario: Scenario, paths: tuple, specs: tuple, values: np.ndarray) -> dict:
     return evaluate(plan(scenario, paths, specs), values)
 
@@ -132,17 +145,26 @@ def _run_chunks(scenario, paths, specs, values, workers: int | None, scheduler: 
                     if bar:
                         bar.update(len(chunk))
         elif workers and workers > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for result, chunk in zip(
-                    pool.map(
-                        _evaluate_chunk, *zip(*[(scenario, paths, specs, c) for c in chunks], strict=True)
-                    ),
-                    chunks,
-                    strict=True,
-                ):
-                    results.append(result)
-                    if bar:
-                        bar.update(len(chunk))
+            with ProcessPoolExecutor(
+                max_workers=workers, initializer=_follow_parent, initargs=(os.getpid(),)
+            ) as pool:
+                try:
+                    for result, chunk in zip(
+                        pool.map(
+                            _evaluate_chunk, *zip(*[(scenario, paths, specs, c) for c in chunks], strict=True)
+                        ),
+                        chunks,
+                        strict=True,
+                    ):
+                        results.append(result)
+                        if bar:
+                            bar.update(len(chunk))
+                except BrokenProcessPool:
+                    raise Failed(
+                        "explore: a worker process stopped before its part of the sweep was done (killed, "
+                        "or out of memory); nothing was saved — run again, with fewer --workers or fewer "
+                        "--samples"
+                    ) from None
         else:
             for chunk in chunks:
                 results.append(_evaluate_chunk(scenario, paths, specs, chunk))

@@ -10,6 +10,7 @@ appearance, and the kind is ``cost``. Every problem is a :class:`GameError` sayi
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GameError
+from ..files import Unreadable, read_input
 from .game import EXACT_MAX_PLAYERS, Game
 
 __all__ = ["GameFile", "game_from_mapping", "read_game"]
@@ -28,6 +30,8 @@ def _number(coalition: str, raw: object) -> float:
         raise GameError(f"coalition {coalition!r}: the value must be a number, got {raw!r}")
     try:
         value = float(raw)  # type: ignore[arg-type]
+    except OverflowError:  # an integer with hundreds of digits
+        raise GameError(f"coalition {coalition!r}: the value is too large for a number") from None
     except (TypeError, ValueError):
         raise GameError(f"coalition {coalition!r}: the value must be a number, got {raw!r}") from None
     if not math.isfinite(value):
@@ -84,11 +88,17 @@ class GameFile:
         self.weights = dict(weights)
 
 
-def _read_json(path: Path) -> GameFile:
+def _read_json(path: Path, text: str) -> GameFile:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(text)
     except json.JSONDecodeError as error:
         raise GameError(f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
+    except RecursionError:
+        raise GameError(f"{path}: the JSON is nested too deeply to be a game — check the file") from None
+    except ValueError:  # Python refuses integers of thousands of digits
+        raise GameError(
+            f"{path}: a number has thousands of digits — write the values as ordinary numbers"
+        ) from None
     if not isinstance(data, dict):
         raise GameError(f"{path}: expected an object with players, kind and values")
     unknown = sorted(set(data) - {"players", "kind", "values", "weights"})
@@ -105,6 +115,10 @@ def _read_json(path: Path) -> GameFile:
     weights = data.get("weights", {})
     if not isinstance(weights, dict) or not all(isinstance(w, dict) for w in weights.values()):
         raise GameError(f"{path}: 'weights' must map a key name to {{player: weight}}")
+    for key, weight in weights.items():
+        for player, raw in weight.items():
+            if isinstance(raw, bool) or not isinstance(raw, int | float):
+                raise GameError(f"{path}: weights {key!r}, player {player!r}: must be a number, got {raw!r}")
     try:
         game = game_from_mapping(players, values, kind)
     except GameError as error:
@@ -112,9 +126,12 @@ def _read_json(path: Path) -> GameFile:
     return GameFile(game, weights)
 
 
-def _read_csv(path: Path) -> GameFile:
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
+def _read_csv(path: Path, text: str) -> GameFile:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as error:
+        raise GameError(f"{path}:{reader.line_num}: not a usable CSV row: {error}") from None
     if not rows or [h.strip().lower() for h in rows[0]] != ["coalition", "value"]:
         raise GameError(f"{path}:1: the first line must be the header 'coalition,value'")
     players: dict[str, None] = {}
@@ -136,14 +153,21 @@ def _read_csv(path: Path) -> GameFile:
         raise GameError(f"{path}: {error}") from None
 
 
+MAX_GAME_BYTES = 200_000_000
+"""Every coalition of the largest exact game (2^20) at ~100 bytes a line fits well within this."""
+
+
 def read_game(path: str | Path) -> GameFile:
-    """Read a game file (``.json`` or ``.csv``)."""
+    """Read a game file (``.json`` or ``.csv``; UTF-8, with or without the byte-order mark Excel writes)."""
     path = Path(path)
-    if not path.is_file():
-        raise GameError(f"{path}: no such file")
     try:
-        if path.suffix.lower() == ".csv":
-            return _read_csv(path)
-        return _read_json(path)
+        raw = read_input(path, MAX_GAME_BYTES)
+    except Unreadable as error:
+        raise GameError(f"{path}: {error}") from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise GameError(f"{path}: not valid UTF-8 (byte {error.start}); save the file as UTF-8") from None
+    if path.suffix.lower() == ".csv":
+        return _read_csv(path, text)
+    return _read_json(path, text)

@@ -138,7 +138,10 @@ def proportional(
                 )
             )
         weights = [weights[p] for p in game.players]
-    w = np.asarray(weights, dtype=float)
+    try:
+        w = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError):
+        raise GameError(f"key {key!r}: every weight must be a number, got {list(weights)!r}") from None
     if w.shape != (game.n,) or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
         raise GameError(f"key {key!r}: give one finite weight ≥ 0 per player, not all zero")
     return Allocation(f"proportional:{key}", game.players, game.values[game.grand] * w / w.sum(), game.kind)

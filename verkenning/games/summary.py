@@ -1,13 +1,17 @@
 """Every applicable rule on one game, as one JSON-ready record (``verkenning allocate``).
 
 A rule that cannot be computed for a game (missing coalitions, too many players, an empty
-imputation set) is listed under ``skipped`` with the reason, never silently left out.
+imputation set) is listed under ``skipped`` with the reason, never silently left out; so is one
+whose shares are not all finite numbers. :func:`json_safe` makes the record strict JSON.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from ..errors import GameError
 from .game import Allocation
@@ -16,7 +20,7 @@ from .lp import fee_range, least_core, nucleolus, prenucleolus
 from .rules import check_core, equal_split, properties, proportional, scrb
 from .shapley import shapley, shapley_sampled
 
-__all__ = ["METHODS", "format_table", "summarise"]
+__all__ = ["METHODS", "format_table", "json_safe", "summarise"]
 
 METHODS = (
     "shapley",
@@ -30,6 +34,17 @@ METHODS = (
 )
 """Every rule ``allocate`` knows; all but ``shapley_sampled`` run by default."""
 SHOWN_VIOLATIONS = 10
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every float that is not finite replaced by ``None``: strict JSON, no NaN."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def summarise(
@@ -71,6 +86,10 @@ def summarise(
                 allocations[method] = rule(game)
         except GameError as error:
             skipped[method] = str(error)
+    for name, allocation in list(allocations.items()):
+        if not np.isfinite(allocation.shares).all():
+            del allocations[name]
+            skipped[name] = "the rule gave a share that is not a finite number (a coalition it needs is missing)"
     if epsilon is None and "least_core" not in skipped:
         try:
             epsilon = least_core(game).epsilon

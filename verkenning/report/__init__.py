@@ -12,6 +12,6 @@ from __future__ import annotations
 
 from .compare import Comparison
 from .report import Report
-from .run import NOTEBOOKS, RunError, RunResult, build_index, run_study, slug
+from .run import NOTEBOOKS, RunError, RunInterrupted, RunResult, build_index, run_study, slug
 
-__all__ = ["NOTEBOOKS", "Comparison", "Report", "RunError", "RunResult", "build_index", "run_study", "slug"]
+__all__ = ["NOTEBOOKS", "Comparison", "Report", "RunError", "RunInterrupted", "RunResult", "build_index", "run_study", "slug"]

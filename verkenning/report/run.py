@@ -7,13 +7,22 @@ temporary name and renamed when complete; ``<out>/<slug>/latest`` then points at
 ``<out>/index.html`` lists every run. Runs never overwrite each other.
 
 A run that fails keeps its partial executed notebook in ``<run-id>.mislukt/``, names the failing cell
-and leaves earlier runs and ``latest`` untouched. Execution always uses this interpreter: the
-kernel manager given to papermill knows only the native kernel, whatever kernels the machine has
-registered.
+and leaves earlier runs and ``latest`` untouched. Every step after the notebook is covered too: a
+finished report is never left in its hidden folder. A step that only adds to a finished report (the
+PDF, ``latest``, the index) is reported as a note and the run is published; a step without which the
+run is not whole (its manifest) moves it to ``.mislukt`` with a message. An interrupted run
+(Ctrl-C, SIGTERM) removes its hidden folder and says so in one line; hidden folders of runs whose
+process is gone are removed by the next run.
+
+Execution always uses this interpreter: the kernel manager given to papermill knows only the native
+kernel, whatever kernels the machine has registered. Its connection file and sockets live in a
+private temporary folder of the run, so runs started together from one folder do not meet, and
+nothing is written in the working folder.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -27,13 +36,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..errors import VerkenningError
-from ..files import write_atomic, write_json
+from ..errors import Failed, VerkenningError
+from ..files import output_folder, write_atomic, write_json
 from ..scenario import load_scenario
 from .html import Markup, page, table, text
 from .provenance import provenance
 
-__all__ = ["NOTEBOOKS", "RunError", "RunResult", "build_index", "notebook_path", "run_study", "slug"]
+__all__ = [
+    "NOTEBOOKS",
+    "RunError",
+    "RunInterrupted",
+    "RunResult",
+    "build_index",
+    "notebook_path",
+    "run_study",
+    "slug",
+]
 
 NOTEBOOKS = ("toetreding", "vergelijking", "groeipad")
 CHECKOUT_NOTEBOOKS = Path(__file__).resolve().parent.parent.parent / "notebooks"
@@ -58,15 +76,30 @@ CELL_TIMEOUT_S = 600
 
 KILL_AT = "VERKENNING_KILL_AT"
 """Fault injection for the reliability tests: the run kills itself (SIGKILL) at the named stage."""
+FAIL_AT = "VERKENNING_FAIL_AT"
+"""Fault injection for the reliability tests: a full disk (ENOSPC) at the named stage."""
+PDF_TIMEOUT = "VERKENNING_PDF_TIMEOUT"
+"""Seconds Chromium may take to print the PDF (default 120); after that it is stopped."""
+KERNEL_LOG = "kernel.log"
+OWNER = ".pid"
+"""The file in a hidden run folder that names the process building it."""
+STALE_AFTER_S = 600
+"""A hidden run folder without a process record is stale after this long (runs of older versions)."""
 
 
 def _checkpoint(stage: str) -> None:
     if os.environ.get(KILL_AT) == stage:
         os.kill(os.getpid(), signal.SIGKILL)
+    if os.environ.get(FAIL_AT) == stage:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
-class RunError(Exception):
+class RunError(Failed):
     """A run that failed while executing or rendering; the message says where and why."""
+
+
+class RunInterrupted(Exception):
+    """A run stopped by Ctrl-C or SIGTERM; its hidden folder has been removed."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +107,8 @@ class RunResult:
     folder: Path
     report: Path
     pdf: Path | None
-    pdf_note: str
+    notes: tuple[str, ...] = ()
+    """What did not work after the report was finished (PDF, ``latest``, index), in Dutch."""
 
 
 def slug(text_value: str) -> str:
@@ -83,8 +117,8 @@ def slug(text_value: str) -> str:
     return value[:60] or "studie"
 
 
-def _native_kernel_manager():
-    """A kernel manager that only knows this interpreter's kernel (``sys.executable``)."""
+def _native_kernel_manager(private: Path):
+    """A kernel manager that only knows this interpreter's kernel, its files kept in ``private``."""
     from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
@@ -108,19 +142,44 @@ def _native_kernel_manager():
 
         @default("transport")
         def _local_transport(self):
-            # Unix sockets where there are any: the kernel is local and needs no TCP port.
-            return "ipc" if os.name == "posix" else "tcp"
+            # Unix sockets where there are any and the path fits (108 bytes): no TCP port needed.
+            fits = len(str(private / "kernel-ipc-99999")) < 100
+            return "ipc" if os.name == "posix" and fits else "tcp"
+
+        @default("connection_file")
+        def _private_connection_file(self):
+            return str(private / "kernel.json")
+
+        @default("ip")
+        def _private_ip(self):
+            return str(private / "kernel-ipc") if self.transport == "ipc" else "127.0.0.1"
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # The kernel's own log (not the cells' output) goes to a file: an interrupted run must
+            # not print the kernel's tracebacks; a failed run keeps the file beside its notebook.
+            with open(private / KERNEL_LOG, "ab") as log:
+                kw["stderr"] = log
+                await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return NativeKernelManager
 
 
-def _new_run_id(folder: Path) -> str:
+def _claim_run_id(folder: Path) -> tuple[str, Path]:
+    """A new run id and its hidden folder, claimed by creating it (so two runs never share one)."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    run_id, n = stamp, 1
-    while any((folder / name).exists() for name in (run_id, f".{run_id}.partial", f"{run_id}.mislukt")):
+    n = 1
+    while True:
+        run_id = stamp if n == 1 else f"{stamp}-{n}"
         n += 1
-        run_id = f"{stamp}-{n}"
-    return run_id
+        partial = folder / f".{run_id}.partial"
+        if any((folder / name).exists() for name in (run_id, f"{run_id}.mislukt")):
+            continue
+        try:
+            partial.mkdir()
+        except FileExistsError:
+            continue
+        (partial / OWNER).write_text(str(os.getpid()))
+        return run_id, partial
 
 
 def _render_html(notebook_path: Path, title: str) -> str:
@@ -162,31 +221,51 @@ CHROMIUM_FLAGS = (
 
 
 def print_pdf(html_path: Path, pdf_path: Path) -> tuple[Path | None, str]:
-    """Print a report to PDF with headless Chromium; without Chromium, say how to get it."""
+    """Print a report to PDF with headless Chromium; without Chromium, say how to get it.
+
+    Chromium runs in a session of its own and is stopped, with everything it started, when it takes
+    longer than ``VERKENNING_PDF_TIMEOUT`` seconds. A PDF that cannot be made never costs the report.
+    """
     browser = _chromium()
     if browser is None:
         return None, (
             "PDF niet gemaakt: Chromium ontbreekt. Installeer het (Debian/Ubuntu: "
             "`apt-get install chromium`) en draai opnieuw met --pdf."
         )
-    with tempfile.TemporaryDirectory() as profile:
-        temporary = pdf_path.with_name(f".{pdf_path.name}.tmp")
-        done = subprocess.run(
-            [
-                browser,
-                *CHROMIUM_FLAGS,
-                f"--user-data-dir={profile}",
-                "--no-pdf-header-footer",
-                f"--print-to-pdf={temporary}",
-                html_path.resolve().as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    if done.returncode != 0 or not temporary.exists():
-        return None, f"PDF niet gemaakt: Chromium meldde {done.stderr.strip()[-300:]}"
-    os.replace(temporary, pdf_path)
+    timeout = float(os.environ.get(PDF_TIMEOUT, "120"))
+    temporary = pdf_path.with_name(f".{pdf_path.name}.tmp")
+    try:
+        with tempfile.TemporaryDirectory() as profile:
+            process = subprocess.Popen(
+                [
+                    browser,
+                    *CHROMIUM_FLAGS,
+                    f"--user-data-dir={profile}",
+                    "--no-pdf-header-footer",
+                    f"--print-to-pdf={temporary}",
+                    html_path.resolve().as_uri(),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+            try:
+                _, stderr = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                return None, (
+                    f"PDF niet gemaakt: Chromium gaf na {timeout:g} s geen antwoord en is gestopt. "
+                    "Het HTML-rapport is compleet; draai opnieuw met --pdf of druk het af vanuit de browser."
+                )
+        if process.returncode != 0 or not temporary.exists():
+            return None, f"PDF niet gemaakt: Chromium meldde {stderr.strip()[-300:]}"
+        os.replace(temporary, pdf_path)
+    except OSError as error:
+        return None, f"PDF niet gemaakt: {error.strerror or error}. Het HTML-rapport is compleet."
+    finally:
+        temporary.unlink(missing_ok=True)
     return pdf_path, ""
 
 
@@ -195,7 +274,72 @@ def _point_latest(folder: Path, run_id: str) -> None:
     temporary = folder / f".latest.{os.getpid()}"
     temporary.unlink(missing_ok=True)
     os.symlink(run_id, temporary)
-    os.replace(temporary, link)
+    try:
+        if link.is_dir() and not link.is_symlink():
+            raise IsADirectoryError(errno.EISDIR, "is a folder, not a link", str(link))
+        os.replace(temporary, link)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_partials(folder: Path) -> None:
+    """Remove hidden run folders whose process is gone (a run killed before it could clean up)."""
+    for partial in folder.glob(".*.partial"):
+        try:
+            owner = partial / OWNER
+            if owner.is_file():
+                stale = not _process_alive(int(owner.read_text().strip() or 0))
+            else:
+                stale = time.time() - partial.stat().st_mtime > STALE_AFTER_S
+            if stale:
+                shutil.rmtree(partial, ignore_errors=True)
+        except (OSError, ValueError):
+            continue
+
+
+class _Interruptible:
+    """Within the block, SIGTERM is a KeyboardInterrupt like Ctrl-C (in the main thread only)."""
+
+    def __enter__(self):
+        self.previous = None
+        if hasattr(signal, "SIGTERM"):
+            try:
+                self.previous = signal.signal(signal.SIGTERM, self._interrupt)
+            except ValueError:  # not the main thread: leave signals alone
+                self.previous = None
+        return self
+
+    @staticmethod
+    def _interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+        return False
+
+
+def _record_published_folder(executed: Path, partial: Path, final: Path) -> None:
+    """The executed notebook names the folder it will be found in, not the hidden one it ran in."""
+    import nbformat
+
+    notebook = nbformat.read(executed, as_version=4)
+    for cell in notebook.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = cell.source.replace(repr(str(partial)), repr(str(final))).replace(
+                json.dumps(str(partial)), json.dumps(str(final))
+            )
+    write_atomic(executed, nbformat.writes(notebook))
 
 
 def run_study(
@@ -207,8 +351,6 @@ def run_study(
     progress: bool = False,
 ) -> RunResult:
     """Execute a study notebook on the scenario(s) and write a new run folder (see the module docstring)."""
-    import papermill
-
     if notebook not in NOTEBOOKS:
         raise VerkenningError(f"unknown notebook {notebook!r}; choose {', '.join(NOTEBOOKS)}")
     paths = [Path(s).resolve() for s in scenarios]
@@ -220,12 +362,21 @@ def run_study(
         if notebook == "vergelijking"
         else slug(paths[0].stem)
     )
-    out = Path(out).resolve()
-    folder = out / name
-    folder.mkdir(parents=True, exist_ok=True)
-    run_id = _new_run_id(folder)
-    partial = folder / f".{run_id}.partial"
-    partial.mkdir()
+    out = output_folder(out, "--out")
+    folder = output_folder(out / name, "--out")
+    _remove_stale_partials(folder)
+    run_id, partial = _claim_run_id(folder)
+    with _Interruptible():
+        try:
+            return _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progress)
+        except KeyboardInterrupt:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise RunInterrupted("onderbroken: de run is gestopt en er is niets gepubliceerd") from None
+
+
+def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progress) -> RunResult:
+    import papermill
+
     started = datetime.now(UTC)
     clock = time.perf_counter()
     parameters = {"seed": seed, "run_dir": str(partial)}
@@ -234,25 +385,34 @@ def run_study(
     else:
         parameters["scenario"] = str(paths[0])
     executed = partial / "report.ipynb"
+    final = folder / run_id
+    private = Path(tempfile.mkdtemp(prefix="verkenning-kernel-"))
     try:
         papermill.execute_notebook(
             str(notebook_path(notebook)),
             str(executed),
             parameters=parameters,
             kernel_name="python3",
-            kernel_manager_class=_native_kernel_manager(),
+            kernel_manager_class=_native_kernel_manager(private),
             progress_bar=progress,
             cwd=str(Path.cwd()),
             execution_timeout=CELL_TIMEOUT_S,
         )
         _checkpoint("rendering")
+        _record_published_folder(executed, partial, final)
         html = _render_html(
             executed, loaded[0].name if notebook != "vergelijking" else "Vergelijking van scenario's"
         )
         write_atomic(partial / "report.html", html)
+    except KeyboardInterrupt:
+        raise
     except Exception as error:  # the notebook may fail in any way; we keep what it left and say where
-        failed = folder / f"{run_id}.mislukt"
-        os.replace(partial, failed)
+        if _interrupted(error):
+            raise KeyboardInterrupt from None
+        log = private / KERNEL_LOG
+        if log.is_file() and log.stat().st_size:
+            shutil.copyfile(log, partial / KERNEL_LOG)
+        failed = _fail(partial, folder, run_id)
         cell = getattr(error, "exec_count", None)
         where = f"cel {cell}" if cell is not None else "het uitvoeren of omzetten"
         reason = f"{getattr(error, 'ename', type(error).__name__)}: {getattr(error, 'evalue', error)}"
@@ -260,6 +420,8 @@ def run_study(
             f"de run is mislukt in {where}: {reason}\nhet gedeeltelijk uitgevoerde notebook staat in "
             f"{failed / 'report.ipynb'}"
         ) from None
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
     manifest = {
         "run_id": run_id,
         "notebook": notebook,
@@ -271,43 +433,72 @@ def run_study(
         "seconds": round(time.perf_counter() - clock, 2),
         "command": sys.argv,
     }
-    _checkpoint("writing")
-    write_json(partial / "manifest.json", manifest)
-    pdf_path, pdf_note = (None, "")
+    try:
+        _checkpoint("writing")
+        write_json(partial / "manifest.json", manifest)
+    except OSError as error:
+        failed = _fail(partial, folder, run_id)
+        raise RunError(
+            f"het rapport is klaar, maar manifest.json kon niet worden geschreven ({error.strerror}); "
+            f"de run is niet gepubliceerd en staat in {failed}. Maak ruimte vrij en draai opnieuw."
+        ) from None
+    notes: list[str] = []
+    pdf_path = None
     if pdf:
-        pdf_path, pdf_note = print_pdf(partial / "report.html", partial / "report.pdf")
-    final = folder / run_id
+        pdf_path, note = print_pdf(partial / "report.html", partial / "report.pdf")
+        notes += [note] if note else []
+    (partial / OWNER).unlink(missing_ok=True)
     os.replace(partial, final)
     _checkpoint("publishing")
-    _point_latest(folder, run_id)
-    build_index(out)
-    return RunResult(final, final / "report.html", final / "report.pdf" if pdf_path else None, pdf_note)
+    try:
+        _point_latest(folder, run_id)
+    except OSError as error:
+        notes.append(
+            f"'latest' is niet bijgewerkt: {folder / 'latest'} {error.strerror or error}. "
+            "Verwijder of hernoem het; de volgende run maakt de koppeling opnieuw."
+        )
+    try:
+        _checkpoint("indexing")
+        build_index(out)
+    except OSError as error:
+        notes.append(
+            f"het overzicht {out / 'index.html'} is niet bijgewerkt ({error.strerror or error}); "
+            "de volgende run schrijft het opnieuw."
+        )
+    return RunResult(final, final / "report.html", pdf_path and final / "report.pdf", tuple(notes))
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Whether a failure from papermill is really Ctrl-C reaching the kernel."""
+    return getattr(error, "ename", "") == "KeyboardInterrupt"
+
+
+def _fail(partial: Path, folder: Path, run_id: str) -> Path:
+    failed = folder / f"{run_id}.mislukt"
+    (partial / OWNER).unlink(missing_ok=True)
+    os.replace(partial, failed)
+    return failed
 
 
 VERDICT_MARK = {"pass": "✔", "fail": "✘", "undetermined": "?"}
 
 
 def build_index(out: str | Path) -> Path:
-    """Rebuild ``<out>/index.html``: every complete run, newest first, with its verdicts and a link."""
+    """Rebuild ``<out>/index.html``: every complete run, newest first, with its verdicts and a link.
+
+    A run folder whose ``manifest.json`` or ``results.json`` cannot be read as a run of this tool (an
+    older version's, a foreign file, a hand edit) is listed as unreadable, never a reason to fail.
+    """
     out = Path(out)
-    rows = []
+    rows, unreadable = [], []
     for manifest_path in sorted(out.glob("*/*/manifest.json")):
         run = manifest_path.parent
         if run.name.startswith(".") or run.name.endswith(".mislukt") or run.is_symlink():
             continue
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            results = json.loads((run / "results.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        studies = results.get("studies", [results])
-        name = " / ".join(s["scenario"]["name"] for s in studies)
-        conditions = studies[0].get("conditions", {})
-        verdicts = " ".join(f"{VERDICT_MARK[c['verdict']]}" for c in conditions.values())
-        link = Markup(f'<a href="{text(run.relative_to(out).as_posix())}/report.html">rapport</a>')
-        finished = manifest.get("finished", "")
-        shown = datetime.fromisoformat(finished).strftime("%d-%m-%Y %H:%M") if finished else ""
-        rows.append((finished, shown, name, manifest.get("notebook", ""), verdicts, link))
+            rows.append(_index_row(out, run, manifest_path))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            unreadable.append(run.relative_to(out).as_posix())
     rows.sort(key=lambda row: row[0], reverse=True)
     rows = [row[1:] for row in rows]
     body = (
@@ -315,6 +506,26 @@ def build_index(out: str | Path) -> Path:
         "transparantie, platform leidend, risico's gedeeld, waarde voor inwoners (✔ voldaan, ✘ niet voldaan, "
         "? niet te bepalen).</p>" + table(["Gemaakt (UTC)", "Scenario", "Soort", "Randvoorwaarden", ""], rows)
     )
+    if unreadable:
+        body += (
+            "<h2>Onleesbare runs</h2><p>Deze mappen hebben geen manifest.json of results.json die dit "
+            "programma kan lezen (een oudere versie of een bewerkt bestand); ze zijn overgeslagen.</p><ul>"
+            + "".join(f"<li>{text(name)}</li>" for name in unreadable)
+            + "</ul>"
+        )
     index = out / "index.html"
     write_atomic(index, page("Verkenningen", body))
     return index
+
+
+def _index_row(out: Path, run: Path, manifest_path: Path) -> tuple:
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    results = json.loads((run / "results.json").read_text(encoding="utf-8"))
+    studies = results.get("studies", [results])
+    name = " / ".join(str(s["scenario"]["name"]) for s in studies)
+    conditions = studies[0]["conditions"]
+    verdicts = " ".join(VERDICT_MARK[c["verdict"]] for c in conditions.values())
+    link = Markup(f'<a href="{text(run.relative_to(out).as_posix())}/report.html">rapport</a>')
+    finished = manifest["finished"]
+    shown = datetime.fromisoformat(finished).strftime("%d-%m-%Y %H:%M")
+    return (finished, shown, name, str(manifest.get("notebook", "")), verdicts, link)

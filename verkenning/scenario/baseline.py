@@ -19,13 +19,14 @@ import datetime as dt
 import io
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..errors import Problem, ScenarioError
-from ..files import write_atomic
+from ..files import Unreadable, read_input, write_atomic
 
 __all__ = ["OBTAINED_WORDS", "SHEETS", "read_workbook", "write_scenario", "write_template"]
 
@@ -220,6 +221,10 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+MAX_WORKBOOK_BYTES = 50_000_000
+"""A nulmeting of a few partners is kilobytes; anything near this is not one."""
+
+
 def read_workbook(path: str | Path) -> list[dict[str, Any]]:
     """The partners of a filled nulmeting workbook, as a scenario file's ``partners`` would hold them.
 
@@ -232,8 +237,8 @@ def read_workbook(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     shown = path.name
     try:
-        book = load_workbook(path, data_only=True)
-    except (OSError, ValueError, KeyError) as error:
+        book = load_workbook(io.BytesIO(read_input(path, MAX_WORKBOOK_BYTES)), data_only=True)
+    except (Unreadable, OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
         raise ScenarioError(
             path,
             [

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from ..errors import Problem
+from ..files import Unreadable, check_input, read_input
 from .figures import show
 
 __all__ = ["MAX_FILE_BYTES", "Mark", "display", "merge", "read_yaml", "resolve_chain"]
@@ -146,22 +147,9 @@ def read_yaml(path: Path, problems: list[Problem], reads: dict | None = None) ->
     """
     file = display(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.append(
-                Problem(
-                    file,
-                    0,
-                    0,
-                    "",
-                    f"file is {size:,} bytes, too large for a scenario",
-                    "split it, or check that this is the right file",
-                )
-            )
-            return None
-        raw = path.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(file, 0, 0, "", f"cannot read file: {exc.strerror or exc}", "check the path"))
+        raw = read_input(path, MAX_FILE_BYTES)
+    except Unreadable as error:
+        problems.append(Problem(file, 0, 0, "", error.reason, error.fix))
         return None
     try:
         text = raw.decode("utf-8")
@@ -307,6 +295,14 @@ def merge(parent: Any, child: Any) -> Any:
     return child
 
 
+def _resolved(path: Path) -> Path:
+    """The absolute path, resolved where it can be (a loop of links stays as written)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+        return Path(os.path.abspath(path))
+
+
 def resolve_chain(
     path: Path, problems: list[Problem], stack: tuple[Path, ...], reads: dict | None = None
 ) -> tuple[_Map | None, list[Path]]:
@@ -316,7 +312,7 @@ def resolve_chain(
     """
     data = read_yaml(path, problems, reads)
     if data is None:
-        return None, [path.resolve()]
+        return None, [_resolved(path)]
     files = [path.resolve()]
     if "extends" not in data:
         return data, files
@@ -334,7 +330,7 @@ def resolve_chain(
             )
         )
         return None, files
-    parent_path = (path.parent / target).resolve()
+    parent_path = _resolved(path.parent / target)
     if parent_path in stack or parent_path == path.resolve():
         chain = " → ".join(display(p) for p in (*stack, path.resolve(), parent_path))
         problems.append(
@@ -348,15 +344,17 @@ def resolve_chain(
             )
         )
         return None, files
-    if not parent_path.is_file():
+    try:
+        check_input(parent_path)
+    except Unreadable as error:
         problems.append(
             Problem(
                 file,
                 line,
                 col,
                 "extends",
-                f"file not found: {target}",
-                f"give a path relative to {display(path.parent) or '.'}",
+                f"{error.reason}: {target}",
+                f"give the path of a scenario file relative to {display(path.parent) or '.'}",
             )
         )
         return None, files

@@ -1,0 +1,209 @@
+"""Runs side by side, interrupted, or failing after their notebook: nothing lost, nothing stranded.
+
+Every test here starts real ``verkenning run`` processes (the faults are real signals, real
+concurrent processes, and a full disk injected at a named step with ``VERKENNING_FAIL_AT``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from verkenning.report import build_index
+from verkenning.report.run import FAIL_AT, PDF_TIMEOUT
+
+from .conftest import SCENARIOS
+from .test_reliability import _alive, _children, _complete
+
+BASIS = str(SCENARIOS / "basis.yaml")
+
+
+def _verkenning(*args: str, cwd: Path, env: dict | None = None, **popen) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "verkenning", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
+
+
+def _finish(process: subprocess.Popen, timeout: float = 300) -> tuple[int, str, str]:
+    stdout, stderr = process.communicate(timeout=timeout)
+    return process.returncode, stdout, stderr
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        children = _children(todo.pop())
+        found += children
+        todo += children
+    return found
+
+
+def test_runs_started_together_from_one_folder_all_succeed_and_write_nothing_there(tmp_path):
+    here = tmp_path / "werkmap"
+    here.mkdir()
+    out = tmp_path / "out"
+    processes = [_verkenning("run", BASIS, "--out", str(out), cwd=here) for _ in range(3)]
+    finished = [_finish(p) for p in processes]
+    assert [rc for rc, _, _ in finished] == [0, 0, 0], [e for _, _, e in finished]
+    reports = {Path(stdout.strip().splitlines()[-1]) for _, stdout, _ in finished}
+    assert len(reports) == 3 and all(_complete(r.parent) for r in reports), "three distinct complete runs"
+    assert list(here.iterdir()) == [], "no kernel socket or anything else in the working folder"
+    assert not list((out / "basis").glob(".*")), "no hidden folder left behind"
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_an_interrupted_run_removes_its_folder_and_says_so_in_one_line(tmp_path, how):
+    out = tmp_path / "out"
+    process = _verkenning("run", BASIS, "--out", str(out), cwd=tmp_path, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list((out / "basis").glob(".*.partial/report.ipynb")):
+        time.sleep(0.05)
+    kernels = _descendants(process.pid)
+    if how == "ctrl-c":  # a terminal sends SIGINT to the whole foreground group
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGTERM)
+    returncode, _stdout, stderr = _finish(process, timeout=60)
+    assert returncode == 130
+    assert stderr.strip().splitlines() == ["onderbroken: de run is gestopt en er is niets gepubliceerd"]
+    assert not list((out / "basis").glob(".*.partial")), "the hidden folder is removed"
+    assert not (out / "basis" / "latest").exists()
+    deadline = time.time() + 15
+    while time.time() < deadline and any(_alive(k) for k in kernels):
+        time.sleep(0.2)
+    assert kernels and not any(_alive(k) for k in kernels), "the kernel does not outlive its run"
+
+
+def _dead_pid() -> int:
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    return int(finished.stdout)
+
+
+def test_a_full_disk_while_writing_the_manifest_moves_the_run_aside_with_a_message(tmp_path):
+    out = tmp_path / "out"
+    returncode, _stdout, stderr = _finish(
+        _verkenning("run", BASIS, "--out", str(out), cwd=tmp_path, env={FAIL_AT: "writing"})
+    )
+    assert returncode == 1 and "manifest.json" in stderr and "Traceback" not in stderr
+    failed = list((out / "basis").glob("*.mislukt"))
+    assert len(failed) == 1 and (failed[0] / "report.html").is_file(), "the finished report is kept"
+    assert str(failed[0]) in stderr
+    assert not list((out / "basis").glob(".*.partial")), "nothing stranded in a hidden folder"
+
+
+def test_steps_after_publishing_that_fail_are_notes_and_the_run_is_published(tmp_path):
+    """A full disk at the index, `latest` made a folder, foreign runs under --out, a stale hidden
+    folder and a Chromium that never answers: one run meets them all and still publishes."""
+    out = tmp_path / "out"
+    (out / "basis" / "latest").mkdir(parents=True)  # somebody replaced the link by a folder
+    stale = out / "basis" / ".20200101-000000.partial"
+    stale.mkdir()
+    (stale / ".pid").write_text(str(_dead_pid()))
+    hanging = tmp_path / "bin"
+    hanging.mkdir()
+    chromium = hanging / "chromium"
+    chromium.write_text("#!/bin/sh\nsleep 600 &\nsleep 600\n")
+    chromium.chmod(0o755)
+    env = {FAIL_AT: "indexing", PDF_TIMEOUT: "3", "PATH": f"{hanging}:{os.environ['PATH']}"}
+    process = _verkenning("run", BASIS, "--out", str(out), "--pdf", cwd=tmp_path, env=env)
+    returncode, stdout, stderr = _finish(process)
+    assert returncode == 0, stderr
+    assert "Traceback" not in stderr
+    report = Path(stdout.strip().splitlines()[-1])
+    assert _complete(report.parent) and not (report.parent / "report.pdf").exists()
+    assert "PDF niet gemaakt" in stderr and "geen antwoord" in stderr
+    assert "'latest' is niet bijgewerkt" in stderr and "index.html" in stderr
+    assert not stale.exists(), "a hidden folder whose process is gone is swept"
+    assert not any("sleep 600" in _cmdline(pid) for pid in _all_pids()), "Chromium and its children stopped"
+
+
+def _all_pids() -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def test_the_index_lists_unreadable_runs_and_still_lists_the_good_ones(tmp_path):
+    good = tmp_path / "goed" / "20260101-000000"
+    good.mkdir(parents=True)
+    (good / "manifest.json").write_text(json.dumps({"finished": "2026-01-01T00:00:00+00:00"}))
+    (good / "results.json").write_text(
+        json.dumps({"scenario": {"name": "Goede run"}, "conditions": {"win_win": {"verdict": "pass"}}})
+    )
+    foreign = {
+        "leeg": ({}, {}),
+        "onbekend-oordeel": (
+            {"finished": "2026-01-01T00:00:00+00:00"},
+            {"scenario": {"name": "x"}, "conditions": {"win_win": {"verdict": "misschien"}}},
+        ),
+        "geen-datum": (
+            {"finished": "gisteren"},
+            {"scenario": {"name": "x"}, "conditions": {}},
+        ),
+        "geen-json": ("[", "["),
+    }
+    for name, (manifest, results) in foreign.items():
+        run = tmp_path / name / "20260101-000000"
+        run.mkdir(parents=True)
+        for file, content in (("manifest.json", manifest), ("results.json", results)):
+            (run / file).write_text(content if isinstance(content, str) else json.dumps(content))
+    index = build_index(tmp_path).read_text(encoding="utf-8")
+    assert "Goede run" in index and "goed/20260101-000000/report.html" in index
+    assert "Onleesbare runs" in index
+    for name in foreign:
+        assert f"{name}/20260101-000000" in index
+
+
+def _workers(process: subprocess.Popen, count: int = 2) -> list[int]:
+    deadline = time.time() + 120
+    while time.time() < deadline and process.poll() is None:
+        workers = [pid for pid in _children(process.pid) if _alive(pid)]
+        if len(workers) >= count:
+            return workers
+        time.sleep(0.05)
+    raise AssertionError("the sweep did not start its workers")
+
+
+def test_a_killed_worker_ends_the_sweep_with_a_message_and_exit_code_1(tmp_path):
+    process = _verkenning(
+        "explore", str(SCENARIOS / "borne.yaml"), "--samples", "60000", "--workers", "2",
+        "--out", str(tmp_path / "out"), cwd=tmp_path,
+    )  # fmt: skip
+    os.kill(_workers(process)[0], signal.SIGKILL)
+    returncode, _stdout, stderr = _finish(process, timeout=120)
+    assert returncode == 1, stderr
+    assert "worker process stopped" in stderr and "Traceback" not in stderr
+    assert not list((tmp_path / "out").rglob("exploration.json")), "no half sweep is saved"
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_exit_within_seconds_of_their_parent(tmp_path, how):
+    process = _verkenning(
+        "explore", str(SCENARIOS / "borne.yaml"), "--samples", "60000", "--workers", "2",
+        "--out", str(tmp_path / "out"), cwd=tmp_path,
+    )  # fmt: skip
+    workers = _workers(process)
+    process.send_signal(how)
+    process.wait(timeout=30)
+    deadline = time.time() + 5
+    while time.time() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in workers), "no worker outlives its parent by more than seconds"
