@@ -51,6 +51,9 @@ def test_bad_input_never_shows_a_traceback():
 
 def test_new_writes_a_valid_commented_entrant_study(tmp_path):
     target = tmp_path / "studies" / "hof.yaml"
+    missing = runner.invoke(app, ["new", str(target), "--entrant", "hof_van_twente"])
+    assert missing.exit_code == 2 and "create it first" in missing.stderr, "a missing folder is not made"
+    target.parent.mkdir()
     result = runner.invoke(app, ["new", str(target), "--entrant", "hof_van_twente", "--joins", "2027"])
     assert result.exit_code == 0, result.output
     text = target.read_text(encoding="utf-8")
@@ -266,9 +269,11 @@ def test_output_targets_that_cannot_be_written_are_refused_before_computing(tmp_
     _refused(["run", "scenarios/basis.yaml", "--out", str(a_file)], "--out is a file")
     _refused(["run", "scenarios/basis.yaml", "--out", str(typo)], "does not exist")
     _refused(["costs", "scenarios/basis.yaml", "--xlsx", str(folder)], "--xlsx is a folder")
-    _refused(["costs", "scenarios/basis.yaml", "--xlsx", str(typo / "x.xlsx")], "does not exist")
+    _refused(["costs", "scenarios/basis.yaml", "--xlsx", str(typo / "x.xlsx")], "create it first")
     _refused(["new", str(folder), "--entrant", "borne"], "FILE is a folder")
     _refused(["baseline", "template", str(folder), "--partner", "borne"], "FILE is a folder")
     # a sweep of ten million samples would run for many minutes: refused at once, it never starts
-    _refused(["explore", "scenarios/borne.yaml", "--samples", "10000000", "--out", str(a_file)], "--out is a file")
+    _refused(
+        ["explore", "scenarios/borne.yaml", "--samples", "10000000", "--out", str(a_file)], "--out is a file"
+    )
     assert not (tmp_path / "typo").exists(), "a mistyped folder is not created"

@@ -189,3 +189,74 @@ def test_explore_command_writes_its_tables(tmp_path):
         p.name for p in saved.iterdir()
     }
     assert "P(win_win)" in result.stdout
+
+
+# --- the work is estimated and bounded before a sweep starts ---------------------------------------------
+
+
+def _many_partners(write, count: int) -> str:
+    lines = ["extends: basis.yaml", "name: Veel deelnemers", "partners:"]
+    for i in range(count):
+        lines += [
+            f"  - id: org{i}",
+            f"    name: Organisatie {i}",
+            "    kind: municipality",
+            f"    inhabitants: {20_000 + 1_000 * i}",
+            f"    fte: {150 + i}",
+            f"    workstations: {180 + i}",
+            f"    applications: {50 + i}",
+            "    services: [basis]",
+            "    joins: 2026",
+        ]
+    return write("\n".join(lines) + "\n")
+
+
+def test_check_refuses_more_partners_at_once_than_the_model_lists_with_the_line(write):
+    from verkenning.errors import ScenarioError
+
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario(_many_partners(write, 17))  # 4 today + 17 = 21 in 2026
+    assert any("study.yaml:" in str(p) and "21 partners" in str(p) for p in refused.value.problems)
+    load_scenario(_many_partners(write, 16))  # 20 is within the limit
+
+
+def test_the_suggested_sample_count_is_the_largest_within_the_budget(write):
+    from verkenning.explore import workload
+
+    for count, samples in ((0, 10_000_000), (10, 40_000), (12, 10_000)):
+        scenario = load_scenario(_many_partners(write, count) if count else SCENARIOS / "borne.yaml")
+        work = workload(scenario, samples)
+        assert work.over_budget(), (count, samples)
+        fitting = work.fitting_samples()
+        assert not workload(scenario, fitting).over_budget()
+        assert workload(scenario, int(fitting * 1.2) + 1000).over_budget()
+
+
+def test_a_sweep_over_the_budget_is_refused_before_it_starts_and_force_is_named(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "verkenning", "explore", str(SCENARIOS / "borne.yaml"),
+         "--samples", "10000000",
+         "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "borne.yaml: explore:" in done.stderr and "GiB of memory" in done.stderr
+    assert "--force" in done.stderr and "--samples" in done.stderr
+    assert not list(tmp_path.rglob("samples.csv"))
+
+
+def test_a_sweep_reports_progress_on_standard_error_off_a_terminal(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "verkenning", "explore", str(SCENARIOS / "basis.yaml"), "--samples", "5000",
+         "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("explore: ")]
+    assert lines and lines[-1] == "explore: 5,000 of 5,000 samples (100%)"

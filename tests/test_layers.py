@@ -16,7 +16,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "verkenning"
 
 LAYERS = (
-    {"errors", "formats", "files"},
+    {"errors"},
+    {"formats", "files"},
     {"scenario"},
     {"graph", "games"},
     {"costs"},

@@ -205,3 +205,65 @@ def test_every_report_allocation_adds_up_to_the_cent(tmp_path):
             for year, total in data["cooperation_cost_eur"].items():
                 shares = [years[year] for years in by_partner.values() if year in years]
                 assert round(sum(shares) * 100) == round(total * 100), (method, year)
+
+
+# --- whatever check accepts, run renders --------------------------------------------------------------
+
+
+def _extreme_study(name: str) -> str:
+    return (
+        "extends: borne.yaml\n"
+        f"name: {json.dumps(name)}\n"
+        f"question: {json.dumps('Waarom? ' * 250)}\n"
+        "partners:\n"
+        f"  - id: borne\n    name: {json.dumps(name)}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Gemeente\x07Borne", "control character U+0007"),
+        ("Gemeente\nBorne", "control character U+000A"),
+        ("B" * 121, "at most 120"),
+    ],
+)
+def test_check_refuses_text_a_report_cannot_show_with_its_line(write, name, message):
+    from verkenning.errors import ScenarioError
+    from verkenning.scenario import load_scenario
+
+    path = write(_extreme_study(name))
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario(path)
+    located = [str(p) for p in refused.value.problems if message in str(p)]
+    assert located and all("study.yaml:" in p for p in located), refused.value
+
+
+def test_the_extremes_check_accepts_render_as_text(tmp_path, write):
+    """The longest name, mathtext and formula look-alikes in names: the run renders them literally."""
+    import openpyxl
+
+    from verkenning.report import run_study
+
+    name = ('=HYPERLINK("x") $\\frac{a}{b}$ € ' * 10)[:120]
+    path = write(_extreme_study(name))
+    result = run_study([path], "toetreding", tmp_path / "out")
+    html = result.report.read_text(encoding="utf-8")
+    assert html.count("HYPERLINK") >= 2 and "frac" in html
+    book = openpyxl.load_workbook(result.folder / "results.xlsx")
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert any(c.value == name for c in cells), "the name is a text cell, as written"
+    assert not any(c.data_type == "f" for c in cells)
+
+
+def test_figures_draw_scenario_text_literally_and_short():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from verkenning.plots import LABEL_WIDTH, cost_figure
+
+    names = ["Kosten $5$ mln", "W" * 20_000]
+    figure = cost_figure(["a", "b"], names, [1.0, 2.0], [1.0, 2.0], [1.0, 2.0], 2026)
+    FigureCanvasAgg(figure).draw()  # a 20,000-character label used to exhaust the memory here
+    shown = [t.get_text() for t in figure.axes[0].get_xticklabels()]
+    assert shown[0] == r"Kosten \$5\$ mln", "a dollar sign is a dollar sign, not mathtext"
+    assert len(shown[1]) == LABEL_WIDTH and shown[1].endswith("…")

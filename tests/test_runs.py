@@ -207,3 +207,53 @@ def test_workers_exit_within_seconds_of_their_parent(tmp_path, how):
     while time.time() < deadline and any(_alive(w) for w in workers):
         time.sleep(0.1)
     assert not any(_alive(w) for w in workers), "no worker outlives its parent by more than seconds"
+
+
+def _ipynb_without_timing(path: Path, out: Path) -> dict:
+    notebook = json.loads(path.read_text(encoding="utf-8").replace(str(out), "<out>"))
+    for cell in [notebook, *notebook["cells"]]:
+        timing = cell.get("metadata", {}).get("papermill", {})
+        for key in ("start_time", "end_time", "duration"):
+            timing.pop(key, None)
+        cell.get("metadata", {}).pop("execution", None)
+    return notebook
+
+
+def test_same_seed_gives_the_same_bytes_across_hash_seeds_and_working_folders(tmp_path):
+    """Every output file of two runs, one under PYTHONHASHSEED=1 from a scratch folder and one under
+    PYTHONHASHSEED=2 from the project root: the same bytes, except what names the run itself."""
+    from .conftest import ROOT
+
+    scratch = tmp_path / "elders"
+    scratch.mkdir()
+    epoch = {"SOURCE_DATE_EPOCH": "1767225600"}
+    runs = [
+        _verkenning("run", str(SCENARIOS / "borne.yaml"), "--seed", "3", "--out", str(tmp_path / name),
+                    cwd=cwd, env={**epoch, "PYTHONHASHSEED": hash_seed})
+        for name, cwd, hash_seed in (("a", scratch, "1"), ("b", ROOT, "2"))
+    ]  # fmt: skip
+    folders = []
+    for process in runs:
+        returncode, stdout, stderr = _finish(process)
+        assert returncode == 0, stderr
+        folders.append(Path(stdout.strip().splitlines()[-1]).parent)
+    first, second = folders
+    names = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert {"report.html", "results.json", "results.xlsx"} <= {str(n) for n in names}
+    for name in names:
+        if name.name == "manifest.json":
+            one, two = (json.loads((f / name).read_text()) for f in folders)
+            for key in ("run_id", "started", "finished", "seconds", "command"):
+                one.pop(key), two.pop(key)
+            assert one == two
+        elif name.suffix == ".ipynb":
+            assert _ipynb_without_timing(first / name, tmp_path / "a") == _ipynb_without_timing(
+                second / name, tmp_path / "b"
+            )
+        else:
+            assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    results = json.loads((first / "results.json").read_text())
+    assert results["scenario"]["file"] == "borne.yaml"
+    notebook = (first / "report.ipynb").read_text(encoding="utf-8")
+    assert ".partial" not in notebook and str(first) in notebook, "the notebook names its published folder"

@@ -81,7 +81,7 @@ def test_alias_bomb_is_refused_quickly(tmp_path):
 
 
 def test_missing_file_is_an_error_not_a_crash(tmp_path):
-    with pytest.raises(ScenarioError, match="cannot read file"):
+    with pytest.raises(ScenarioError, match="file not found"):
         load_scenario(tmp_path / "nowhere.yaml")
 
 

@@ -4,8 +4,8 @@ Each command translates; the library acts.
 
 Bad input (a :class:`~verkenning.errors.VerkenningError`) is printed as the error's own message on
 standard error with exit code 2, never as a traceback; a run or sweep that fails for another reason
-(:class:`~verkenning.errors.Failed`) exits with 1, an interrupted one with 130. Heavy modules are imported inside the
-commands that need them, so that start-up stays light.
+(:class:`~verkenning.errors.Failed`) exits with 1, an interrupted one with 130. Heavy modules are
+imported inside the commands that need them, so that start-up stays light.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ EXIT_FAILED = 1
 """A run or a sweep that failed (a notebook cell, a lost worker); the message says where."""
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+LONG_S = 10
+"""A sweep estimated to take longer than this says so before it starts."""
 
 
 baseline_app = typer.Typer(
@@ -244,20 +246,27 @@ def explore(
     out: Annotated[Path, typer.Option(help="Folder for the run folders; the sweep is kept under it.")] = Path(
         "reports"
     ),
+    force: Annotated[
+        bool, typer.Option("--force", help="Run a sweep beyond the work, memory or file budget.")
+    ] = False,
 ) -> None:
     """Monte Carlo over the uncertainties: P(win-win), sensitivity and where win-win fails."""
-    from .console import exploration_summary
-    from .explore import exploration_folder, save_exploration
+    from .console import exploration_summary, workload_text
+    from .explore import exploration_folder, save_exploration, workload
+    from .files import output_folder
     from .report import slug
     from .study import Study
-
-    from .files import output_folder
 
     if workers is not None and scheduler is not None:
         raise typer.BadParameter("give --workers or --scheduler, not both", param_hint="--scheduler")
     study = Study.load(scenario, seed=seed)
     out = output_folder(out, "--out")
-    result = study.explore(samples, workers=workers, scheduler=scheduler, progress=sys.stderr.isatty())
+    work = workload(study.scenario, samples)
+    if work.over_budget() and not force:
+        raise VerkenningError(workload_text(scenario, work, refused=True))
+    if work.seconds > LONG_S:
+        typer.echo(workload_text(scenario, work, refused=False), err=True)
+    result = study.explore(samples, workers=workers, scheduler=scheduler, progress=True)
     folder = exploration_folder(out / slug(scenario.stem), study.scenario, seed, samples)
     typer.echo(exploration_summary(result, save_exploration(result, folder)))
 

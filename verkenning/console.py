@@ -200,6 +200,29 @@ def terms_text(study, coverage: float = 0.95, budget_eur: float | None = None) -
     return lines
 
 
+MIN_USEFUL_SAMPLES = 1000
+"""Below this a sweep's probabilities are too rough to suggest as the way out."""
+
+
+def workload_text(path, work, refused: bool) -> str:
+    """What a sweep will take; when ``refused``, why it needs ``--force`` and how to stay within budget."""
+    size = f"{work.samples:,} samples of {work.coalitions:,} coalitions × {work.services} services"
+    if not refused:
+        roughly = _minutes(work.seconds)
+        return f"explore: {size}: about {work.cells:.1e} evaluations, roughly {roughly} on one process"
+    reasons = "; ".join(work.over_budget())
+    fitting = work.fitting_samples()
+    fewer = f"use --samples {fitting:,} or fewer, " if fitting >= MIN_USEFUL_SAMPLES else ""
+    return (
+        f"{path}: explore: {size} needs {reasons} — {fewer}study fewer partners at once, "
+        "or give --force to run it anyway"
+    )
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} minutes"
+
+
 def exploration_summary(result, folder=None) -> str:
     """A sweep's probabilities, what moves its NPV most and where win-win fails."""
     lines = [

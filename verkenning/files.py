@@ -92,6 +92,9 @@ def read_input(path: Path, limit: int) -> bytes:
         raise too_large
     return data
 
+
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+"""The reproducible-builds convention: when set, the time written into workbooks (else 2000-01-01)."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """How a spreadsheet recognises a formula (or a command) at the start of a cell."""
 
@@ -108,7 +111,8 @@ def output_folder(path: str | Path, option: str) -> Path:
     if not path.exists():
         if not path.parent.is_dir():
             raise VerkenningError(
-                f"{path}: {option}: the folder {path.parent} does not exist — create it first or check the path"
+                f"{path}: {option}: the folder {path.parent} does not exist — create it first or check "
+                "the path"
             )
         try:
             path.mkdir()
@@ -125,15 +129,18 @@ def output_folder(path: str | Path, option: str) -> Path:
 
 def output_file(path: str | Path, option: str, overwrite: bool = True) -> Path:
     """A file to write, checked before anything is computed: it is not a folder, (unless
-    ``overwrite``) it does not exist yet, and its folder is writable. Like :func:`output_folder`,
-    only the file's own folder may be missing (it is then made); a missing folder above that is a
-    typo and refused."""
+    ``overwrite``) it does not exist yet, and its folder exists and is writable. A missing folder is
+    not made: it is more often a typo than a wish."""
     path = Path(path)
+    folder = path.resolve().parent
     if path.is_dir():
         raise VerkenningError(f"{path}: {option} is a folder — give the name of a file in it")
     if path.exists() and not overwrite:
         raise VerkenningError(f"{path}: the file exists already — choose another name, or --force")
-    output_folder(path.parent, option)
+    if not folder.is_dir():
+        raise VerkenningError(f"{path}: {option}: no folder {folder} — create it first or check the path")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise VerkenningError(f"{path}: {option}: the folder {folder} is not writable")
     return path
 
 
@@ -177,8 +184,11 @@ def spreadsheet_csv(frame) -> str:
 
 def workbook_bytes(sheets: dict) -> bytes:
     """An Excel workbook of the tables (sheet name → DataFrame) in which no cell is a formula."""
+    import zipfile
+
     import pandas as pd
     from openpyxl import load_workbook
+    from openpyxl.writer.excel import ExcelWriter
 
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
@@ -190,6 +200,34 @@ def workbook_bytes(sheets: dict) -> bytes:
             for cell in row:
                 if cell.data_type == "f":  # text that looks like a formula: keep it as text
                     cell.data_type = "s"
+    when = _timestamp()
+    workbook.properties.created = workbook.properties.modified = when
     out = io.BytesIO()
-    workbook.save(out)
+    # openpyxl's save() stamps 'modified' with the clock; its writer keeps what we set
+    ExcelWriter(workbook, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)).save()
+    return _zip_at(out.getvalue(), when)
+
+
+def _timestamp():
+    """The time a workbook records: ``SOURCE_DATE_EPOCH`` when set (a run sets it to its start)."""
+    from datetime import UTC, datetime
+
+    epoch = os.environ.get(SOURCE_DATE_EPOCH, "")
+    seconds = int(epoch) if epoch.isdigit() else 946_684_800  # 2000-01-01, a fixed point
+    return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+
+
+def _zip_at(data: bytes, when) -> bytes:
+    """The same zip archive with every member dated ``when`` (openpyxl dates them 'now')."""
+    import zipfile
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            target.writestr(fixed, source.read(info.filename))
     return out.getvalue()

@@ -6,6 +6,10 @@ that reads offline. The palette is
 Okabe and Ito's (2008) colour-blind-safe set; a partner keeps its colour throughout a report
 because colours follow the order of the partners in the scenario. PNGs carry no timestamp or
 version metadata, so the same scenario renders the same bytes.
+
+Text from a scenario (names, labels) is drawn literally (a ``$`` is a dollar sign, never
+matplotlib's mathtext) and shortened to :data:`LABEL_WIDTH` characters, so whatever ``check``
+accepts draws.
 """
 
 from __future__ import annotations
@@ -34,6 +38,18 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 """Okabe and Ito (2008), 'Color Universal Design', colour-blind-safe."""
 PACKAGE_COLOURS = {"basis": "#56B4E9", "plus": "#E69F00", "im": "#009E73"}
 EURO_AXIS = FuncFormatter(lambda value, _: euro(value))
+LABEL_WIDTH = 40
+
+
+def _label(text: str) -> str:
+    """Scenario text as a literal, short label: ``$`` escaped (no mathtext), ellipsis beyond the width."""
+    text = str(text)
+    short = text if len(text) <= LABEL_WIDTH else text[: LABEL_WIDTH - 1] + "…"
+    return short.replace("$", r"\$")
+
+
+def _labels(texts) -> list[str]:
+    return [_label(t) for t in texts]
 
 
 def partner_colours(partners: Sequence[str]) -> dict[str, str]:
@@ -79,7 +95,7 @@ def service_graph_figure(scenario, depths: dict[str, int], taken: set[str]) -> F
             linewidth=1.4 if node in taken else 0.6,
             zorder=3,
         )
-        ax.text(x, y, node, ha="center", va="center", fontsize=8, zorder=4)
+        ax.text(x, y, _label(node), ha="center", va="center", fontsize=8, zorder=4)
     for package, colour in PACKAGE_COLOURS.items():
         ax.scatter([], [], s=80, color=colour, label=f"pakket {package}")
     ax.legend(loc="upper left", fontsize=8, frameon=False)
@@ -103,7 +119,7 @@ def cost_figure(
     ax.bar(x - width, standalone, width, label="Zelfstandig", color="#bbbbbb")
     ax.bar(x, status_quo, width, label="Huidige situatie", color="#56B4E9")
     ax.bar(x + width, new, width, label="Na de wijziging", color="#0072B2")
-    ax.set_xticks(x, names, rotation=20, ha="right")
+    ax.set_xticks(x, _labels(names), rotation=20, ha="right")
     ax.yaxis.set_major_formatter(EURO_AXIS)
     ax.set_ylabel("euro per jaar")
     ax.set_title(f"Jaarlijkse kosten per deelnemer in {year} (prijzen van het basisjaar)")
@@ -127,8 +143,8 @@ def allocation_figure(
     width = 0.8 / max(len(partners), 1)
     for i, (partner, name) in enumerate(zip(partners, names, strict=True)):
         values = [shares[m][i] for m in methods]
-        ax.bar(x - 0.4 + width * (i + 0.5), values, width, label=name, color=colours[partner])
-    ax.set_xticks(x, [method_names.get(m, m) for m in methods], rotation=15, ha="right")
+        ax.bar(x - 0.4 + width * (i + 0.5), values, width, label=_label(name), color=colours[partner])
+    ax.set_xticks(x, _labels(method_names.get(m, m) for m in methods), rotation=15, ha="right")
     ax.yaxis.set_major_formatter(EURO_AXIS)
     ax.set_ylabel("bijdrage in euro per jaar")
     ax.set_title(f"Bijdrage per deelnemer onder elke verdeling ({year})")
@@ -152,7 +168,7 @@ def fourk_figure(
             ax.bar(x[i] + 0.2, after[i], 0.4, color=colours[partner])
         ax.set_title(title, fontsize=10)
         ax.set_ylabel(unit, fontsize=8)
-        ax.set_xticks(x, names, rotation=30, ha="right", fontsize=7)
+        ax.set_xticks(x, _labels(names), rotation=30, ha="right", fontsize=7)
         if unit == "kans":
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: percent(v, 0)))
             ax.set_ylim(0, 1)
@@ -184,7 +200,7 @@ def centre_figure(
             lw=3 if partner == centre else 1.5,
             marker="o",
             ms=3,
-            label=names[partner],
+            label=_label(names[partner]),
         )
     ax.yaxis.set_major_formatter(EURO_AXIS)
     ax.set_ylabel("euro per jaar (prijzen basisjaar)")
@@ -202,7 +218,7 @@ def fee_figure(rows: Sequence[tuple[str, float, float, float, float, float]]) ->
         ax.plot([marginal, standalone], [y, y], color="#bbbbbb", lw=10, solid_capstyle="butt")
         ax.plot([low, high], [y, y], color="#0072B2", lw=10, solid_capstyle="butt")
         ax.plot([key], [y], "o", color="#D55E00", ms=9)
-    ax.set_yticks(range(len(rows)), [r[0] for r in rows])
+    ax.set_yticks(range(len(rows)), _labels(r[0] for r in rows))
     ax.xaxis.set_major_formatter(EURO_AXIS)
     ax.set_xlabel("jaarlijkse bijdrage in euro")
     ax.set_title(
@@ -223,7 +239,7 @@ def tornado_figure(
         ax.barh(yy, lo - base, left=base, color="#56B4E9", height=0.6)
         ax.barh(yy, hi - base, left=base, color="#E69F00", height=0.6)
     ax.axvline(base, color="black", lw=1)
-    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_yticks(y, _labels(labels), fontsize=8)
     ax.xaxis.set_major_formatter(EURO_AXIS)
     ax.set_xlabel(outcome)
     ax.set_title(

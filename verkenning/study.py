@@ -181,7 +181,7 @@ class Study:
             "scenario": {
                 "name": self.scenario.name,
                 "question": self.scenario.question,
-                "file": str(self.scenario.files[0]),
+                "file": self.scenario.recorded_files[0],
                 "status_quo": self.scenario.status_quo[0],
                 "base_year": self.scenario.base_year,
                 "reference_year": self.year,

@@ -45,11 +45,11 @@ import numpy as np
 
 from ..errors import VerkenningError
 from ..scenario import Scenario
+from ..scenario.checks import MAX_PARTNERS
 from .inputs import PARTNER_FIGURES, Inputs, scenario_inputs
 
 __all__ = ["MAX_PARTNERS", "CostModel", "coalition_members", "cost_model"]
 
-MAX_PARTNERS = 20
 """Coalition costs are computed for every subset of the members of a year: 2^20 rows at most."""
 
 

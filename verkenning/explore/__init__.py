@@ -20,6 +20,7 @@ from .sweep import (
     main_outcome,
     save_exploration,
     sweep_id,
+    workload,
 )
 from .vector import evaluate, plan
 
@@ -46,4 +47,5 @@ __all__ = [
     "sobol",
     "sweep_id",
     "tornado",
+    "workload",
 ]

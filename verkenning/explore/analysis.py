@@ -103,9 +103,16 @@ def sobol(scenario: Scenario, paths, specs, outcome: Outcome, n: int = 256, seed
         return _outcome(p, x.T, outcome)[None, :]
 
     result = sobol_indices(func=model, n=n, dists=[scipy_distribution(s) for s in specs], rng=rng)
-    with warnings.catch_warnings():  # an input without effect has a degenerate bootstrap
-        warnings.simplefilter("ignore")
-        interval = result.bootstrap(confidence_level=0.95, n_resamples=199)
+    # SobolResult.bootstrap() takes no generator and draws from numpy's global one: give that a
+    # state from our seed for the call, and put the caller's state back (same seed, same bytes).
+    caller = np.random.get_state()
+    np.random.seed(int(rng.integers(2**32)))
+    try:
+        with warnings.catch_warnings():  # an input without effect has a degenerate bootstrap
+            warnings.simplefilter("ignore")
+            interval = result.bootstrap(confidence_level=0.95, n_resamples=199)
+    finally:
+        np.random.set_state(caller)
 
     def row(values) -> np.ndarray:
         return np.nan_to_num(np.reshape(values, (-1, len(specs)))[0])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -30,8 +31,9 @@ import pandas as pd
 from ..errors import Failed, VerkenningError
 from ..files import write_atomic, write_json
 from ..scenario import Scenario
+from . import vector
 from .analysis import Discovery, Probability, discover, probabilities, sobol, tornado
-from .outcomes import Outcome
+from .outcomes import KINDS, Outcome
 from .sampling import active, sample
 from .vector import evaluate, plan
 
@@ -44,9 +46,103 @@ __all__ = [
     "main_outcome",
     "save_exploration",
     "sweep_id",
+    "workload",
 ]
 
 CHUNK = 2048
+SOBOL_SAMPLES = 256
+
+CELLS_PER_SECOND = 1e7
+"""Coalition × service cells one process evaluates per second (measured on the 2-core reference
+machine at 9–14 members: 0.9–1.3 × 10^7); only used to say how long a sweep will take."""
+WORK_BUDGET = 1e10
+"""Cells a sweep may take without ``--force``: about a quarter of an hour on the reference machine."""
+MEMORY_BUDGET = 4 * 2**30
+"""Bytes the samples, their outcomes and one chunk may hold without ``--force``."""
+FILE_BUDGET = 2 * 10**9
+"""Bytes ``samples.csv`` may reach without ``--force``."""
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What a sweep will cost, estimated before it starts (``verkenning explore`` checks it)."""
+
+    samples: int
+    coalitions: int
+    services: int
+    columns: int
+    evaluations: int
+    """Samples evaluated: the requested ones plus the Sobol design's."""
+
+    @property
+    def cells(self) -> float:
+        return float(self.evaluations) * self.coalitions * self.services
+
+    @property
+    def seconds(self) -> float:
+        return self.cells / CELLS_PER_SECOND
+
+    @property
+    def memory(self) -> float:
+        chunk = 8.0 * 12 * vector.CHUNK_CELLS  # a dozen arrays of one chunk's cells
+        return 8.0 * 2 * self.samples * self.columns + chunk
+
+    @property
+    def file(self) -> float:
+        return 20.0 * self.samples * self.columns
+
+    def over_budget(self) -> list[str]:
+        """Why this sweep needs ``--force``, in words; empty when it does not."""
+        reasons = []
+        if self.cells > WORK_BUDGET:
+            reasons.append(
+                f"{self.cells:.1e} coalition evaluations (about {_duration(self.seconds)} on one "
+                f"process), over the budget of {WORK_BUDGET:.0e}"
+            )
+        if self.memory > MEMORY_BUDGET:
+            reasons.append(
+                f"about {self.memory / 2**30:.1f} GiB of memory, over {MEMORY_BUDGET / 2**30:.0f} GiB"
+            )
+        if self.file > FILE_BUDGET:
+            reasons.append(
+                f"a samples.csv of about {self.file / 1e9:.1f} GB, over {FILE_BUDGET / 1e9:.0f} GB"
+            )
+        return reasons
+
+    def fitting_samples(self) -> int:
+        """The largest sample count within every budget (at least 2)."""
+        per_sample = max(self.cells / self.evaluations, 1.0)
+        fixed = self.cells - per_sample * self.samples
+        limits = [
+            (WORK_BUDGET - fixed) / per_sample,
+            (MEMORY_BUDGET - 8.0 * 12 * vector.CHUNK_CELLS) / (16.0 * self.columns),
+            FILE_BUDGET / (20.0 * self.columns),
+        ]
+        return max(2, int(min(limits)) // 1000 * 1000 or int(min(limits)))
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.1f} hours"
+
+
+def workload(scenario: Scenario, samples: int, sobol_samples: int = SOBOL_SAMPLES) -> Workload:
+    """The work a sweep of ``samples`` samples of ``scenario`` will do (see :class:`Workload`)."""
+    from ..costs import reference_year
+
+    paths = len(active(scenario))
+    members = len(scenario.members(reference_year(scenario)))
+    outcomes = len(KINDS) * (len(scenario.partners) + 1)  # a generous count of outcome columns
+    return Workload(
+        samples=samples,
+        coalitions=1 << members,
+        services=len(scenario.services),
+        columns=paths + outcomes,
+        evaluations=samples + (sobol_samples * (paths + 2) if paths else 0),
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,6 +201,36 @@ def main_outcome(scenario: Scenario) -> Outcome:
     return Outcome("npv_eur", entrants[0] if len(entrants) == 1 else scenario.centre)
 
 
+class _Progress:
+    """Progress on standard error: a bar on a terminal, else a line at every tenth (for logs)."""
+
+    def __init__(self, total: int):
+        self.total, self.done, self.shown = total, 0, 0
+        self.bar = None
+        if sys.stderr.isatty():
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=total, unit="trekking", desc="verkenning")
+
+    def update(self, count: int) -> None:
+        self.done += count
+        if self.bar is not None:
+            self.bar.update(count)
+            return
+        tenth = self.done * 10 // self.total
+        if tenth > self.shown:
+            self.shown = tenth
+            print(
+                f"explore: {self.done:,} of {self.total:,} samples ({tenth * 10}%)",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def _follow_parent(parent: int) -> None:
     """In a worker: exit within a second of the process that started it (killed or terminated)."""
 
@@ -122,11 +248,7 @@ def _evaluate_chunk(scenario: Scenario, paths: tuple, specs: tuple, values: np.n
 
 def _run_chunks(scenario, paths, specs, values, workers: int | None, scheduler: str | None, progress: bool):
     chunks = [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)] or [values]
-    bar = None
-    if progress and len(chunks) > 1:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(values), unit="trekking", desc="verkenning")
+    bar = _Progress(len(values)) if progress and len(chunks) > 1 else None
     results: list[dict] = []
     try:
         if scheduler:
@@ -183,7 +305,7 @@ def explore(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
-    sobol_samples: int = 256,
+    sobol_samples: int = SOBOL_SAMPLES,
 ) -> Exploration:
     """Monte Carlo over the scenario's uncertainties, then sensitivity and scenario discovery."""
     if samples < 2:

@@ -89,7 +89,9 @@ def summarise(
     for name, allocation in list(allocations.items()):
         if not np.isfinite(allocation.shares).all():
             del allocations[name]
-            skipped[name] = "the rule gave a share that is not a finite number (a coalition it needs is missing)"
+            skipped[name] = (
+                "the rule gave a share that is not a finite number (a coalition it needs is missing)"
+            )
     if epsilon is None and "least_core" not in skipped:
         try:
             epsilon = least_core(game).epsilon

@@ -14,4 +14,14 @@ from .compare import Comparison
 from .report import Report
 from .run import NOTEBOOKS, RunError, RunInterrupted, RunResult, build_index, run_study, slug
 
-__all__ = ["NOTEBOOKS", "Comparison", "Report", "RunError", "RunInterrupted", "RunResult", "build_index", "run_study", "slug"]
+__all__ = [
+    "NOTEBOOKS",
+    "Comparison",
+    "Report",
+    "RunError",
+    "RunInterrupted",
+    "RunResult",
+    "build_index",
+    "run_study",
+    "slug",
+]

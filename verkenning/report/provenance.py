@@ -65,7 +65,7 @@ def provenance(scenario: Scenario, seed: int) -> dict[str, object]:
     return {
         "files": [
             {"path": shown, "sha256": digest}
-            for shown, digest in zip(scenario.files, scenario.digests, strict=True)
+            for shown, digest in zip(scenario.recorded_files, scenario.digests, strict=True)
         ],
         "verkenning": _version(DISTRIBUTION),
         "python": platform.python_version(),

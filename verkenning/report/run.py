@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import Failed, VerkenningError
-from ..files import output_folder, write_atomic, write_json
+from ..files import SOURCE_DATE_EPOCH, output_folder, write_atomic, write_json
 from ..scenario import load_scenario
 from .html import Markup, page, table, text
 from .provenance import provenance
@@ -117,8 +117,12 @@ def slug(text_value: str) -> str:
     return value[:60] or "studie"
 
 
-def _native_kernel_manager(private: Path):
-    """A kernel manager that only knows this interpreter's kernel, its files kept in ``private``."""
+def _native_kernel_manager(private: Path, started: datetime | None = None):
+    """A kernel manager that only knows this interpreter's kernel, its files kept in ``private``.
+
+    ``started`` (the run's start) becomes the kernel's ``SOURCE_DATE_EPOCH`` unless one is set, so
+    the files the notebook writes carry the run's time and the same epoch gives the same bytes.
+    """
     from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
@@ -157,8 +161,11 @@ def _native_kernel_manager(private: Path):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             # The kernel's own log (not the cells' output) goes to a file: an interrupted run must
             # not print the kernel's tracebacks; a failed run keeps the file beside its notebook.
+            env = dict(kw.get("env") or os.environ)
+            if started is not None:
+                env.setdefault(SOURCE_DATE_EPOCH, str(int(started.timestamp())))
             with open(private / KERNEL_LOG, "ab") as log:
-                kw["stderr"] = log
+                kw["stderr"], kw["env"] = log, env
                 await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return NativeKernelManager
@@ -330,15 +337,16 @@ class _Interruptible:
 
 
 def _record_published_folder(executed: Path, partial: Path, final: Path) -> None:
-    """The executed notebook names the folder it will be found in, not the hidden one it ran in."""
+    """The executed notebook names the folder it will be found in, not the hidden one it ran in
+    (its parameter cell and papermill's record of the run alike); papermill's random id of the
+    parameter cell becomes a fixed one, so the same run gives the same notebook."""
     import nbformat
 
-    notebook = nbformat.read(executed, as_version=4)
+    hidden, published = json.dumps(str(partial))[1:-1], json.dumps(str(final))[1:-1]
+    notebook = nbformat.reads(executed.read_text(encoding="utf-8").replace(hidden, published), as_version=4)
     for cell in notebook.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-            cell.source = cell.source.replace(repr(str(partial)), repr(str(final))).replace(
-                json.dumps(str(partial)), json.dumps(str(final))
-            )
+            cell["id"] = "injected-parameters"
     write_atomic(executed, nbformat.writes(notebook))
 
 
@@ -393,7 +401,7 @@ def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progr
             str(executed),
             parameters=parameters,
             kernel_name="python3",
-            kernel_manager_class=_native_kernel_manager(private),
+            kernel_manager_class=_native_kernel_manager(private, started),
             progress_bar=progress,
             cwd=str(Path.cwd()),
             execution_timeout=CELL_TIMEOUT_S,

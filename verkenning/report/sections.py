@@ -41,7 +41,7 @@ def header(study: Report) -> Markup:
     return Markup(
         f"<h1>{text(s.name)}</h1>"
         f'<p class="vraag">{text(s.question)}</p>'
-        f'<p class="noot">Strategische verkenning, scenario <code>{text(s.files[0])}</code>; vergeleken met: '
+        f'<p class="noot">Strategische verkenning, scenario <code>{text(s.recorded_files[0])}</code>; vergeleken met: '
         f"{text(s.status_quo[0])}, andere deelnemers zelfstandig. Bedragen in euro van {s.base_year} "
         f"(reële prijzen); peiljaar {study.year}; horizon {s.base_year}–{s.end_year}.</p>"
     )

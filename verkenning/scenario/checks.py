@@ -12,9 +12,13 @@ import networkx as nx
 
 from .schema import Scenario
 
-__all__ = ["CHECKS", "Finding", "uncertain_paths"]
+__all__ = ["CHECKS", "MAX_PARTNERS", "Finding", "uncertain_paths"]
 
 Finding = tuple[tuple, str, str]
+
+MAX_PARTNERS = 20
+"""Partners in the cooperation at once: the cost model lists all 2^n coalitions of a year's game
+(2^20 ≈ one million; 2^21 would need gigabytes per year and sample)."""
 
 
 def _unique_ids(s: Scenario) -> Iterator[Finding]:
@@ -28,6 +32,18 @@ def _unique_ids(s: Scenario) -> Iterator[Finding]:
                     "give each a unique id",
                 )
             seen.setdefault(item.id, i)
+
+
+def _size(s: Scenario) -> Iterator[Finding]:
+    largest = max((len(s.members(year)) for year in s.years), default=0)
+    if largest > MAX_PARTNERS:
+        yield (
+            ("partners",),
+            f"{largest} partners are in the cooperation at once, more than the {MAX_PARTNERS} whose "
+            "coalitions can be listed",
+            f"study at most {MAX_PARTNERS} at a time: split the growth path into steps, or let some "
+            "join later than the horizon",
+        )
 
 
 def _references(s: Scenario) -> Iterator[Finding]:
@@ -199,4 +215,4 @@ def _uncertainty_paths(s: Scenario) -> Iterator[Finding]:
             )
 
 
-CHECKS = (_unique_ids, _references, _years, _dependency_cycles, _baselines, _uncertainty_paths)
+CHECKS = (_unique_ids, _references, _years, _size, _dependency_cycles, _baselines, _uncertainty_paths)

@@ -9,6 +9,7 @@ raise a pydantic custom error of type ``verkenning`` carrying the message and wh
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Annotated, Any
 
 from pydantic import AfterValidator
@@ -107,8 +108,32 @@ class Figure(float):
                     "a figure needs exactly one of `source` or `assumption`, as non-empty text",
                     'write `source: "who, year"` for a public figure or `assumption: "why"`',
                 )
+            for words in pedigree.values():
+                check_words(words, PROSE_LIMIT, lines=True)
             return cls(_number(raw["value"]), raw.get("source"), raw.get("assumption"), raw.get("obtained"))
         return cls(_number(raw))
+
+
+NAME_LIMIT = 120
+"""Characters in a name (a scenario, a partner, a service): what a table heading can carry."""
+PROSE_LIMIT = 2000
+"""Characters in a description, question, source or assumption."""
+ID_LIMIT = 40
+
+
+def check_words(value: str, limit: int, lines: bool = False) -> str:
+    """Text a report, a figure and a workbook can all show: no control characters (a tab or line
+    break only where ``lines``), at most ``limit`` characters."""
+    allowed = "\n\t" if lines else ""
+    control = next((c for c in value if unicodedata.category(c) == "Cc" and c not in allowed), None)
+    if control is not None:
+        raise fail(
+            f"contains the control character U+{ord(control):04X}",
+            "remove it (it was probably pasted in with the text)",
+        )
+    if len(value) > limit:
+        raise fail(f"is {len(value):,} characters long, at most {limit:,}", "shorten it")
+    return value
 
 
 def _number(raw: Any) -> float:

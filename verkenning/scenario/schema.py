@@ -7,6 +7,7 @@ between objects (ids, dependencies, years against the horizon) are checked in ``
 from __future__ import annotations
 
 import math
+import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -14,7 +15,21 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from ..errors import VerkenningError
-from .figures import Count, DiscountRate, Exponent, Figure, Fraction, Money, between, fail, show
+from .figures import (
+    ID_LIMIT,
+    NAME_LIMIT,
+    PROSE_LIMIT,
+    Count,
+    DiscountRate,
+    Exponent,
+    Figure,
+    Fraction,
+    Money,
+    between,
+    check_words,
+    fail,
+    show,
+)
 
 __all__ = [
     "COST_CATEGORIES",
@@ -36,6 +51,8 @@ __all__ = [
 
 
 def _check_id(value: str) -> str:
+    if len(value) > ID_LIMIT:
+        raise fail(f"an id is at most {ID_LIMIT} characters, this one {len(value):,}", "shorten it")
     if not value or not (value[0].isalpha() and all(c.isalnum() or c in "_-" for c in value)):
         raise fail(
             f"{value!r} is not a valid id",
@@ -47,7 +64,21 @@ def _check_id(value: str) -> str:
 def _check_text(value: str) -> str:
     if not value.strip():
         raise fail("must not be empty", "write a short description")
-    return value
+    return check_words(value, NAME_LIMIT)
+
+
+def _check_prose(value: str) -> str:
+    return check_words(value, PROSE_LIMIT, lines=True)
+
+
+def _check_question(value: str) -> str:
+    if not value.strip():
+        raise fail("must not be empty", "write the question the study answers")
+    return _check_prose(value)
+
+
+def _check_label(value: str) -> str:
+    return check_words(value, NAME_LIMIT)
 
 
 def _check_whole(value: float) -> float:
@@ -58,6 +89,12 @@ def _check_whole(value: float) -> float:
 
 Id = Annotated[str, AfterValidator(_check_id)]
 Text = Annotated[str, AfterValidator(_check_text)]
+"""A name: one line, not empty, at most NAME_LIMIT characters."""
+Prose = Annotated[str, AfterValidator(_check_prose)]
+"""A description, source or assumption: lines allowed, at most PROSE_LIMIT characters."""
+Question = Annotated[str, AfterValidator(_check_question)]
+Label = Annotated[str, AfterValidator(_check_label)]
+"""An optional name (may be empty)."""
 Year = Annotated[int, Field(ge=1900, le=2200)]
 
 
@@ -215,7 +252,7 @@ class Package(_Model):
 
     id: Id
     name: Text
-    description: str = ""
+    description: Prose = ""
 
 
 class FourKWeights(_Model):
@@ -277,10 +314,10 @@ class Uncertainty(_Model):
     values: tuple[float, ...] = ()
     weights: tuple[float, ...] = ()
     factor: bool = False
-    label: str = ""
+    label: Label = ""
     """How the report names it in Dutch, e.g. 'de schaalexponent'."""
-    source: str = ""
-    assumption: str = ""
+    source: Prose = ""
+    assumption: Prose = ""
 
     @model_validator(mode="after")
     def _complete(self) -> Uncertainty:
@@ -323,7 +360,7 @@ class Scenario(_Model):
     """A validated scenario: the cooperation, its catalogue and parameters. Frozen."""
 
     name: Text
-    question: Text
+    question: Question
     base_year: Year
     horizon_years: Annotated[Figure, between(1, 50), AfterValidator(_check_whole)]
     discount_rate: DiscountRate
@@ -369,6 +406,22 @@ class Scenario(_Model):
     def digests(self) -> tuple[str, ...]:
         """SHA-256 of each file in ``files``, as read when the scenario was loaded."""
         return self._digests
+
+    @property
+    def recorded_files(self) -> tuple[str, ...]:
+        """The same files as results record them, the same from any working folder: the scenario's
+        own by its name, what it extends relative to its folder, the package's defaults as
+        ``verkenning/<path in the package>``."""
+        if not self._paths:
+            return self._files
+        root, package = self._paths[0].parent, Path(__file__).resolve().parent.parent
+        recorded = []
+        for path in self._paths:
+            if path.is_relative_to(package):
+                recorded.append("verkenning/" + path.relative_to(package).as_posix())
+            else:
+                recorded.append(Path(os.path.relpath(path, root)).as_posix())
+        return tuple(recorded)
 
     @property
     def status_quo(self) -> tuple[str, dict[str, tuple[str, ...]]]:
