@@ -23,13 +23,20 @@ Formulas (the docstrings'):
 - The nulmeting (``baseline``): a service's observed cost replaces K_s({p}) for the partner alone,
   the whole observed cost replaces c({p}); both scale with the volume factor.
 - Draws (``inputs.py``): a value replaces the figure or, for a factor, multiplies it; ``*`` applies to
-  every partner or service.
+  every partner or service, a value (not a factor) moving each item's own figure by the value over
+  the mean of the items' figures.
 """
 
 from __future__ import annotations
 
 FIGURES = ("inhabitants", "fte", "workstations", "applications")
 SCALES = ("inhabitants", "fte", "workstations", "applications")  # drivers that grow with volume
+
+
+def _over_mean(value: float, own: list[float]) -> tuple[float, bool]:
+    """A ``*`` value as the factor it is: the value over the items' mean (no mean: the value itself)."""
+    mean = sum(own) / len(own) if own else 0.0
+    return (value / mean, True) if mean else (value, False)
 
 
 class Reference:
@@ -96,10 +103,16 @@ class Reference:
                 "unit_annual_cost_eur": "unit",
                 "scale_exponent": "exponent",
             }[rest[1]]
-            for sid in self.service if rest[0] == "*" else [rest[0]]:
+            chosen = list(self.service) if rest[0] == "*" else [rest[0]]
+            if rest[0] == "*" and not factor:
+                value, factor = _over_mean(value, [self.service[sid][field] for sid in chosen])
+            for sid in chosen:
                 self.service[sid][field] = self.service[sid][field] * value if factor else value
         else:
-            for pid in self.figure if rest[0] == "*" else [rest[0]]:
+            chosen = list(self.figure) if rest[0] == "*" else [rest[0]]
+            if rest[0] == "*" and not factor and rest[1] in FIGURES:
+                value, factor = _over_mean(value, [self.figure[pid][rest[1]] for pid in chosen])
+            for pid in chosen:
                 if rest[1] == "baseline" and rest[2] == "services":
                     current = self.observed_service[pid, rest[3]]
                     self.observed_service[pid, rest[3]] = current * value if factor else value

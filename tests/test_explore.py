@@ -11,14 +11,17 @@ from typer.testing import CliRunner
 from verkenning.cli import app
 from verkenning.costs import simulate
 from verkenning.explore import (
+    active,
     discover,
     evaluate,
     explore,
     growth_orders,
     load_exploration,
+    main_outcome,
     plan,
     sample,
     save_exploration,
+    tornado,
 )
 from verkenning.explore.outcomes import Outcome
 from verkenning.explore.sampling import ppf
@@ -260,3 +263,117 @@ def test_a_sweep_reports_progress_on_standard_error_off_a_terminal(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.startswith("explore: ")]
     assert lines and lines[-1] == "explore: 5,000 of 5,000 samples (100%)"
+
+
+# --- a declared uncertainty means what it says ---------------------------------------------------------
+
+
+def test_a_declared_uncertainty_replaces_the_default_whole(write):
+    """The default absence rate is uniform 0.08–0.16 with its reasoning; a normal declared in its place
+    keeps neither its bounds nor its text, so the draws have the declared spread."""
+    path = write(
+        f"extends: {SCENARIOS / 'borne.yaml'}\nuncertainties:\n"
+        "  parameters.absence_rate: {distribution: normal, mean: 0.12, sd: 0.03, low: 0.0, high: 1.0}\n"
+    )
+    scenario = load_scenario(path)
+    spec = scenario.uncertainties["parameters.absence_rate"]
+    assert (spec.low, spec.high, spec.assumption) == (0.0, 1.0, "")
+    draws = sample(scenario, 4000, seed=2)
+    column = draws.values[:, draws.paths.index("parameters.absence_rate")]
+    assert column.std() == pytest.approx(0.03, rel=0.05)
+    assert column.min() < 0.08 and column.max() > 0.16, "not cut at the default's bounds"
+
+
+@pytest.mark.parametrize(
+    ("path", "declared", "reach"),
+    [
+        ("partners.borne.workstations", "{distribution: normal, mean: 190, sd: 60}", "[-∞, ∞]"),
+        ("services.*.scale_exponent", "{distribution: uniform, low: 0.8, high: 2.5}", "[0.8, 2.5]"),
+        ("discount_rate", "{distribution: triangular, low: 0.0, mode: 0.03, high: 0.3}", "[0, 0.3]"),
+        ("partners.*.fte", "{distribution: uniform, low: -0.1, high: 1.2, factor: true}", "-"),
+    ],
+)
+def test_check_refuses_a_distribution_that_draws_outside_the_figure_range(write, path, declared, reach):
+    from verkenning.errors import ScenarioError
+
+    study = write(f"extends: {SCENARIOS / 'borne.yaml'}\nuncertainties:\n  {path}: {declared}\n")
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario(study)
+    (problem,) = refused.value.problems
+    assert problem.line == 3 and f"uncertainties.{path}" in str(problem)
+    assert "outside the valid range" in problem.message and reach in problem.message
+    truncated = declared.replace("sd: 60}", "sd: 60, low: 0, high: 400}")
+    if truncated != declared:  # the scenario may declare the truncation instead
+        load_scenario(write(f"extends: {SCENARIOS / 'borne.yaml'}\nuncertainties:\n  {path}: {truncated}\n"))
+
+
+def test_the_report_prints_the_truncation_of_a_normal():
+    from verkenning.report.findings import _distribution_text
+
+    spec = {"distribution": "normal", "mean": 0.12, "sd": 0.03, "low": 0.0, "high": 0.3}
+    assert (
+        _distribution_text(spec)
+        == "normaal, gemiddelde 0,120, sd 0,030, afgekapt: niet onder 0,000 en niet boven 0,300"
+    )
+    assert "afgekapt" not in _distribution_text({"distribution": "normal", "mean": 1.0, "sd": 0.1})
+
+
+WP_EXPONENT = """extends: {base}
+services:
+  - id: WP
+    scale_exponent: {{value: 0.95, assumption: "volume discount on devices"}}
+"""
+
+
+@pytest.mark.parametrize("name", ["borne", "groeipad", "haaksbergen-im"])
+def test_the_central_case_of_every_sweep_is_the_deterministic_model(write, name):
+    """With the defaults' `services.*.scale_exponent` and the README's WP exponent of 0.95, the
+    tornado's centre (every input at the scenario's value) is the study's own NPV."""
+    scenario = load_scenario(write(WP_EXPONENT.format(base=SCENARIOS / f"{name}.yaml")))
+    assert "services.*.scale_exponent" in active(scenario)
+    draws = sample(scenario, 8, seed=0)
+    table = tornado(scenario, draws.paths, draws.specs, main_outcome(scenario))
+    result = simulate(scenario)
+    partner = main_outcome(scenario).subject
+    expected = result.npv_eur["key"][result.rates[0]][result.partners.index(partner)]
+    assert table["base"].iloc[0] == pytest.approx(expected, abs=0.5)  # cents rounded per year
+
+
+def test_a_star_draw_keeps_what_differs_between_items_and_each_draws_them_apart(write):
+    from verkenning.costs import cost_model, with_draws
+
+    scenario = load_scenario(write(WP_EXPONENT.format(base=SCENARIOS / "borne.yaml")))
+    model = cost_model(scenario)
+    services = model.services
+    wp, net = services.index("WP"), services.index("NET")
+    spec = scenario.uncertainties["services.*.scale_exponent"]
+    drawn = with_draws(
+        model.inputs, scenario, services, ("services.*.scale_exponent",), (spec,), np.array([[1.04]])
+    )
+    mean = np.mean([float(s.scale_exponent) for s in scenario.services])
+    assert drawn.exponent[0, wp] == pytest.approx(0.95 * 1.04 / mean)
+    assert drawn.exponent[0, net] == pytest.approx(1.0 * 1.04 / mean)
+    each = load_scenario(
+        write(
+            WP_EXPONENT.format(base=SCENARIOS / "borne.yaml")
+            + "uncertainties:\n  services.*.scale_exponent: "
+            "{distribution: triangular, low: 0.85, mode: 1.0, high: 1.05, each: true}\n"
+        )
+    )
+    paths = [p for p in active(each) if p.endswith("scale_exponent")]
+    assert paths == sorted(f"services.{s.id}.scale_exponent" for s in each.services)
+    draws = sample(each, 500, seed=1)
+    columns = draws.values[:, [draws.paths.index(p) for p in paths]]
+    assert abs(np.corrcoef(columns[:, 0], columns[:, 1])[0, 1]) < 0.15, "independent per item"
+
+
+def test_each_without_a_star_is_refused(write):
+    from verkenning.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="each: true"):
+        load_scenario(
+            write(
+                f"extends: {SCENARIOS / 'borne.yaml'}\nuncertainties:\n  services.WP.scale_exponent: "
+                "{distribution: uniform, low: 0.9, high: 1.0, each: true}\n"
+            )
+        )

@@ -3,7 +3,8 @@
 A study is the batch of one: the scenario's own figures. A sweep is a batch of n samples in which
 the scenario's uncertain figures are drawn (:func:`with_draws`): a draw replaces the figure, or
 multiplies it when the uncertainty is a ``factor``; a ``*`` in the path applies one draw to every
-partner or service. This is the one place where a figure path (``services.WP.scale_exponent``,
+partner or service, moving each item's own value in proportion (the draw over the items' mean: at
+the mean, every item keeps its own value). This is the one place where a figure path (``services.WP.scale_exponent``,
 ``partners.borne.workstations``, ``partners.borne.baseline.annual_cost_eur``,
 ``parameters.absence_rate``, ``discount_rate``) meets an array.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..scenario import Scenario
+from ..scenario.checks import values_at
 from ..scenario.schema import Parameters, Uncertainty
 
 __all__ = ["PARAMETERS", "PARTNER_FIGURES", "SERVICE_FIGURES", "Inputs", "scenario_inputs", "with_draws"]
@@ -137,5 +139,11 @@ def with_draws(
                 array, index = tiled["partner"], (slice(None), rows, PARTNER_FIGURES.index(rest[1]))
         current = array[index]
         value = draw.reshape((-1,) + (1,) * (current.ndim - 1))
+        if not spec.factor and rest[0] == "*":  # the typical item: every item moves in proportion
+            own = values_at(scenario, path)
+            reference = float(np.mean(own)) if own else 0.0
+            if reference:
+                array[index] = current * (value / reference)
+                continue
         array[index] = current * value if spec.factor else np.broadcast_to(value, current.shape)
     return replace(base, **tiled, parameters=parameters, discount=discount)

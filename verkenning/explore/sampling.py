@@ -15,6 +15,7 @@ import numpy as np
 
 from ..scenario import Scenario
 from ..scenario.baseline import OBTAINED_WORDS
+from ..scenario.checks import values_at
 from ..scenario.schema import Uncertainty
 
 __all__ = ["Draws", "active", "central_value", "label", "ppf", "sample", "scipy_distribution"]
@@ -23,12 +24,25 @@ __all__ = ["Draws", "active", "central_value", "label", "ppf", "sample", "scipy_
 def active(scenario: Scenario) -> dict[str, Uncertainty]:
     """The uncertainties in force (``null`` entries switch defaults off), sorted by path.
 
+    A ``*`` uncertainty with ``each: true`` becomes one per item (an item's own entry wins).
+
     Besides the declared ones, every figure of a partner's nulmeting has a measurement error unless
     the scenario declares (or switches off) one for its path: ± ``baseline_error_observed`` for a
     figure observed in the books, ± ``baseline_error_estimated`` for an estimate, uniform, as a
     factor. A modelled figure gets none here: the model's structural uncertainties cover it.
     """
-    found = {path: spec for path, spec in scenario.uncertainties.items() if spec is not None}
+    found = {
+        path: spec for path, spec in scenario.uncertainties.items() if spec is not None and not spec.each
+    }
+    for path, spec in scenario.uncertainties.items():
+        if spec is None or not spec.each:
+            continue
+        head, _star, figure = path.split(".")
+        for item in scenario.partners if head == "partners" else scenario.services:
+            own = f"{head}.{item.id}.{figure}"
+            if own not in scenario.uncertainties and getattr(item, figure, None) is not None:
+                named = f"{spec.label or figure} ({item.name})"
+                found[own] = spec.model_copy(update={"each": False, "label": named})
     errors = {
         "observed": float(scenario.parameters.baseline_error_observed),
         "estimated": float(scenario.parameters.baseline_error_estimated),
@@ -124,14 +138,7 @@ def central_value(scenario: Scenario, path: str, spec: Uncertainty) -> float:
     """The value the scenario itself gives the figure (1 for a factor): the centre of a tornado bar."""
     if spec.factor:
         return 1.0
-    head, *rest = path.split(".")
-    if head == "discount_rate":
-        return float(scenario.discount_rate)
-    if head == "parameters":
-        return float(getattr(scenario.parameters, rest[0]))
-    items = scenario.partners if head == "partners" else scenario.services
-    chosen = [item for item in items if rest[0] in ("*", item.id)]
-    values = [getattr(item, rest[1]) for item in chosen if getattr(item, rest[1]) is not None]
+    values = values_at(scenario, path)
     return float(np.mean(values)) if values else 0.0
 
 

@@ -425,7 +425,13 @@ def _distribution_text(spec: dict) -> str:
     if kind == "triangular":
         return f"driehoek {n(spec['low'])} – {n(spec['mode'])} – {n(spec['high'])}{factor}"
     if kind == "normal":
-        return f"normaal, gemiddelde {n(spec['mean'])}, sd {n(spec['sd'])}{factor}"
+        bounds = [
+            f"{word} {n(spec[end])}"
+            for word, end in (("niet onder", "low"), ("niet boven", "high"))
+            if end in spec
+        ]
+        cut = f", afgekapt: {' en '.join(bounds)}" if bounds else ""
+        return f"normaal, gemiddelde {n(spec['mean'])}, sd {n(spec['sd'])}{cut}{factor}"
     if kind == "lognormal":
         return f"lognormaal, mediaan {n(spec['median'])}, sigma {n(spec['sigma'])}{factor}"
     return "een van " + ", ".join(number(v, 4) for v in spec["values"]) + factor

@@ -6,13 +6,14 @@ the merged scenario, which the loader turns into file, line and column.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import networkx as nx
 
 from .schema import Scenario
 
-__all__ = ["CHECKS", "MAX_PARTNERS", "Finding", "uncertain_paths"]
+__all__ = ["CHECKS", "MAX_PARTNERS", "Finding", "uncertain_paths", "valid_range", "values_at"]
 
 Finding = tuple[tuple, str, str]
 
@@ -198,6 +199,80 @@ def uncertain_paths(s: Scenario) -> list[str]:
     return paths
 
 
+def valid_range(path: str) -> tuple[float | None, float | None, bool]:
+    """The (low, high, open_low) the figure at ``path`` must stay within, as its field declares."""
+    from .figures import bounds_of
+    from .schema import Parameters, Partner, Scenario, Service
+
+    parts = path.split(".")
+    if parts[0] == "discount_rate":
+        return bounds_of(Scenario.model_fields["discount_rate"])
+    if parts[0] == "parameters":
+        return bounds_of(Parameters.model_fields[parts[1]])
+    if parts[0] == "partners" and "baseline" in parts:
+        return (0.0, None, False)  # money
+    if parts[0] == "partners":
+        return bounds_of(Partner.model_fields[parts[2]])
+    return bounds_of(Service.model_fields[parts[2]])
+
+
+def values_at(s: Scenario, path: str) -> list[float]:
+    """The scenario's own values of the figure at ``path`` (every item's that has one, for ``*``)."""
+    parts = path.split(".")
+    if parts[0] == "discount_rate":
+        return [float(s.discount_rate)]
+    if parts[0] == "parameters":
+        return [float(getattr(s.parameters, parts[1]))]
+    if parts[0] == "partners" and "baseline" in parts:
+        baseline = s.partner(parts[1]).baseline
+        return [
+            float(baseline.annual_cost_eur if parts[3] == "annual_cost_eur" else baseline.services[parts[4]])
+        ]
+    items = s.partners if parts[0] == "partners" else s.services
+    chosen = [i for i in items if parts[1] in ("*", i.id)]
+    return [float(v) for v in (getattr(i, parts[2]) for i in chosen) if v is not None]
+
+
+def _each_needs_a_star(s: Scenario) -> Iterator[Finding]:
+    for path, spec in s.uncertainties.items():
+        if spec is not None and spec.each and ".*." not in path:
+            yield (
+                ("uncertainties", path, "each"),
+                "`each: true` draws per item of a `*` path, and this path names one figure",
+                "remove `each`, or write the path with `*` (e.g. services.*.scale_exponent)",
+            )
+
+
+def _uncertainty_ranges(s: Scenario) -> Iterator[Finding]:
+    """A distribution whose draws can leave the figure's valid range is refused (before any draw)."""
+    valid = set(uncertain_paths(s))
+    for path, spec in s.uncertainties.items():
+        if path not in valid or spec is None:
+            continue
+        low, high, open_low = valid_range(path)
+        first, last = spec.support()
+        if spec.factor:  # a draw multiplies each item's own value
+            products = [v * end for v in values_at(s, path) for end in (first, last) if v]
+            first, last = (min(products), max(products)) if products else (0.0, 0.0)
+        below = low is not None and (first <= low if open_low else first < low)
+        above = high is not None and last > high
+        if below or above:
+            allowed = f"{'(' if open_low else '['}{_g(low, '-∞')}, {_g(high, '∞')}]"
+            reach = f"[{_g(first, '-∞')}, {_g(last, '∞')}]"
+            yield (
+                ("uncertainties", path),
+                f"the {spec.distribution} distribution draws values in {reach}, outside the valid range "
+                f"{allowed} of {path}",
+                "declare the truncation within the range with `low:` and `high:`"
+                if spec.distribution == "normal"
+                else "choose bounds within the range",
+            )
+
+
+def _g(value: float | None, infinite: str) -> str:
+    return infinite if value is None or not math.isfinite(value) else f"{value:g}"
+
+
 def _uncertainty_paths(s: Scenario) -> Iterator[Finding]:
     valid = set(uncertain_paths(s))
     for path in s.uncertainties:
@@ -215,4 +290,14 @@ def _uncertainty_paths(s: Scenario) -> Iterator[Finding]:
             )
 
 
-CHECKS = (_unique_ids, _references, _years, _size, _dependency_cycles, _baselines, _uncertainty_paths)
+CHECKS = (
+    _unique_ids,
+    _references,
+    _years,
+    _size,
+    _dependency_cycles,
+    _baselines,
+    _uncertainty_paths,
+    _uncertainty_ranges,
+    _each_needs_a_star,
+)

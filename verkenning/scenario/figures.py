@@ -159,7 +159,17 @@ def between(low: float | None, high: float | None, *, open_low: bool = False, un
             raise fail(f"must be ≤ {high:g}{unit}, got {value:g}", _range_fix(low, high, open_low))
         return value
 
+    check.bounds = (low, high, open_low)  # read by checks.valid_range: what a draw may be
     return AfterValidator(check)
+
+
+def bounds_of(field_info) -> tuple[float | None, float | None, bool]:
+    """The (low, high, open_low) a :func:`between` on a pydantic field declares; no bounds: Nones."""
+    for item in getattr(field_info, "metadata", ()):
+        found = getattr(getattr(item, "func", None), "bounds", None)
+        if found is not None:
+            return found
+    return (None, None, False)
 
 
 def _range_fix(low: float | None, high: float | None, open_low: bool) -> str:

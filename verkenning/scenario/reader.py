@@ -7,7 +7,9 @@ need them, and refusing them closes the doors to code execution and alias bombs.
 
 Merge rule (``extends:`` and the embedded defaults alike): mappings merge recursively; lists whose
 items are all mappings with an ``id`` merge by ``id`` (parent order, then new items in the child's
-order); every other value in the child replaces the parent's.
+order); every other value in the child replaces the parent's. One exception: an entry of
+``uncertainties:`` replaces the parent's entry for the same path whole (a declared distribution
+means what it says; it never inherits the bounds or the reasoning of the one it replaces).
 """
 
 from __future__ import annotations
@@ -252,8 +254,15 @@ def _mergeable_by_id(items: list) -> bool:
     return all(isinstance(item, dict) and isinstance(item.get("id"), str) for item in items)
 
 
-def merge(parent: Any, child: Any) -> Any:
-    """Merge ``child`` over ``parent`` by the rule in the module docstring; inputs are not changed."""
+WHOLE = "uncertainties"
+"""The section whose entries replace each other whole (see the module docstring)."""
+
+
+def merge(parent: Any, child: Any, whole: bool = False) -> Any:
+    """Merge ``child`` over ``parent`` by the rule in the module docstring; inputs are not changed.
+
+    ``whole``: the values of this mapping replace the parent's instead of merging into them.
+    """
     if isinstance(parent, dict) and isinstance(child, dict):
         out = _Map(getattr(child, "start", ("", 0, 0)))
         for key, value in parent.items():
@@ -261,7 +270,7 @@ def merge(parent: Any, child: Any) -> Any:
             if key in getattr(parent, "marks", {}):
                 out.marks[key] = parent.marks[key]
         for key, value in child.items():
-            out[key] = merge(parent[key], value) if key in parent else value
+            out[key] = merge(parent[key], value, key == WHOLE) if key in parent and not whole else value
             if key in getattr(child, "marks", {}):
                 out.marks[key] = child.marks[key]
         return out

@@ -300,7 +300,10 @@ class Uncertainty(_Model):
 
     ``uniform`` (low, high); ``triangular`` (low, mode, high); ``normal`` (mean, sd; truncated to
     [low, high] when given); ``lognormal`` (median, sigma of the log); ``discrete`` (values, with
-    weights). With ``factor: true`` a draw multiplies the figure instead of replacing it.
+    weights). With ``factor: true`` a draw multiplies the figure instead of replacing it. A ``*``
+    path describes the figure of the typical item: one draw moves every item's own value in
+    proportion (the draw over the items' mean), so items keep what differs between them and the
+    scenario's own values are the central case; ``each: true`` draws every item independently.
     """
 
     distribution: Literal["uniform", "triangular", "normal", "lognormal", "discrete"]
@@ -314,10 +317,23 @@ class Uncertainty(_Model):
     values: tuple[float, ...] = ()
     weights: tuple[float, ...] = ()
     factor: bool = False
+    each: bool = False
+    """With a ``*`` path: an independent draw per item; without, one draw scales every item's own value."""
     label: Label = ""
     """How the report names it in Dutch, e.g. 'de schaalexponent'."""
     source: Prose = ""
     assumption: Prose = ""
+
+    def support(self) -> tuple[float, float]:
+        """The smallest and largest value a draw can take (±inf where the distribution is unbounded)."""
+        inf = math.inf
+        if self.distribution == "discrete":
+            return (min(self.values), max(self.values))
+        if self.distribution == "lognormal":
+            return (0.0, inf)
+        low = -inf if self.low is None else self.low
+        high = inf if self.high is None else self.high
+        return (low, high)
 
     @model_validator(mode="after")
     def _complete(self) -> Uncertainty:
