@@ -4,9 +4,10 @@ A study is the batch of one: the scenario's own figures. A sweep is a batch of n
 the scenario's uncertain figures are drawn (:func:`with_draws`): a draw replaces the figure, or
 multiplies it when the uncertainty is a ``factor``; a ``*`` in the path applies one draw to every
 partner or service, moving each item's own value in proportion (the draw over the items' mean: at
-the mean, every item keeps its own value). This is the one place where a figure path (``services.WP.scale_exponent``,
-``partners.borne.workstations``, ``partners.borne.baseline.annual_cost_eur``,
-``parameters.absence_rate``, ``discount_rate``) meets an array.
+the mean, every item keeps its own value). This is the one place where a figure path
+(``services.WP.scale_exponent``, ``partners.borne.workstations``,
+``partners.borne.baseline.annual_cost_eur``, ``parameters.absence_rate``, ``discount_rate``) meets
+an array.
 """
 
 from __future__ import annotations
