@@ -158,6 +158,29 @@ def test_same_seed_gives_identical_results_on_processes_and_dask():
         assert other.outcomes.keys() == here.outcomes.keys()
         for outcome, values in here.outcomes.items():
             np.testing.assert_array_equal(values, other.outcomes[outcome])
+    # every file saved, byte for byte (the record of the backend and the time aside)
+    import json
+    import tempfile
+    from pathlib import Path
+
+    folders = []
+    for result in (here, pool, cluster_result):
+        folder = Path(tempfile.mkdtemp()) / "sweep"
+        save_exploration(result, folder)
+        folders.append(folder)
+    first, *others = folders
+    names = sorted(p.name for p in first.iterdir())
+    assert {"samples.csv", "sobol.csv", "tornado.csv", "discovery.json"} <= set(names)
+    for other in others:
+        assert names == sorted(p.name for p in other.iterdir())
+        for name in names:
+            if name == "exploration.json":
+                one, two = (json.loads((f / name).read_text()) for f in (first, other))
+                for key in ("backend", "seconds"):
+                    one.pop(key), two.pop(key)
+                assert one == two
+            else:
+                assert (first / name).read_bytes() == (other / name).read_bytes(), name
 
 
 def test_saved_exploration_reads_back(tmp_path):
@@ -377,3 +400,49 @@ def test_each_without_a_star_is_refused(write):
                 "{distribution: uniform, low: 0.9, high: 1.0, each: true}\n"
             )
         )
+
+
+LEAVER = """extends: {base}
+partners:
+  - id: oldenzaal
+    leaves: 2029
+"""
+
+
+@pytest.mark.parametrize("name", ["borne", "groeipad", "leaver"])
+def test_the_parameters_said_to_feed_no_outcome_are_exactly_those_that_do_not(write, name):
+    """Each numeric parameter at its own value and at a different one: a sweep outcome moves for every
+    parameter except those `silent_parameters` names, whose uncertainties check refuses."""
+    from verkenning.scenario.checks import silent_parameters, valid_range
+    from verkenning.scenario.schema import Parameters
+
+    if name == "leaver":
+        scenario = load_scenario(write(LEAVER.format(base=SCENARIOS / "borne.yaml")))
+    else:
+        scenario = load_scenario(SCENARIOS / f"{name}.yaml")
+    silent = set()
+    for name, field in Parameters.model_fields.items():
+        if "Figure" not in str(field.annotation):
+            continue
+        path = f"parameters.{name}"
+        own = float(getattr(scenario.parameters, name))
+        _low, high, _open = valid_range(path)
+        other = own * 1.5 + 0.01 if high is None else min(own * 1.5 + 0.01, high)
+        spec = Uncertainty(distribution="uniform", low=min(own, other), high=max(own, other))
+        out = evaluate(plan(scenario, (path,), (spec,)), np.array([[own], [other]]))
+        if all(np.array_equal(values[:1], values[1:], equal_nan=True) for values in out.values()):
+            silent.add(name)
+    assert silent == set(silent_parameters(scenario))
+
+
+def test_an_uncertainty_on_a_figure_that_feeds_nothing_is_refused(write):
+    from verkenning.errors import ScenarioError
+
+    path = write(
+        f"extends: {SCENARIOS / 'borne.yaml'}\nuncertainties:\n"
+        "  parameters.risk_reserve_share: {distribution: uniform, low: 0.01, high: 0.05}\n"
+    )
+    with pytest.raises(
+        ScenarioError, match="feeds no outcome of the sweep: only the verdict on shared risks"
+    ):
+        load_scenario(path)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..scenario import Scenario
 from ..scenario.baseline import OBTAINED_WORDS
-from ..scenario.checks import values_at
+from ..scenario.checks import silent_parameters, values_at
 from ..scenario.schema import Uncertainty
 
 __all__ = ["Draws", "active", "central_value", "label", "ppf", "sample", "scipy_distribution"]
@@ -24,15 +24,20 @@ __all__ = ["Draws", "active", "central_value", "label", "ppf", "sample", "scipy_
 def active(scenario: Scenario) -> dict[str, Uncertainty]:
     """The uncertainties in force (``null`` entries switch defaults off), sorted by path.
 
-    A ``*`` uncertainty with ``each: true`` becomes one per item (an item's own entry wins).
+    A ``*`` uncertainty with ``each: true`` becomes one per item (an item's own entry wins). A
+    parameter this scenario does not use (the transition without an entrant, the exit fee without a
+    leaver) is left out: varying it would only add an input without effect.
 
     Besides the declared ones, every figure of a partner's nulmeting has a measurement error unless
     the scenario declares (or switches off) one for its path: ± ``baseline_error_observed`` for a
     figure observed in the books, ± ``baseline_error_estimated`` for an estimate, uniform, as a
     factor. A modelled figure gets none here: the model's structural uncertainties cover it.
     """
+    silent = {f"parameters.{name}" for name in silent_parameters(scenario)}
     found = {
-        path: spec for path, spec in scenario.uncertainties.items() if spec is not None and not spec.each
+        path: spec
+        for path, spec in scenario.uncertainties.items()
+        if spec is not None and not spec.each and path not in silent
     }
     for path, spec in scenario.uncertainties.items():
         if spec is None or not spec.each:

@@ -13,7 +13,16 @@ import networkx as nx
 
 from .schema import Scenario
 
-__all__ = ["CHECKS", "MAX_PARTNERS", "Finding", "uncertain_paths", "valid_range", "values_at"]
+__all__ = [
+    "CHECKS",
+    "MAX_PARTNERS",
+    "UNSWEPT",
+    "Finding",
+    "silent_parameters",
+    "uncertain_paths",
+    "valid_range",
+    "values_at",
+]
 
 Finding = tuple[tuple, str, str]
 
@@ -273,9 +282,40 @@ def _g(value: float | None, infinite: str) -> str:
     return infinite if value is None or not math.isfinite(value) else f"{value:g}"
 
 
+UNSWEPT = {
+    "baseline_error_observed": "it sets the size of the nulmeting's measurement error",
+    "baseline_error_estimated": "it sets the size of the nulmeting's measurement error",
+    "continuity_min_workstations": "only the scorecard's continuity indicator reads it",
+    "fte_annual_cost_eur": "only the staffing plan reads it",
+    "risk_reserve_share": "only the verdict on shared risks reads it",
+}
+"""Parameters no outcome of a sweep depends on, and why (a test holds this list to the model)."""
+
+
+def silent_parameters(s: Scenario) -> dict[str, str]:
+    """The parameters no outcome of a sweep of ``s`` depends on, and why: those of :data:`UNSWEPT`
+    (an uncertainty on one is refused) and those this scenario leaves unused (the defaults'
+    uncertainties on them are left out of its sweep)."""
+    silent = dict(UNSWEPT)
+    if not any(p.leaves is not None for p in s.partners):
+        silent["exit_cost_share"] = "no partner leaves in this scenario"
+    if not s.entrants():
+        for name in ("transition_cost_share", "transition_share_first_year", "level_effect_entrant"):
+            silent[name] = "no partner joins in this scenario"
+    return silent
+
+
 def _uncertainty_paths(s: Scenario) -> Iterator[Finding]:
     valid = set(uncertain_paths(s))
-    for path in s.uncertainties:
+    for path, spec in s.uncertainties.items():
+        name = path.removeprefix("parameters.")
+        if spec is not None and path.startswith("parameters.") and name in UNSWEPT:
+            yield (
+                ("uncertainties", path),
+                f"{path!r} feeds no outcome of the sweep: {UNSWEPT[name]}",
+                "remove the uncertainty (vary the figure with a second scenario and `verkenning compare`)",
+            )
+            continue
         if path not in valid:
             head = ".".join(path.split(".")[:2])
             close = (
