@@ -446,3 +446,62 @@ def test_an_uncertainty_on_a_figure_that_feeds_nothing_is_refused(write):
         ScenarioError, match="feeds no outcome of the sweep: only the verdict on shared risks"
     ):
         load_scenario(path)
+
+
+# --- correlated inputs (Iman and Conover 1982) ---------------------------------------------------------
+
+
+def test_rank_correlation_is_induced_and_every_marginal_and_stratum_kept():
+    from scipy.stats import qmc
+
+    from verkenning.explore.sampling import rank_correlated
+
+    rng = np.random.default_rng(3)
+    n = 4000
+    unit = qmc.LatinHypercube(d=4, rng=rng).random(n)
+    target = np.array([[1, 0.8, 0, 0], [0.8, 1, -0.5, 0], [0, -0.5, 1, 0], [0, 0, 0, 1]])
+    out = rank_correlated(unit, target, rng)
+    spearman = stats.spearmanr(out).statistic
+    np.testing.assert_allclose(spearman, target, atol=0.04)
+    for j in range(4):
+        np.testing.assert_array_equal(np.sort(out[:, j]), np.sort(unit[:, j]))  # the same values
+        assert sorted(np.floor(out[:, j] * n).astype(int)) == list(range(n)), "one sample per stratum"
+    np.testing.assert_array_equal(out[:, 3], unit[:, 3])  # an uncorrelated column keeps its order
+    assert rank_correlated(unit, np.eye(4), rng) is unit, "nothing declared, nothing drawn"
+
+
+def test_the_defaults_tie_the_growth_rates_so_the_cooperation_rarely_grows_faster():
+    scenario = load_scenario(SCENARIOS / "borne.yaml")
+    draws = sample(scenario, 20_000, seed=0)
+    alone = draws.values[:, draws.paths.index("parameters.cost_growth_standalone")]
+    together = draws.values[:, draws.paths.index("parameters.cost_growth_cooperation")]
+    assert stats.spearmanr(alone, together).statistic == pytest.approx(0.9, abs=0.03)
+    assert (together > alone).mean() < 0.08  # independent draws: 21%
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (
+            "  parameters.cost_growth_standalone ~ parameters.transition_cost_share: {rank: 0.9, assumption: x}\n"
+            "  parameters.cost_growth_cooperation ~ parameters.transition_cost_share: {rank: -0.9, assumption: x}\n",
+            "cannot hold together",
+        ),
+        (
+            "  parameters.typo ~ discount_rate: {rank: 0.2, assumption: x}\n",
+            "'parameters.typo' names no figure",
+        ),
+        (
+            "  discount_rate ~ parameters.absence_rate: {rank: 0.2}\n",
+            "needs its `source` or its `assumption`",
+        ),
+        ("  discount_rate: {rank: 0.2, assumption: x}\n", "is not a pair of two figures"),
+    ],
+)
+def test_check_refuses_correlations_that_cannot_be(write, block, message):
+    from verkenning.errors import ScenarioError
+
+    path = write(f"extends: {SCENARIOS / 'borne.yaml'}\ncorrelations:\n{block}")
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario(path)
+    assert any(message in str(p) and "study.yaml:" in str(p) for p in refused.value.problems), refused.value

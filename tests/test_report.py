@@ -183,6 +183,8 @@ def test_uncertainty_section_shows_the_saved_sweep(runs):
         for record in (out / "borne" / "onzekerheid").glob("*/exploration.json")
     ]
     assert any(k["samples"] == 1000 and k["seed"] == 0 for k in kept), "the sweep is kept for re-rendering"
+    assert "Onzekerheden die samen bewegen" in html and "de kostengroei binnen de samenwerking" in html
+    assert "0,90" in html, "the defaults' correlation of the growth rates is shown with its rank"
 
 
 def test_index_lists_every_run_with_a_link(runs):

@@ -34,7 +34,7 @@ from ..scenario import Scenario
 from . import vector
 from .analysis import Discovery, Probability, discover, probabilities, sobol, tornado
 from .outcomes import KINDS, Outcome
-from .sampling import active, sample
+from .sampling import active, correlations_in_force, sample
 from .vector import evaluate, plan
 
 __all__ = [
@@ -342,6 +342,9 @@ def explore(
         "seconds": round(time.perf_counter() - started, 2),
         "uncertainties": {
             path: spec.model_dump(exclude_defaults=True) for path, spec in active(scenario).items()
+        },
+        "correlations": {
+            pair: c.model_dump(exclude_defaults=True) for pair, c in correlations_in_force(scenario).items()
         },
     }
     return Exploration(

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import plots
 from ..explore.outcomes import Outcome
-from ..scenario.schema import Uncertainty
+from ..scenario.schema import PAIR, Uncertainty
 from .html import Markup, euro, figure_html, number, percent, table, text
 from .labels import (
     INDICATOR_LABELS,
@@ -385,6 +385,26 @@ def uncertainty(study: Report) -> Markup:
         ],
         caption="De onzekerheden en hun bandbreedtes",
     )
+    specs = e.info["uncertainties"]
+    correlations = e.info.get("correlations", {})
+    together = (
+        table(
+            ["Onzekere invoer", "samen met", "Rangcorrelatie", "Onderbouwing"],
+            [
+                (
+                    *(specs[part.strip()].get("label") or part.strip() for part in pair.split(PAIR)),
+                    number(c["rank"], 2),
+                    c.get("source") or c.get("assumption", ""),
+                )
+                for pair, c in correlations.items()
+            ],
+            numeric=[False, False, True, False],
+            caption="Onzekerheden die samen bewegen (rangcorrelatie in de trekkingen; de overige zijn "
+            "onafhankelijk getrokken)",
+        )
+        if correlations
+        else ""
+    )
     orders = ""
     if study.growth_orders is not None and len(study.growth_orders) > 1:
         g = study.growth_orders
@@ -409,7 +429,16 @@ def uncertainty(study: Report) -> Markup:
             caption="Andere volgordes van dezelfde toetreders op dezelfde momenten",
         )
     return Markup(
-        intro + chance_table + finding + spread + figure + sensitivity + key_table + orders + spec_table
+        intro
+        + chance_table
+        + finding
+        + spread
+        + figure
+        + sensitivity
+        + key_table
+        + orders
+        + spec_table
+        + together
     )
 
 

@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterator
 
 import networkx as nx
+import numpy as np
 
 from .schema import Scenario
 
@@ -18,6 +19,7 @@ __all__ = [
     "MAX_PARTNERS",
     "UNSWEPT",
     "Finding",
+    "correlation_matrix",
     "silent_parameters",
     "uncertain_paths",
     "valid_range",
@@ -242,6 +244,50 @@ def values_at(s: Scenario, path: str) -> list[float]:
     return [float(v) for v in (getattr(i, parts[2]) for i in chosen) if v is not None]
 
 
+def correlation_matrix(s: Scenario, paths) -> np.ndarray:
+    """The rank correlation matrix of the uncertain ``paths`` as the scenario declares it (identity
+    where it declares nothing; a pair with a path not among ``paths`` is left out)."""
+    from .schema import PAIR
+
+    index = {path: i for i, path in enumerate(paths)}
+    matrix = np.eye(len(index))
+    for key, correlation in s.correlations.items():
+        a, b = (part.strip() for part in key.split(PAIR))
+        if correlation is not None and a in index and b in index:
+            matrix[index[a], index[b]] = matrix[index[b], index[a]] = correlation.rank
+    return matrix
+
+
+def _correlations(s: Scenario) -> Iterator[Finding]:
+    from .schema import PAIR
+
+    valid = set(uncertain_paths(s))
+    for key, correlation in s.correlations.items():
+        if correlation is None:
+            continue
+        unknown = [part.strip() for part in key.split(PAIR) if part.strip() not in valid]
+        if unknown:
+            yield (
+                ("correlations", key),
+                f"{unknown[0]!r} names no figure of this scenario",
+                "name two figures that have an uncertainty (see `uncertainties:`)",
+            )
+    declared = sorted(path for path, spec in s.uncertainties.items() if spec is not None)
+    matrix = correlation_matrix(s, declared)
+    if len(declared) and np.linalg.eigvalsh(matrix).min() < -1e-9:
+        pairs = [
+            key
+            for key, c in s.correlations.items()
+            if c is not None and c.rank and all(part.strip() in declared for part in key.split(PAIR))
+        ]
+        yield (
+            ("correlations",),
+            "these rank correlations cannot hold together (their matrix is not positive semi-definite): "
+            + "; ".join(f"{key} = {s.correlations[key].rank:g}" for key in pairs),
+            "weaken one: a figure cannot be tied strongly to two others that are tied in contrary ways",
+        )
+
+
 def _each_needs_a_star(s: Scenario) -> Iterator[Finding]:
     for path, spec in s.uncertainties.items():
         if spec is not None and spec.each and ".*." not in path:
@@ -340,4 +386,5 @@ CHECKS = (
     _uncertainty_paths,
     _uncertainty_ranges,
     _each_needs_a_star,
+    _correlations,
 )

@@ -38,6 +38,7 @@ __all__ = [
     "Asset",
     "Baseline",
     "Contract",
+    "Correlation",
     "FourKWeights",
     "KeyRole",
     "Package",
@@ -372,6 +373,38 @@ class Uncertainty(_Model):
         return self
 
 
+PAIR = " ~ "
+"""How a correlation names its two figures: ``parameters.a ~ parameters.b``."""
+
+
+class Correlation(_Model):
+    """The rank correlation (Spearman) between two uncertain figures, with its pedigree."""
+
+    rank: Annotated[float, Field(ge=-1.0, le=1.0)]
+    source: Prose = ""
+    assumption: Prose = ""
+
+    @model_validator(mode="after")
+    def _pedigree(self) -> Correlation:
+        if not (self.source.strip() or self.assumption.strip()):
+            raise fail(
+                "a correlation needs its `source` or its `assumption`",
+                'add `assumption: "why these move together"`',
+            )
+        return self
+
+
+def _check_pairs(value: dict) -> dict:
+    for key in value:
+        parts = key.split(PAIR)
+        if len(parts) != 2 or not all(p.strip() for p in parts) or parts[0].strip() == parts[1].strip():
+            raise fail(
+                f"{key!r} is not a pair of two figures",
+                "write `parameters.a ~ parameters.b: {rank: 0.8, assumption: ...}`",
+            )
+    return value
+
+
 class Scenario(_Model):
     """A validated scenario: the cooperation, its catalogue and parameters. Frozen."""
 
@@ -386,6 +419,10 @@ class Scenario(_Model):
     packages: tuple[Package, ...] = ()
     parameters: Parameters
     uncertainties: dict[str, Uncertainty | None] = Field(default_factory=dict)
+    correlations: Annotated[dict[str, Correlation | None], AfterValidator(_check_pairs)] = Field(
+        default_factory=dict
+    )
+    """``a ~ b`` → the rank correlation of two uncertainties' draws (``null`` switches one off)."""
     """Figure path → distribution; ``null`` switches off an uncertainty the defaults declare."""
 
     _files: tuple[str, ...] = PrivateAttr(default=())
