@@ -19,6 +19,7 @@ from verkenning.explore import (
     load_exploration,
     main_outcome,
     plan,
+    probabilities,
     sample,
     save_exploration,
     tornado,
@@ -74,13 +75,18 @@ def test_discrete_draws_follow_their_weights():
     np.testing.assert_allclose(shares, [0.25, 0.5, 0.25], atol=0.01)
 
 
-def test_latin_hypercube_puts_one_sample_in_every_stratum():
+def test_each_replicated_latin_hypercube_puts_one_sample_in_every_stratum():
+    from verkenning.explore.sampling import REPLICATES, replicates
+
     scenario = load_scenario(SCENARIOS / "borne.yaml")
-    draws = sample(scenario, 50, seed=4)
+    draws = sample(scenario, 503, seed=4)
     column = draws.paths.index("parameters.absence_rate")
-    strata = np.floor((draws.values[:, column] - 0.08) / 0.08 * 50).astype(int)
-    assert sorted(strata) == list(range(50))
-    assert np.array_equal(sample(scenario, 50, seed=4).values, draws.values)
+    blocks = replicates(503)
+    assert len(blocks) == REPLICATES and sorted(np.concatenate(blocks)) == list(range(503))
+    for block in blocks:
+        strata = np.floor((draws.values[block, column] - 0.08) / 0.08 * len(block)).astype(int)
+        assert sorted(strata) == list(range(len(block)))
+    assert np.array_equal(sample(scenario, 503, seed=4).values, draws.values)
 
 
 @pytest.mark.parametrize("name", ["borne", "groeipad", "haaksbergen-im", "borne-im"])
@@ -132,7 +138,7 @@ def test_discovery_says_so_when_nothing_fails():
 
 def test_exploration_reports_probabilities_sensitivity_and_discovery():
     scenario = load_scenario(SCENARIOS / "borne.yaml")
-    result = explore(scenario, samples=1000, seed=2, sobol_samples=128)
+    result = explore(scenario, samples=1000, seed=2, sobol_base=16)
     p = {outcome: chance.probability for outcome, chance in result.probabilities.items()}
     assert 0 < p[Outcome("win_win")] < 1 and 0 < p[Outcome("entrant_gains")] <= 1
     assert p[Outcome("win_win")] <= p[Outcome("in_core", "key")], "win-win needs the key's shares in the core"
@@ -146,13 +152,13 @@ def test_exploration_reports_probabilities_sensitivity_and_discovery():
 
 def test_same_seed_gives_identical_results_on_processes_and_dask():
     scenario = load_scenario(SCENARIOS / "borne.yaml")
-    here = explore(scenario, samples=5000, seed=9, sobol_samples=64)
-    pool = explore(scenario, samples=5000, seed=9, workers=2, sobol_samples=64)
+    here = explore(scenario, samples=5000, seed=9, sobol_base=8)
+    pool = explore(scenario, samples=5000, seed=9, workers=2, sobol_base=8)
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         cluster_result = explore(
-            scenario, samples=5000, seed=9, scheduler=cluster.scheduler_address, sobol_samples=64
+            scenario, samples=5000, seed=9, scheduler=cluster.scheduler_address, sobol_base=8
         )
     for other in (pool, cluster_result):
         assert other.outcomes.keys() == here.outcomes.keys()
@@ -185,7 +191,7 @@ def test_same_seed_gives_identical_results_on_processes_and_dask():
 
 def test_saved_exploration_reads_back(tmp_path):
     scenario = load_scenario(SCENARIOS / "borne.yaml")
-    result = explore(scenario, samples=300, seed=3, sobol_samples=64)
+    result = explore(scenario, samples=300, seed=3, sobol_base=8)
     back = load_exploration(scenario, save_exploration(result, tmp_path / "x"))
     pd.testing.assert_frame_equal(back.inputs, result.inputs, check_dtype=False)
     assert back.outcomes.keys() == result.outcomes.keys()
@@ -483,8 +489,10 @@ def test_the_defaults_tie_the_growth_rates_so_the_cooperation_rarely_grows_faste
     ("block", "message"),
     [
         (
-            "  parameters.cost_growth_standalone ~ parameters.transition_cost_share: {rank: 0.9, assumption: x}\n"
-            "  parameters.cost_growth_cooperation ~ parameters.transition_cost_share: {rank: -0.9, assumption: x}\n",
+            "  parameters.cost_growth_standalone ~ parameters.transition_cost_share:"
+            " {rank: 0.9, assumption: x}\n"
+            "  parameters.cost_growth_cooperation ~ parameters.transition_cost_share:"
+            " {rank: -0.9, assumption: x}\n",
             "cannot hold together",
         ),
         (
@@ -505,3 +513,88 @@ def test_check_refuses_correlations_that_cannot_be(write, block, message):
     with pytest.raises(ScenarioError) as refused:
         load_scenario(path)
     assert any(message in str(p) and "study.yaml:" in str(p) for p in refused.value.problems), refused.value
+
+
+# --- calibrated intervals and margins ------------------------------------------------------------------
+
+
+def _ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
+    return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def _ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Analytic Sobol' indices of the Ishigami function on U(−π, π)³ (Ishigami and Homma 1990;
+    Saltelli et al. 2008, Global Sensitivity Analysis: The Primer, §4.6): V1 = ½(1 + bπ⁴/5)²,
+    V2 = a²/8, V3 = 0, V13 = b²π⁸(1/18 − 1/50), V = V1 + V2 + V13."""
+    v1, v2, v13 = 0.5 * (1 + b * np.pi**4 / 5) ** 2, a**2 / 8, b**2 * np.pi**8 * (1 / 18 - 1 / 50)
+    v = v1 + v2 + v13
+    return np.array([v1, v2, 0.0]) / v, np.array([v1 + v13, v2, v13]) / v
+
+
+def test_sobol_intervals_cover_the_analytic_indices_about_95_percent_of_the_time():
+    from verkenning.explore.analysis import sobol_indices
+
+    first, total = _ishigami_indices()
+    spec = Uncertainty(distribution="uniform", low=-np.pi, high=np.pi)
+    covered, estimates, halves = [], [], []
+    for seed in range(60):
+        found = sobol_indices(_ishigami, [spec] * 3, 256, np.random.default_rng(seed))
+        covered.append(
+            np.concatenate(
+                [
+                    (found.first_low <= first) & (first <= found.first_high),
+                    (found.total_low <= total) & (total <= found.total_high),
+                ]
+            )
+        )
+        estimates.append(np.concatenate([found.first, found.total]))
+        halves.append(np.concatenate([found.first_high - found.first, found.total_high - found.total]))
+    coverage = np.mean(covered, axis=0)
+    assert 0.90 <= coverage.mean() <= 0.99 and coverage.min() >= 0.83, coverage
+    np.testing.assert_allclose(np.mean(estimates, axis=0), np.concatenate([first, total]), atol=0.01)
+    # the interval is as wide as the estimator really spreads (95% ≈ 1.96 sd), not several times that
+    ratio = np.mean(halves, axis=0) / 1.96 / np.std(estimates, axis=0)
+    assert ((ratio > 0.7) & (ratio < 1.6)).all(), ratio
+
+
+def test_a_probabilitys_standard_error_is_the_spread_of_the_estimate_under_the_hypercube():
+    from verkenning.explore.sampling import hypercube
+
+    estimates, errors = [], []
+    for seed in range(200):
+        unit = hypercube(2, 1000, np.random.default_rng(seed))
+        chance = probabilities({Outcome("win_win"): unit[:, 0] + unit[:, 1] > 1})[Outcome("win_win")]
+        estimates.append(chance.probability)
+        errors.append(chance.standard_error)
+    spread = np.std(estimates)
+    assert 0.75 < np.mean(errors) / spread < 1.3
+    assert np.sqrt(0.25 / 1000) / spread > 1.4, "the binomial error overstates it under a hypercube"
+
+
+def test_the_recommended_sample_count_reaches_the_one_point_margin():
+    from verkenning.explore.sampling import hypercube
+
+    def chance(n: int, seed: int):
+        unit = hypercube(2, n, np.random.default_rng(seed))
+        return probabilities({Outcome("win_win"): unit[:, 0] * unit[:, 1] > 0.3})[Outcome("win_win")]
+
+    needed = [chance(1000, seed).samples_for(1000) for seed in range(5)]
+    assert all(n and n > 1000 for n in needed), "1,000 samples leave more than a 1-point margin"
+    recommended = int(np.median(needed))
+    margins = [chance(recommended, seed).margin for seed in range(20)]
+    assert np.mean(margins) <= 0.0105, (recommended, np.mean(margins))
+    assert chance(recommended, 0).samples_for(recommended) in (None, recommended + 1000, recommended + 2000)
+
+
+def test_convergence_runs_replicate_by_replicate_to_the_sweeps_estimates():
+    scenario = load_scenario(SCENARIOS / "borne.yaml")
+    result = explore(scenario, samples=1000, seed=4, sobol_base=8)
+    frame = result.convergence
+    win = frame[frame.quantity == "P(win_win)"]
+    assert list(win.replicates) == list(range(2, 11)) and win.samples.is_monotonic_increasing
+    assert win.estimate.iloc[-1] == pytest.approx(result.probabilities[Outcome("win_win")].probability)
+    assert ((win.low <= win.estimate) & (win.estimate <= win.high)).all()
+    top = result.sobol.iloc[0]
+    index = frame[frame.quantity == f"ST({top.path})"]
+    assert index.estimate.iloc[-1] == pytest.approx(top.total_order)
+    assert index.low.iloc[-1] == pytest.approx(top.total_order_low)

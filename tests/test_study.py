@@ -63,7 +63,7 @@ def test_a_saved_sweep_is_found_by_what_made_it_not_by_its_folder_name(tmp_path)
 
 def test_a_larger_saved_sweep_is_shown_instead(tmp_path):
     study = Study.load(SHIPPED[1], samples=200, sweep_root=tmp_path)
-    large = explore(study.scenario, 400, 0, sobol_samples=64)
+    large = explore(study.scenario, 400, 0, sobol_base=8)
     save_exploration(large, exploration_folder(tmp_path, study.scenario, 0, 400))
     assert study.exploration.samples == 400
     assert Outcome("win_win") in study.exploration.probabilities

@@ -230,7 +230,13 @@ def exploration_summary(result, folder=None) -> str:
         f"{result.info['backend']}, {result.info['seconds']} s)"
     ]
     for outcome, chance in result.probabilities.items():
-        lines.append(f"  P({outcome.column}) = {chance.probability:.3f} ± {chance.standard_error:.3f}")
+        lines.append(f"  P({outcome.column}) = {chance.probability:.3f} ± {chance.margin:.3f} (95%)")
+    needed = max((c.samples_for(result.samples) or 0 for c in result.probabilities.values()), default=0)
+    if needed:
+        lines.append(
+            f"  a margin of at most ±0.010 on every probability needs about {needed:,} samples "
+            f"(--samples {needed})"
+        )
     if not result.tornado.empty:
         lines.append(
             f"  what moves {result.outcome.column} most "

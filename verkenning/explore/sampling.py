@@ -23,11 +23,12 @@ __all__ = [
     "active",
     "central_value",
     "correlations_in_force",
+    "hypercube",
     "label",
     "ppf",
     "rank_correlated",
+    "replicates",
     "sample",
-    "scipy_distribution",
 ]
 
 
@@ -107,20 +108,6 @@ def ppf(spec: Uncertainty, u: np.ndarray) -> np.ndarray:
     return values[np.minimum(np.searchsorted(cumulative, u, side="right"), len(values) - 1)]
 
 
-class _Quantiles:
-    """A distribution as scipy's ``sobol_indices`` wants it: something with a vectorised ``ppf``."""
-
-    def __init__(self, spec: Uncertainty):
-        self.spec = spec
-
-    def ppf(self, u):
-        return ppf(self.spec, u)
-
-
-def scipy_distribution(spec: Uncertainty) -> _Quantiles:
-    return _Quantiles(spec)
-
-
 @dataclass(frozen=True, eq=False)
 class Draws:
     """n samples of d uncertain figures: ``values`` is n × d, columns in ``paths`` order."""
@@ -179,16 +166,34 @@ def rank_correlated(unit: np.ndarray, target: np.ndarray, rng: np.random.Generat
     return out
 
 
+REPLICATES = 10
+"""Independent Latin hypercubes a sweep is drawn as; their spread gives the standard errors."""
+
+
+def replicates(n: int) -> list[np.ndarray]:
+    """The sample indices of each replicated hypercube of an n-sample sweep (consecutive blocks)."""
+    return np.array_split(np.arange(n), min(REPLICATES, max(1, n // 2)))
+
+
+def hypercube(d: int, n: int, rng: np.random.Generator, target: np.ndarray | None = None) -> np.ndarray:
+    """n points of the unit cube in d dimensions: :func:`replicates` independent Latin hypercubes,
+    each rank-correlated as ``target`` says (:func:`rank_correlated`)."""
+    from scipy.stats import qmc
+
+    blocks = []
+    for block in replicates(n):
+        unit = qmc.LatinHypercube(d=d, rng=rng).random(len(block))
+        blocks.append(unit if target is None else rank_correlated(unit, target, rng))
+    return np.vstack(blocks) if blocks else np.zeros((0, d))
+
+
 def sample(scenario: Scenario, n: int, seed: int = 0) -> Draws:
     """``n`` Latin hypercube samples of the scenario's uncertainties, rank-correlated where the
     scenario declares it (:func:`rank_correlated`)."""
-    from scipy.stats import qmc
-
     specs = active(scenario)
     rng = np.random.default_rng(seed)
     if specs:
-        unit = qmc.LatinHypercube(d=len(specs), rng=rng).random(n)
-        unit = rank_correlated(unit, correlation_matrix(scenario, tuple(specs)), rng)
+        unit = hypercube(len(specs), n, rng, correlation_matrix(scenario, tuple(specs)))
         values = np.column_stack([ppf(spec, unit[:, j]) for j, spec in enumerate(specs.values())])
     else:
         values = np.zeros((n, 0))

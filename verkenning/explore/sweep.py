@@ -6,8 +6,9 @@ the same seed whatever the backend (one process, a pool of local processes, or a
 ``dask.distributed`` scheduler given by its address).
 
 An exploration is saved in ``<folder>/`` as ``samples.csv`` (inputs and outcomes per sample),
-``probabilities.csv``, ``tornado.csv``, ``sobol.csv``, ``discovery.json`` and ``exploration.json``
-(scenario hash, seed, samples, backend, timing), so a report can be re-rendered without redoing it.
+``probabilities.csv``, ``tornado.csv``, ``sobol.csv``, ``convergence.csv`` (the running estimates
+replicate by replicate), ``discovery.json`` and ``exploration.json`` (scenario hash, seed, samples,
+correlations, backend, timing), so a report can be re-rendered without redoing it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -32,7 +33,17 @@ from ..errors import Failed, VerkenningError
 from ..files import write_atomic, write_json
 from ..scenario import Scenario
 from . import vector
-from .analysis import Discovery, Probability, discover, probabilities, sobol, tornado
+from .analysis import (
+    SOBOL_REPLICATES,
+    Discovery,
+    Probability,
+    convergence,
+    discover,
+    probabilities,
+    sobol,
+    sobol_design,
+    tornado,
+)
 from .outcomes import KINDS, Outcome
 from .sampling import active, correlations_in_force, sample
 from .vector import evaluate, plan
@@ -50,7 +61,6 @@ __all__ = [
 ]
 
 CHUNK = 2048
-SOBOL_SAMPLES = 256
 
 CELLS_PER_SECOND = 1e7
 """Coalition × service cells one process evaluates per second (measured on the 2-core reference
@@ -71,8 +81,13 @@ class Workload:
     coalitions: int
     services: int
     columns: int
-    evaluations: int
-    """Samples evaluated: the requested ones plus the Sobol design's."""
+    inputs: int
+    sobol_base: int | None = None
+
+    @property
+    def evaluations(self) -> int:
+        """Samples evaluated: the requested ones plus the Sobol' design's."""
+        return self.samples + (_sobol_runs(self.samples, self.inputs, self.sobol_base) if self.inputs else 0)
 
     @property
     def cells(self) -> float:
@@ -110,15 +125,15 @@ class Workload:
         return reasons
 
     def fitting_samples(self) -> int:
-        """The largest sample count within every budget (at least 2)."""
-        per_sample = max(self.cells / self.evaluations, 1.0)
-        fixed = self.cells - per_sample * self.samples
-        limits = [
-            (WORK_BUDGET - fixed) / per_sample,
-            (MEMORY_BUDGET - 8.0 * 12 * vector.CHUNK_CELLS) / (16.0 * self.columns),
-            FILE_BUDGET / (20.0 * self.columns),
-        ]
-        return max(2, int(min(limits)) // 1000 * 1000 or int(min(limits)))
+        """The largest sample count within every budget (in thousands where it can be; at least 2)."""
+        low, high = 2, max(self.samples, 2)
+        while low < high:  # the cost grows with the samples: bisect
+            middle = (low + high + 1) // 2
+            if replace(self, samples=middle).over_budget():
+                high = middle - 1
+            else:
+                low = middle
+        return low // 1000 * 1000 or low
 
 
 def _duration(seconds: float) -> str:
@@ -129,7 +144,11 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} hours"
 
 
-def workload(scenario: Scenario, samples: int, sobol_samples: int = SOBOL_SAMPLES) -> Workload:
+def _sobol_runs(samples: int, inputs: int, base: int | None) -> int:
+    return SOBOL_REPLICATES * (base or sobol_design(samples, inputs)) * (inputs + 2)
+
+
+def workload(scenario: Scenario, samples: int, sobol_base: int | None = None) -> Workload:
     """The work a sweep of ``samples`` samples of ``scenario`` will do (see :class:`Workload`)."""
     from ..costs import reference_year
 
@@ -141,7 +160,8 @@ def workload(scenario: Scenario, samples: int, sobol_samples: int = SOBOL_SAMPLE
         coalitions=1 << members,
         services=len(scenario.services),
         columns=paths + outcomes,
-        evaluations=samples + (sobol_samples * (paths + 2) if paths else 0),
+        inputs=paths,
+        sobol_base=sobol_base,
     )
 
 
@@ -164,6 +184,8 @@ class Exploration:
     outcome: Outcome
     """The outcome of the sensitivity analyses (an NPV)."""
     info: dict
+    convergence: pd.DataFrame
+    """The running estimates with their bands, replicate by replicate (:func:`analysis.convergence`)."""
 
     @property
     def samples(self) -> int:
@@ -305,7 +327,7 @@ def explore(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
-    sobol_samples: int = SOBOL_SAMPLES,
+    sobol_base: int | None = None,
 ) -> Exploration:
     """Monte Carlo over the scenario's uncertainties, then sensitivity and scenario discovery."""
     if samples < 2:
@@ -324,9 +346,10 @@ def explore(
     outcome = main_outcome(scenario)
     if draws.paths:
         sensitivity = tornado(scenario, draws.paths, draws.specs, outcome)
-        indices = sobol(scenario, draws.paths, draws.specs, outcome, n=sobol_samples, seed=seed)
+        base = sobol_base or sobol_design(samples, len(draws.paths))
+        indices, running = sobol(scenario, draws.paths, draws.specs, outcome, base=base, seed=seed)
     else:
-        sensitivity, indices = pd.DataFrame(), pd.DataFrame()
+        sensitivity, indices, running = pd.DataFrame(), pd.DataFrame(), {}
     finding = discover(inputs, ~outcomes[Outcome("win_win")], seed)
     info = {
         "scenario": scenario.name,
@@ -359,6 +382,7 @@ def explore(
         finding,
         outcome,
         info,
+        convergence(outcomes, running),
     )
 
 
@@ -385,6 +409,7 @@ def save_exploration(result: Exploration, folder: str | Path) -> Path:
     write_atomic(folder / "probabilities.csv", _csv(chances))
     write_atomic(folder / "tornado.csv", _csv(result.tornado))
     write_atomic(folder / "sobol.csv", _csv(result.sobol))
+    write_atomic(folder / "convergence.csv", _csv(result.convergence))
     write_json(folder / "discovery.json", result.discovery.facts())
     info = {
         **result.info,
@@ -427,6 +452,7 @@ def load_exploration(scenario: Scenario, folder: str | Path) -> Exploration:
         discovery=Discovery(conditions, **discovery),
         outcome=Outcome(**info["outcome"]),
         info=info,
+        convergence=read("convergence.csv"),
     )
 
 

@@ -297,22 +297,30 @@ def uncertainty(study: Report) -> Markup:
         (
             label,
             percent(chances[outcome].probability),
-            f"± {number(100 * chances[outcome].standard_error, 1)} procentpunt",
+            f"± {number(100 * chances[outcome].margin, 1)} procentpunt",
         )
         for outcome, label in OUTCOME_LABELS.items()
         if outcome in chances
     ]
     intro = (
         f"<p>Het model is {number(e.info['samples'])} keer doorgerekend met trekkingen uit de onzekere invoer "
-        f"(Latin hypercube, seed {text(e.seed)}); de aannames en hun bandbreedtes staan hieronder. "
+        f"(tien onafhankelijke Latin hypercubes, seed {text(e.seed)}; de marge volgt uit de spreiding "
+        "tussen die tien); de aannames en hun bandbreedtes staan hieronder. "
         f"Zo vaak blijft elke uitkomst overeind:</p>"
     )
+    needed = max((c.samples_for(e.samples) or 0 for c in chances.values()), default=0)
+    if needed:
+        intro += (
+            f"<p>Voor een marge van hooguit 1 procentpunt op elke kans zijn ongeveer {number(needed)} "
+            f"trekkingen nodig (<code>verkenning explore --samples {needed}</code>).</p>"
+        )
     chance_table = table(
-        ["Uitkomst", "Kans", "Marge (1 standaardfout)"],
+        ["Uitkomst", "Kans", "Marge (95%)"],
         rows,
         numeric=[False, True, True],
         caption="Hoe zeker zijn de oordelen?",
     )
+    steady = _convergence_table(e)
     keys = [
         (METHOD_LABELS.get(outcome.subject, outcome.subject), percent(chance.probability))
         for outcome, chance in chances.items()
@@ -431,6 +439,7 @@ def uncertainty(study: Report) -> Markup:
     return Markup(
         intro
         + chance_table
+        + steady
         + finding
         + spread
         + figure
@@ -439,6 +448,39 @@ def uncertainty(study: Report) -> Markup:
         + orders
         + spec_table
         + together
+    )
+
+
+def _convergence_table(e) -> str:
+    """The running estimate of P(win-win) and of the largest total Sobol' index, with their bands."""
+    frame = e.convergence
+    if frame is None or frame.empty:
+        return ""
+    wanted = {"P(win_win)": ("Kans op win-win", percent)}
+    if not e.sobol.empty:
+        wanted[f"ST({e.sobol.path.iloc[0]})"] = (
+            f"Totale Sobol-index van {e.sobol.label.iloc[0]}",
+            lambda value: number(value, 2),
+        )
+    rows = []
+    for quantity, (name, shown) in wanted.items():
+        part = frame[frame.quantity == quantity]
+        last = int(part.replicates.max()) if len(part) else 0
+        for row in part[part.replicates.isin([2, 5, last])].itertuples():
+            rows.append(
+                (
+                    name,
+                    f"{row.replicates} van {last}",
+                    shown(row.estimate),
+                    f"{shown(max(row.low, 0.0))} – {shown(min(row.high, 1.0))}",
+                )
+            )
+    return table(
+        ["Grootheid", "Replica's", "Schatting", "95%-band"],
+        rows,
+        numeric=[False, False, True, True],
+        caption="Hoe stabiel zijn de uitkomsten? De schatting na een deel van de replica's: "
+        "wat nauwelijks meer beweegt en een smalle band heeft, is uitgerekend",
     )
 
 
