@@ -598,3 +598,47 @@ def test_convergence_runs_replicate_by_replicate_to_the_sweeps_estimates():
     index = frame[frame.quantity == f"ST({top.path})"]
     assert index.estimate.iloc[-1] == pytest.approx(top.total_order)
     assert index.low.iloc[-1] == pytest.approx(top.total_order_low)
+
+
+# --- scenario discovery by PRIM -----------------------------------------------------------------------
+
+
+def test_prim_reports_a_box_on_its_tradeoff_and_the_tradeoff_is_a_front():
+    rng = np.random.default_rng(11)
+    inputs = pd.DataFrame(rng.random((5000, 3)), columns=["exponent", "share", "noise"])
+    # failures above a threshold on one input, blurred: no box can be both complete and pure
+    failed = rng.random(5000) < 1 / (1 + np.exp(-(inputs.exponent - 0.6) * 40))
+    finding = discover(inputs, failed.to_numpy())
+    assert [name for name, _, _ in finding.conditions] == ["exponent"]
+    (_, op, threshold), *_ = finding.conditions
+    assert op == ">" and threshold == pytest.approx(0.6, abs=0.06)
+    coverage = [c for c, _, _ in finding.tradeoff]
+    density = [d for _, d, _ in finding.tradeoff]
+    assert coverage == sorted(coverage, reverse=True) and density == sorted(density)
+    assert any(
+        abs(c - finding.coverage) < 1e-3 and abs(d - finding.density) < 1e-3 for c, d, _ in finding.tradeoff
+    )
+    assert finding.coverage > 0.85 and finding.density > 0.85
+
+
+def test_thresholds_and_shares_are_printed_distinctly():
+    from verkenning.report.labels import _threshold, share
+
+    spec = Uncertainty(distribution="triangular", low=0.85, mode=1.0, high=1.05)
+    assert _threshold("services.*.scale_exponent", spec, 1.0024) == "1,002"
+    assert _threshold("services.*.scale_exponent", spec, 0.9983) == "0,9983"
+    assert share(0.996) == "99,6%" and share(0.92) == "92%" and share(1.0) == "100%"
+
+
+def test_the_sentence_says_where_the_scenario_itself_lies():
+    from verkenning.explore.analysis import Discovery
+
+    spec = Uncertainty(distribution="triangular", low=0.85, mode=1.0, high=1.05, label="de schaalexponent")
+    box = Discovery((("services.*.scale_exponent", ">", 0.9954),), 0.92, 0.95, 600, 1000)
+    specs = {"services.*.scale_exponent": spec}
+    inside = discovery_sentence(box, specs, own={"services.*.scale_exponent": 1.0})
+    assert "Het scenario zelf, met zijn eigen waarden, ligt in dit gebied." in inside
+    near = discovery_sentence(box, specs, own={"services.*.scale_exponent": 0.99})
+    assert "vlak bij die grens: de schaalexponent (0,9900)" in near
+    far = discovery_sentence(box, specs, own={"services.*.scale_exponent": 0.9})
+    assert "scenario" not in far

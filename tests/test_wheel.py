@@ -100,5 +100,5 @@ def test_the_installed_wheel_renders_a_study_away_from_the_checkout(wheel, tmp_p
     jsonschema.validate(results, schema)
     manifest = json.loads((report.parent / "manifest.json").read_text(encoding="utf-8"))
     dependencies = manifest["provenance"][0]["dependencies"]
-    assert {"scikit-learn", "tqdm", "nbformat", "numpy"} <= set(dependencies)
+    assert {"scipy", "tqdm", "nbformat", "numpy"} <= set(dependencies)
     assert all(dependencies.values()), "every runtime requirement has its installed version"

@@ -8,10 +8,9 @@
 - Global sensitivity: first-order and total Sobol' indices on replicated scrambled Sobol' designs
   (:func:`sobol_indices`), sized from the sweep so they cost about as many model runs, with
   t-intervals from the replicates' spread.
-- Scenario discovery: where win-win fails, by CART (scikit-learn's ``DecisionTreeClassifier``, a
-  well-kept implementation; PRIM in the EMA Workbench drags in a much heavier stack). The leaf with
-  the highest failure density that holds a tenth or more of the failures becomes a box of conditions,
-  stated in plain Dutch.
+- Scenario discovery: where win-win fails, by PRIM's peeling (:func:`discover`): the box with the
+  best balance of coverage and density, simplified to at most three conditions and stated in plain
+  Dutch, with the trade-off of the other boxes on the way.
 - Growth paths: every order of the entrants over the same entry years (up to 24), each computed with
   the deterministic model, compared on the centre's and each partner's NPV and the team's coverage.
 """
@@ -268,6 +267,8 @@ class Discovery:
     """Share of all failures that lie inside the box."""
     failures: int
     samples: int
+    tradeoff: tuple[tuple[float, float, int], ...] = ()
+    """Along the peeling: (coverage, density, number of conditions) of boxes a reader could choose instead."""
 
     def facts(self) -> dict[str, object]:
         return {
@@ -276,65 +277,125 @@ class Discovery:
             "coverage": self.coverage,
             "failures": self.failures,
             "samples": self.samples,
+            "tradeoff": [{"coverage": c, "density": d, "conditions": k} for c, d, k in self.tradeoff],
         }
 
 
+PEEL = 0.05
+"""PRIM's peeling fraction: each step removes this share of the samples left in the box."""
+MIN_SUPPORT = 0.02
+"""Peeling stops when the box holds fewer than this share of the samples."""
+MAX_CONDITIONS = 3
+
+
 def discover(inputs: pd.DataFrame, failed: np.ndarray, seed: int = 0) -> Discovery:
-    """Where ``failed`` is concentrated in the input space, as a box of at most three conditions."""
+    """Where ``failed`` is concentrated in the input space: the most useful box of PRIM's peeling.
+
+    PRIM (Friedman and Fisher 1999, 'Bump hunting in high-dimensional data', Statistics and Computing
+    9): from the box around all samples, repeatedly cut off the ``PEEL`` share of the samples left at
+    one end of one input, choosing the cut that leaves the highest share of failures. Every box on
+    that trajectory trades coverage (the share of all failures inside) for density (the share of the
+    samples inside that fail). The box reported is the one with the best balance of the two (their
+    harmonic mean); its conditions are then simplified: a condition whose removal costs less than
+    one percentage point of density is dropped, and at most three are kept. Written here because the
+    well-kept implementation (the EMA Workbench) brings a much heavier stack than the one step we
+    need; ``seed`` is unused (PRIM is deterministic) and kept for the callers' one signature.
+    """
     failed = np.asarray(failed, dtype=bool)
     n, failures = len(failed), int(failed.sum())
     if failures in (0, n):
         return Discovery((), float(failures == n), float(failures == n), failures, n)
-    from sklearn.tree import DecisionTreeClassifier
-
-    tree = DecisionTreeClassifier(max_depth=3, min_samples_leaf=max(10, n // 50), random_state=seed)
-    tree.fit(inputs.to_numpy(), failed)
-    structure = tree.tree_
-    leaves = tree.apply(inputs.to_numpy())
-    best = None
-    for leaf in np.unique(leaves):
-        inside = leaves == leaf
-        caught = int(failed[inside].sum())
-        density = caught / int(inside.sum())
-        if caught >= 0.1 * failures and (
-            best is None or density > best[1] or (density == best[1] and caught > best[2])
-        ):
-            best = (leaf, density, caught)
-    if best is None:
-        return Discovery((), failures / n, 1.0, failures, n)
-    leaf, density, caught = best
-    bounds: dict[str, list[float | None]] = {}
-    for feature, goes_left, threshold in _path_to(structure, leaf):
-        name = inputs.columns[feature]
-        low, high = bounds.setdefault(name, [None, None])
-        if goes_left:
-            bounds[name][1] = threshold if high is None else min(high, threshold)
+    x = inputs.to_numpy(dtype=float)
+    lows, highs = x.min(axis=0).copy(), x.max(axis=0).copy()
+    inside = np.ones(n, dtype=bool)
+    trajectory = [(lows.copy(), highs.copy(), 1.0, failures / n)]
+    while inside.sum() > max(MIN_SUPPORT * n, 10):
+        best = None
+        kept = x[inside]
+        for j in range(x.shape[1]):
+            for side, cut in (
+                ("low", np.quantile(kept[:, j], PEEL)),
+                ("high", np.quantile(kept[:, j], 1 - PEEL)),
+            ):
+                remaining = inside & (x[:, j] >= cut if side == "low" else x[:, j] <= cut)
+                removed = int(inside.sum() - remaining.sum())
+                if removed == 0 or not remaining.any():
+                    continue
+                density = failed[remaining].mean()
+                if best is None or density > best[0] + 1e-12:
+                    best = (density, j, side, remaining)
+        if best is None:
+            break
+        _, j, side, inside = best
+        values = x[inside, j]
+        if side == "low":
+            lows[j] = values.min()
         else:
-            bounds[name][0] = threshold if low is None else max(low, threshold)
+            highs[j] = values.max()
+        caught = int(failed[inside].sum())
+        trajectory.append((lows.copy(), highs.copy(), caught / failures, caught / int(inside.sum())))
+    return _useful_box(x, failed, inputs.columns, trajectory)
+
+
+def _box_mask(x: np.ndarray, box: dict[int, tuple[float, float]]) -> np.ndarray:
+    mask = np.ones(len(x), dtype=bool)
+    for j, (low, high) in box.items():
+        mask &= (x[:, j] >= low) & (x[:, j] <= high)
+    return mask
+
+
+def _useful_box(x, failed, columns, trajectory) -> Discovery:
+    n, failures = len(failed), int(failed.sum())
+    full_lows, full_highs = trajectory[0][0], trajectory[0][1]
+
+    def restricted(lows, highs) -> dict[int, tuple[float, float]]:
+        return {
+            j: (lows[j], highs[j])
+            for j in range(x.shape[1])
+            if lows[j] > full_lows[j] or highs[j] < full_highs[j]
+        }
+
+    def scores(box) -> tuple[float, float]:
+        mask = _box_mask(x, box)
+        caught = int(failed[mask].sum())
+        return caught / failures, caught / max(int(mask.sum()), 1)
+
+    def simplified(box):
+        coverage, density = scores(box)
+        while box:
+            trials = [(scores({k: v for k, v in box.items() if k != j}), j) for j in box]
+            (cover, dense), j = max(trials, key=lambda t: (t[0][1], t[0][0]))
+            if density - dense < 0.01 or len(box) > MAX_CONDITIONS:
+                box = {k: v for k, v in box.items() if k != j}
+                coverage, density = cover, dense
+            else:
+                break
+        return box, coverage, density
+
+    def balance(coverage: float, density: float) -> float:
+        return 2 * coverage * density / (coverage + density) if coverage + density else 0.0
+
+    boxes = [simplified(restricted(lows, highs)) for lows, highs, _, _ in trajectory[1:]]
+    boxes = [b for b in boxes if b[0]]
+    if not boxes:
+        return Discovery((), failures / n, 1.0, failures, n)
+    box, coverage, density = max(boxes, key=lambda b: (balance(b[1], b[2]), b[1]))
+    if density <= failures / n + 0.05:  # no better than everywhere: no pattern
+        return Discovery((), failures / n, 1.0, failures, n)
     conditions = []
-    for name, (low, high) in bounds.items():
-        if low is not None:
-            conditions.append((name, ">", float(low)))
-        if high is not None:
-            conditions.append((name, "<=", float(high)))
-    return Discovery(tuple(conditions), density, caught / failures, failures, n)
-
-
-def _path_to(structure, target: int) -> list[tuple[int, bool, float]]:
-    """The (feature, went left, threshold) decisions from the root to node ``target``."""
-
-    def walk(node: int, trail: list) -> list | None:
-        if node == target:
-            return trail
-        left, right = structure.children_left[node], structure.children_right[node]
-        if left == -1:
-            return None
-        feature, threshold = int(structure.feature[node]), float(structure.threshold[node])
-        return walk(left, [*trail, (feature, True, threshold)]) or walk(
-            right, [*trail, (feature, False, threshold)]
-        )
-
-    return walk(0, []) or []
+    for j, (low, high) in sorted(box.items()):
+        column = x[:, j]
+        if low > full_lows[j]:  # the cut falls between the last value left out and the first kept
+            below = column[column < low]
+            conditions.append((str(columns[j]), ">", float((below.max() + low) / 2)))
+        if high < full_highs[j]:
+            above = column[column > high]
+            conditions.append((str(columns[j]), "<=", float((high + above.min()) / 2)))
+    points = {(round(c, 4), round(d, 4), len(b)) for b, c, d in boxes}
+    tradeoff = sorted(  # the boxes no other beats on both coverage and density
+        p for p in points if not any(q[0] >= p[0] and q[1] >= p[1] and q[:2] != p[:2] for q in points)
+    )[::-1]
+    return Discovery(tuple(conditions), density, coverage, failures, n, tuple(tradeoff))
 
 
 def growth_orders(scenario: Scenario, limit: int = 24) -> pd.DataFrame:

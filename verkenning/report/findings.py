@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import plots
 from ..explore.outcomes import Outcome
+from ..explore.sampling import central_value
 from ..scenario.schema import PAIR, Uncertainty
 from .html import Markup, euro, figure_html, number, percent, table, text
 from .labels import (
@@ -18,6 +19,7 @@ from .labels import (
     K_LABELS,
     METHOD_LABELS,
     discovery_sentence,
+    share,
     standalone_origin,
     value_text,
 )
@@ -333,10 +335,11 @@ def uncertainty(study: Report) -> Markup:
         caption="De eigen verdeelsleutel tegenover de andere verdelingen, over alle trekkingen",
     )
     specs = {path: Uncertainty(**spec) for path, spec in e.info["uncertainties"].items()}
+    own = {path: central_value(study.scenario, path, spec) for path, spec in specs.items()}
     finding = (
         '<div class="kader"><p><strong>Wanneer gaat win-win verloren?</strong> '
-        f"{text(discovery_sentence(e.discovery, specs))}</p></div>"
-    )
+        f"{text(discovery_sentence(e.discovery, specs, own=own))}</p></div>"
+    ) + _tradeoff_table(e.discovery)
     spread_rows = []
     for partner in study.costs.partners:
         npv, cost = e.outcomes.get(Outcome("npv_eur", partner)), e.outcomes.get(Outcome("cost_eur", partner))
@@ -448,6 +451,32 @@ def uncertainty(study: Report) -> Markup:
         + orders
         + spec_table
         + together
+    )
+
+
+def _tradeoff_table(discovery) -> str:
+    """Other boxes of the peeling: more failures caught for a lower density, or the reverse."""
+    points = list(discovery.tradeoff)
+    if len(points) < 2:
+        return ""
+    chosen = min(points, key=lambda p: abs(p[0] - discovery.coverage) + abs(p[1] - discovery.density))
+    step = max(1, len(points) // 6)
+    shown = sorted({*points[::step], chosen}, reverse=True)
+    rows = [
+        (
+            share(coverage),
+            share(density),
+            number(conditions),
+            "gekozen" if (coverage, density, conditions) == chosen else "",
+        )
+        for coverage, density, conditions in shown
+    ]
+    return table(
+        ["Deel van de mislukkingen in het gebied", "Deel mislukt binnen het gebied", "Voorwaarden", ""],
+        rows,
+        numeric=[True, True, True, False],
+        caption="Afweging bij het zoeken naar het gebied (PRIM): een ruimer gebied vangt meer "
+        "mislukkingen maar is minder zuiver; gekozen is het beste evenwicht",
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from ..scenario.baseline import OBTAINED_WORDS
 from .html import Markup, euro, number, percent, text
 
@@ -227,18 +229,33 @@ def verdict_sentence(verdict, names: dict[str, str]) -> str:
 # Where win-win fails, in words
 
 
+def _significant(value: float, digits: int = 4) -> int:
+    """Decimals that show ``value`` with ``digits`` significant digits (at least two): thresholds such
+    as 1.0024 and 0.9983 stay distinct (1,002 and 0,9983, not both 1,00)."""
+    if value == 0:
+        return 2
+    return max(2, digits - 1 - math.floor(math.log10(abs(value))))
+
+
 def _threshold(path: str, spec, value: float) -> str:
     if spec is not None and spec.factor:
-        return f"{percent(value, 0)} van de standaardwaarde"
+        return f"{percent(value, _significant(100 * value))} van de standaardwaarde"
     if path.endswith("_eur") or path.endswith("_eur_per_organisation") or abs(value) >= 1000:
         return euro(value)
     if any(word in path for word in ("share", "rate", "growth", "effect")) and abs(value) < 1:
-        return percent(value, 1)
-    return number(value, 2)
+        return percent(value, max(1, _significant(100 * value, 3)))
+    return number(value, _significant(value))
 
 
-def discovery_sentence(discovery, specs: dict, outcome: str = "win-win") -> str:
-    """The scenario-discovery box as one Dutch sentence (``specs``: path → Uncertainty, for labels)."""
+def share(value: float) -> str:
+    """A share as a percentage without false certainty: 99,6% stays 99,6%, never 100%."""
+    near_edge = value != round(value) and (value < 0.005 or value > 0.995)
+    return percent(value, 1 if near_edge else 0)
+
+
+def discovery_sentence(discovery, specs: dict, outcome: str = "win-win", own: dict | None = None) -> str:
+    """The scenario-discovery box as Dutch sentences (``specs``: path → Uncertainty, for labels;
+    ``own``: path → the scenario's own value, to say where the scenario itself lies)."""
     n, failures = discovery.samples, discovery.failures
     if failures == 0:
         return f"In geen van de {number(n)} trekkingen gaat {outcome} verloren."
@@ -255,9 +272,34 @@ def discovery_sentence(discovery, specs: dict, outcome: str = "win-win") -> str:
         for path, op, value in discovery.conditions
     ]
     joined = together(phrases)
-    return (
+    sentence = (
         f"{outcome.capitalize()} gaat vooral verloren als {joined}: daar mislukt het in "
-        f"{percent(discovery.density, 0)} van de trekkingen, en daar ligt "
-        f"{percent(discovery.coverage, 0)} van alle "
+        f"{share(discovery.density)} van de trekkingen, en daar ligt "
+        f"{share(discovery.coverage)} van alle "
         f"gevallen waarin het mislukt ({number(failures)} van {number(n)} trekkingen)."
     )
+    return sentence + _own_place(discovery, specs, own or {})
+
+
+def _own_place(discovery, specs: dict, own: dict) -> str:
+    """Where the scenario's own values lie against the box: inside it, or close to one of its edges."""
+    known = [(path, op, value) for path, op, value in discovery.conditions if path in own]
+    if not known:
+        return ""
+    inside = all((own[path] > value) if op == ">" else (own[path] <= value) for path, op, value in known)
+    close = []
+    for path, _op, value in known:
+        spec = specs.get(path)
+        low, high = spec.support() if spec is not None else (value, value)
+        width = (high - low) if math.isfinite(high - low) and high > low else abs(value) or 1.0
+        if abs(own[path] - value) <= 0.05 * width:
+            name = (spec.label or path) if spec is not None else path
+            close.append(f"{name} ({_threshold(path, spec, own[path])})")
+    if inside:
+        return " Het scenario zelf, met zijn eigen waarden, ligt in dit gebied."
+    if close:
+        return (
+            f" De eigen waarde van het scenario ligt vlak bij die grens: {together(close)}; "
+            "een kleine afwijking kan de uitkomst omdraaien."
+        )
+    return ""
