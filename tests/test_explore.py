@@ -642,3 +642,43 @@ def test_the_sentence_says_where_the_scenario_itself_lies():
     assert "vlak bij die grens: de schaalexponent (0,9900)" in near
     far = discovery_sentence(box, specs, own={"services.*.scale_exponent": 0.9})
     assert "scenario" not in far
+
+
+# --- choices: robustness and the value of information ----------------------------------------------
+
+
+def test_the_value_of_information_matches_the_closed_form_of_a_normal_choice():
+    """Choose between V = X + Y and 0 with X, Y ~ N(0, 1) independent. E[max(Z, 0)] = σ/√(2π) for
+    Z ~ N(0, σ²), so EVPI = √2/√(2π) ≈ 0.564 and EVPPI(X) = E[max(X, 0)] = 1/√(2π) ≈ 0.399;
+    knowing an input the value does not depend on is worth nothing."""
+    from verkenning.explore.choices import Choices, evppi
+
+    rng = np.random.default_rng(8)
+    x, y, unrelated = rng.standard_normal((3, 40_000))
+    npv = np.stack([(x + y)[:, None], np.zeros((40_000, 1))])
+    found = Choices(("a",), (("key", "entrant"), ("not_admitted", "")), npv, np.array([True]))
+    assert found.evpi() == pytest.approx(np.sqrt(2) / np.sqrt(2 * np.pi), abs=0.01)
+    assert evppi(found, x) == pytest.approx(1 / np.sqrt(2 * np.pi), abs=0.01)
+    assert evppi(found, np.column_stack([x, y])) == pytest.approx(found.evpi(), abs=0.01)
+    assert evppi(found, unrelated) < 0.01
+
+
+def test_every_choice_is_judged_on_the_sweeps_own_samples():
+    from verkenning.explore.choices import NOT_ADMITTED, choices
+
+    scenario = load_scenario(SCENARIOS / "borne.yaml")
+    draws = sample(scenario, 500, seed=6)
+    found = choices(scenario, draws)
+    out = evaluate(plan(scenario, draws.paths, draws.specs), draws.values)
+    own = found.options.index(("key", scenario.parameters.transition_cost_bearer))
+    for i, partner in enumerate(found.partners):  # the scenario's own choice is the sweep's NPV
+        np.testing.assert_allclose(
+            found.npv[own, :, i], out[Outcome("npv_eur", partner)], rtol=1e-9, atol=1e-6
+        )
+    table = found.robustness()
+    assert set(zip(table.key, table.bearer, strict=True)) == set(found.options)
+    stay = table[table.key == NOT_ADMITTED[0]].iloc[0]
+    assert stay.no_loss == 1.0
+    losses = table[[c for c in table.columns if c.startswith("loss_")]]
+    assert (table.no_loss <= 1 - losses.max(axis=1) + 1e-12).all()
+    assert (table.regret_mean_eur >= 0).all() and (table.regret_p95_eur >= 0).all()

@@ -237,6 +237,22 @@ def exploration_summary(result, folder=None) -> str:
             f"  a margin of at most ±0.010 on every probability needs about {needed:,} samples "
             f"(--samples {needed})"
         )
+    if not result.robustness.empty:
+        best = result.robustness.sort_values("regret_mean_eur", kind="stable").iloc[0]
+        option = (
+            best.key if best.key == "not_admitted" else f"key {best.key}, transition borne by {best.bearer}"
+        )
+        lines.append(
+            f"  least regret for the worst-off partner: {option} (mean regret {best.regret_mean_eur:,.0f}, "
+            f"no partner loses in {best.no_loss:.0%} of the samples)"
+        )
+    if not result.information.empty:
+        everything = result.information[result.information.inputs == "*"].evppi_eur.iloc[0]
+        top = result.information[result.information.inputs != "*"].iloc[0]
+        lines.append(
+            f"  knowing every input before choosing: worth {everything:,.0f} (EVPI); most of it "
+            f"{top.inputs} ({top.evppi_eur:,.0f})"
+        )
     if not result.tornado.empty:
         lines.append(
             f"  what moves {result.outcome.column} most "

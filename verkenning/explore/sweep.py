@@ -7,8 +7,10 @@ the same seed whatever the backend (one process, a pool of local processes, or a
 
 An exploration is saved in ``<folder>/`` as ``samples.csv`` (inputs and outcomes per sample),
 ``probabilities.csv``, ``tornado.csv``, ``sobol.csv``, ``convergence.csv`` (the running estimates
-replicate by replicate), ``discovery.json`` and ``exploration.json`` (scenario hash, seed, samples,
-correlations, backend, timing), so a report can be re-rendered without redoing it.
+replicate by replicate), ``robustness.csv`` and ``information.csv`` (the choices of key and
+transition bearer, and the value of information, :mod:`choices`), ``discovery.json`` and
+``exploration.json`` (scenario hash, seed, samples, correlations, backend, timing), so a report can
+be re-rendered without redoing it.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from .analysis import (
     sobol_design,
     tornado,
 )
+from .choices import choices, value_of_information
 from .outcomes import KINDS, Outcome
 from .sampling import active, correlations_in_force, sample
 from .vector import evaluate, plan
@@ -186,6 +189,10 @@ class Exploration:
     info: dict
     convergence: pd.DataFrame
     """The running estimates with their bands, replicate by replicate (:func:`analysis.convergence`)."""
+    robustness: pd.DataFrame
+    """Per (key, transition bearer) option: P(no partner loses), P(loss) per partner, regret."""
+    information: pd.DataFrame
+    """What knowing each input before choosing would be worth (EVPPI, euros; ``*``: everything)."""
 
     @property
     def samples(self) -> int:
@@ -351,6 +358,8 @@ def explore(
     else:
         sensitivity, indices, running = pd.DataFrame(), pd.DataFrame(), {}
     finding = discover(inputs, ~outcomes[Outcome("win_win")], seed)
+    found = choices(scenario, draws)
+    information = value_of_information(scenario, found, draws) if draws.paths else pd.DataFrame()
     info = {
         "scenario": scenario.name,
         "sweep_id": sweep_id(scenario, seed, samples),
@@ -383,6 +392,8 @@ def explore(
         outcome,
         info,
         convergence(outcomes, running),
+        found.robustness(),
+        information,
     )
 
 
@@ -410,6 +421,8 @@ def save_exploration(result: Exploration, folder: str | Path) -> Path:
     write_atomic(folder / "tornado.csv", _csv(result.tornado))
     write_atomic(folder / "sobol.csv", _csv(result.sobol))
     write_atomic(folder / "convergence.csv", _csv(result.convergence))
+    write_atomic(folder / "robustness.csv", _csv(result.robustness))
+    write_atomic(folder / "information.csv", _csv(result.information))
     write_json(folder / "discovery.json", result.discovery.facts())
     info = {
         **result.info,
@@ -440,6 +453,7 @@ def load_exploration(scenario: Scenario, folder: str | Path) -> Exploration:
         outcomes[Outcome.from_column(column)] = values.astype(bool) if values.dtype == object else values
     discovery = json.loads((folder / "discovery.json").read_text(encoding="utf-8"))
     conditions = tuple((c["path"], c["op"], float(c["threshold"])) for c in discovery.pop("conditions"))
+    tradeoff = tuple((t["coverage"], t["density"], t["conditions"]) for t in discovery.pop("tradeoff", []))
     return Exploration(
         scenario=scenario,
         seed=info["seed"],
@@ -449,10 +463,12 @@ def load_exploration(scenario: Scenario, folder: str | Path) -> Exploration:
         probabilities=probabilities(outcomes),
         tornado=read("tornado.csv"),
         sobol=read("sobol.csv"),
-        discovery=Discovery(conditions, **discovery),
+        discovery=Discovery(conditions, **discovery, tradeoff=tradeoff),
         outcome=Outcome(**info["outcome"]),
         info=info,
         convergence=read("convergence.csv"),
+        robustness=read("robustness.csv"),
+        information=read("information.csv"),
     )
 
 

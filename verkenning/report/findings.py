@@ -15,9 +15,11 @@ from ..explore.sampling import central_value
 from ..scenario.schema import PAIR, Uncertainty
 from .html import Markup, euro, figure_html, number, percent, table, text
 from .labels import (
+    BEARER_LABELS,
     INDICATOR_LABELS,
     K_LABELS,
     METHOD_LABELS,
+    NOT_ADMITTED_LABEL,
     discovery_sentence,
     share,
     standalone_origin,
@@ -448,10 +450,82 @@ def uncertainty(study: Report) -> Markup:
         + figure
         + sensitivity
         + key_table
+        + _choices(study, e)
         + orders
         + spec_table
         + together
     )
+
+
+def _thousands(value: float) -> str:
+    """An amount the model can know to the thousand: € 12.000."""
+    return euro(round(value, -3))
+
+
+def _choices(study: Report, e) -> str:
+    """The robustness of every choice of key and transition bearer, and the value of information."""
+    if e.robustness is None or e.robustness.empty:
+        return ""
+    names = study.names
+    partners = [c.removeprefix("loss_") for c in e.robustness.columns if c.startswith("loss_")]
+    rows = []
+    for row in e.robustness.itertuples(index=False):
+        record = row._asdict()
+        option = (
+            NOT_ADMITTED_LABEL
+            if record["key"] == "not_admitted"
+            else METHOD_LABELS.get(record["key"], record["key"])
+        )
+        rows.append(
+            (
+                option,
+                BEARER_LABELS.get(record["bearer"] if isinstance(record["bearer"], str) else "", ""),
+                share(record["no_loss"]),
+                *(share(record[f"loss_{p}"]) for p in partners),
+                _thousands(record["regret_mean_eur"]),
+            )
+        )
+    robustness = (
+        "<h3>Hoe robuust is elke keuze?</h3><p>Elke keuze van verdeelsleutel en van wie de transitie "
+        "draagt, op dezelfde trekkingen en tegen de huidige situatie met de huidige sleutel (een andere "
+        "sleutel verschuift dus ook kosten tussen de huidige deelnemers). De spijt is per trekking hoeveel "
+        "de slechtst af zijnde deelnemer minder heeft dan onder de keuze die in die trekking het beste "
+        "voor hem was, gemiddeld over de trekkingen.</p>"
+        + table(
+            ["Verdeling", "Transitie gedragen door", "Kans dat niemand verliest",
+             *(f"Kans op verlies {names.get(p, p)}" for p in partners), "Gemiddelde spijt"],
+            rows,
+            numeric=[False, False, True, *(True for _ in partners), True],
+            caption="Robuustheid van de keuzes over de onzekerheid",
+        )
+    )  # fmt: skip
+    information = e.information
+    if information is None or information.empty:
+        return robustness
+    everything = float(information[information.inputs == "*"].evppi_eur.iloc[0])
+    parts = information[information.inputs != "*"]
+    if everything < 1000:
+        told = (
+            "<p>Meer weten vóór het besluit verandert de beste keuze nauwelijks: ook wie alle onzekere "
+            f"invoer vooraf kende, won er naar verwachting minder dan {_thousands(1000)} mee.</p>"
+        )
+    else:
+        top = parts.iloc[0]
+        told = (
+            "<p>Wat is het waard om meer te weten vóór het besluit (verdeelsleutel, wie de transitie "
+            "draagt, en of de toetreding doorgaat)? Wie alle onzekere invoer vooraf kende, zou voor de "
+            f"slechtst af zijnde deelnemer naar verwachting {_thousands(everything)} beter kiezen. Het "
+            f"meeste is het waard om <strong>{text(top.label)}</strong> te kennen "
+            f"({_thousands(top.evppi_eur)}): die meting loont het meest vóór het besluit.</p>"
+        )
+    worth = table(
+        ["Wat vooraf bekend is", "Waarde van die kennis"],
+        [(row.label, _thousands(row.evppi_eur)) for row in parts.head(8).itertuples()],
+        numeric=[False, True],
+        caption="Waarde van informatie (verwachte waarde van volledige informatie over die invoer, "
+        "voor de slechtst af zijnde deelnemer)",
+    )
+    return Markup(robustness + told + worth)
 
 
 def _tradeoff_table(discovery) -> str:

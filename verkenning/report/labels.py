@@ -45,6 +45,9 @@ METHOD_LABELS = {
     "nucleolus": "Nucleolus",
     "scrb": "SCRB",
 }
+BEARER_LABELS = {"entrant": "de toetreder", "key": "alle deelnemers, naar de sleutel", "": "–"}
+"""Who carries the transition, in a table of choices."""
+NOT_ADMITTED_LABEL = "Niet toetreden (zoals nu)"
 OBTAINED_LABELS = OBTAINED_WORDS
 PEDIGREE_LABELS = {"source": "bron", "assumption": "aanname", "unsourced": "zonder herkomst"}
 VERDICT_LABELS = {"pass": "voldaan", "fail": "niet voldaan", "undetermined": "niet te bepalen"}
