@@ -185,6 +185,16 @@ def test_uncertainty_section_shows_the_saved_sweep(runs):
     assert any(k["samples"] == 1000 and k["seed"] == 0 for k in kept), "the sweep is kept for re-rendering"
     assert "Onzekerheden die samen bewegen" in html and "de kostengroei binnen de samenwerking" in html
     assert "0,90" in html, "the defaults' correlation of the growth rates is shown with its rank"
+    for heading in (
+        "Hoe robuust is elke keuze?",  # every key and bearer, and not admitting
+        "Niet toetreden (zoals nu)",
+        "Waarde van informatie",
+        "Hoe stabiel zijn de uitkomsten?",
+        "Afweging bij het zoeken naar het gebied",
+        "Marge (95%)",
+        "Eerste-orde-index (95%-interval)",
+    ):
+        assert heading in html, heading
 
 
 def test_index_lists_every_run_with_a_link(runs):

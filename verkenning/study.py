@@ -277,7 +277,18 @@ class Study:
                     outcome.column: round(p.probability, 6)
                     for outcome, p in exploration.probabilities.items()
                 },
+                "margins": {
+                    outcome.column: round(p.margin, 6) for outcome, p in exploration.probabilities.items()
+                },
                 "discovery": exploration.discovery.facts(),
+                "robustness": [
+                    {k: (round(v, 6) if isinstance(v, float) else v) for k, v in row.items()}
+                    for row in exploration.robustness.fillna("").to_dict("records")
+                ],
+                "value_of_information": [
+                    {"inputs": row.inputs, "evppi_eur": round(float(row.evppi_eur), 2)}
+                    for row in exploration.information.itertuples()
+                ],
             },
             "notes": list(r.notes),
             "seed": self.seed,

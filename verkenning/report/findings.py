@@ -374,17 +374,19 @@ def uncertainty(study: Report) -> Markup:
         )
     if not e.sobol.empty:
         sensitivity = table(
-            ["Onzekere invoer", "Eerste-orde-index", "Totale index (95%-interval)"],
+            ["Onzekere invoer", "Eerste-orde-index (95%-interval)", "Totale index (95%-interval)"],
             [
                 (
                     row.label,
-                    number(row.first_order, 2),
-                    f"{number(row.total_order, 2)} ({number(row.total_order_low, 2)} – {number(row.total_order_high, 2)})",
+                    _index(row.first_order, row.first_order_low, row.first_order_high),
+                    _index(row.total_order, row.total_order_low, row.total_order_high),
                 )
                 for row in e.sobol.itertuples()
             ],
             numeric=[False, True, True],
-            caption=f"Welk deel van de spreiding in de {outcome_name} komt van welke invoer (Sobol-indices)",
+            caption=f"Welk deel van de spreiding in de {outcome_name} komt van welke invoer (Sobol-indices; "
+            "de intervallen volgen uit tien onafhankelijke ontwerpen en dekken de echte waarde in 95% van "
+            "de gevallen)",
         )
     spec_table = table(
         ["Onzekere invoer", "Verdeling", "Onderbouwing"],
@@ -455,6 +457,11 @@ def uncertainty(study: Report) -> Markup:
         + spec_table
         + together
     )
+
+
+def _index(value: float, low: float, high: float) -> str:
+    """A Sobol' index with its interval, clipped to [0, 1] where an index lives."""
+    return f"{number(value, 2)} ({number(max(low, 0.0), 2)} – {number(min(high, 1.0), 2)})"
 
 
 def _thousands(value: float) -> str:
