@@ -188,6 +188,7 @@ def test_uncertainty_section_shows_the_saved_sweep(runs):
     for heading in (
         "Hoe robuust is elke keuze?",  # every key and bearer, and not admitting
         "Niet toetreden (zoals nu)",
+        "Eigen verdeelsleutel; transitie: de toetreder",
         "Waarde van informatie",
         "Hoe stabiel zijn de uitkomsten?",
         "Afweging bij het zoeken naar het gebied",

@@ -461,7 +461,7 @@ def uncertainty(study: Report) -> Markup:
 
 def _index(value: float, low: float, high: float) -> str:
     """A Sobol' index with its interval, clipped to [0, 1] where an index lives."""
-    return f"{number(value, 2)} ({number(max(low, 0.0), 2)} – {number(min(high, 1.0), 2)})"
+    return f"{number(max(value, 0.0), 2)} ({number(max(low, 0.0), 2)} – {number(min(high, 1.0), 2)})"
 
 
 def _thousands(value: float) -> str:
@@ -483,10 +483,10 @@ def _choices(study: Report, e) -> str:
             if record["key"] == "not_admitted"
             else METHOD_LABELS.get(record["key"], record["key"])
         )
+        bearer = record["bearer"] if isinstance(record["bearer"], str) else ""
         rows.append(
             (
-                option,
-                BEARER_LABELS.get(record["bearer"] if isinstance(record["bearer"], str) else "", ""),
+                option if not bearer else f"{option}; transitie: {BEARER_LABELS[bearer]}",
                 share(record["no_loss"]),
                 *(share(record[f"loss_{p}"]) for p in partners),
                 _thousands(record["regret_mean_eur"]),
@@ -499,11 +499,12 @@ def _choices(study: Report, e) -> str:
         "de slechtst af zijnde deelnemer minder heeft dan onder de keuze die in die trekking het beste "
         "voor hem was, gemiddeld over de trekkingen.</p>"
         + table(
-            ["Verdeling", "Transitie gedragen door", "Kans dat niemand verliest",
-             *(f"Kans op verlies {names.get(p, p)}" for p in partners), "Gemiddelde spijt"],
+            ["Keuze", "Niemand verliest",
+             *(f"Verlies {names.get(p, p)}" for p in partners), "Gemiddelde spijt"],
             rows,
-            numeric=[False, False, True, *(True for _ in partners), True],
-            caption="Robuustheid van de keuzes over de onzekerheid",
+            numeric=[False, True, *(True for _ in partners), True],
+            caption="Robuustheid van de keuzes over de onzekerheid: de kans dat niemand verliest, de kans "
+            "op verlies per deelnemer en de gemiddelde spijt",
         )
     )  # fmt: skip
     information = e.information
@@ -525,12 +526,15 @@ def _choices(study: Report, e) -> str:
             f"meeste is het waard om <strong>{text(top.label)}</strong> te kennen "
             f"({_thousands(top.evppi_eur)}): die meting loont het meest vóór het besluit.</p>"
         )
+    worth_knowing = parts[parts.evppi_eur >= 500].head(8)
+    if worth_knowing.empty:
+        return Markup(robustness + told)
     worth = table(
         ["Wat vooraf bekend is", "Waarde van die kennis"],
-        [(row.label, _thousands(row.evppi_eur)) for row in parts.head(8).itertuples()],
+        [(row.label, _thousands(row.evppi_eur)) for row in worth_knowing.itertuples()],
         numeric=[False, True],
         caption="Waarde van informatie (verwachte waarde van volledige informatie over die invoer, "
-        "voor de slechtst af zijnde deelnemer)",
+        "voor de slechtst af zijnde deelnemer; de overige invoer is minder dan € 500 waard)",
     )
     return Markup(robustness + told + worth)
 

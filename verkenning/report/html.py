@@ -76,7 +76,8 @@ caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 .noot { color: #555; font-size: .88rem; } img { max-width: 100%; height: auto; }
 .jp-InputArea, .jp-InputPrompt, .jp-OutputPrompt, .input, .prompt { display: none; }
 @media print { body { max-width: none; margin: 0; } h2 { break-after: avoid; }
-               table, img { break-inside: avoid; } }
+               table, img { break-inside: avoid; }
+               table { display: table; overflow: visible; width: 100%; font-size: .78rem; } }
 """
 
 
