@@ -11,13 +11,14 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 from verkenning.report import build_index
-from verkenning.report.run import FAIL_AT, PDF_TIMEOUT
+from verkenning.report.run import FAIL_AT, KERNEL_FOLDER, PDF_TIMEOUT
 
 from .conftest import SCENARIOS
 from .test_reliability import _alive, _children, _complete
@@ -112,6 +113,8 @@ def test_steps_after_publishing_that_fail_are_notes_and_the_run_is_published(tmp
     stale = out / "basis" / ".20200101-000000.partial"
     stale.mkdir()
     (stale / ".pid").write_text(str(_dead_pid()))
+    sockets = Path(tempfile.mkdtemp(prefix=f"{KERNEL_FOLDER}{_dead_pid()}-"))  # a killed run's
+    (sockets / "kernel-ipc-1").write_text("")
     hanging = tmp_path / "bin"
     hanging.mkdir()
     chromium = hanging / "chromium"
@@ -127,6 +130,7 @@ def test_steps_after_publishing_that_fail_are_notes_and_the_run_is_published(tmp
     assert "PDF niet gemaakt" in stderr and "geen antwoord" in stderr
     assert "'latest' is niet bijgewerkt" in stderr and "index.html" in stderr
     assert not stale.exists(), "a hidden folder whose process is gone is swept"
+    assert not sockets.exists(), "and so is the private kernel folder of a killed run"
     assert not any("sleep 600" in _cmdline(pid) for pid in _all_pids()), "Chromium and its children stopped"
 
 

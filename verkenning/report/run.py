@@ -12,7 +12,7 @@ finished report is never left in its hidden folder. A step that only adds to a f
 PDF, ``latest``, the index) is reported as a note and the run is published; a step without which the
 run is not whole (its manifest) moves it to ``.mislukt`` with a message. An interrupted run
 (Ctrl-C, SIGTERM) removes its hidden folder and says so in one line; hidden folders of runs whose
-process is gone are removed by the next run.
+process is gone, and their private kernel folders, are removed by the next run.
 
 Execution always uses this interpreter: the kernel manager given to papermill knows only the native
 kernel, whatever kernels the machine has registered. Its connection file and sockets live in a
@@ -81,6 +81,8 @@ FAIL_AT = "VERKENNING_FAIL_AT"
 PDF_TIMEOUT = "VERKENNING_PDF_TIMEOUT"
 """Seconds Chromium may take to print the PDF (default 120); after that it is stopped."""
 KERNEL_LOG = "kernel.log"
+KERNEL_FOLDER = "verkenning-kernel-"
+"""Prefix of a run's private kernel folder in the temporary directory, followed by its process id."""
 OWNER = ".pid"
 """The file in a hidden run folder that names the process building it."""
 STALE_AFTER_S = 600
@@ -299,6 +301,14 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+def _remove_stale_kernel_folders() -> None:
+    """Remove the private kernel folders (sockets, connection file) of runs whose process is gone."""
+    for private in Path(tempfile.gettempdir()).glob(f"{KERNEL_FOLDER}*-*"):
+        owner = private.name.removeprefix(KERNEL_FOLDER).split("-", 1)[0]
+        if owner.isdigit() and not _process_alive(int(owner)):
+            shutil.rmtree(private, ignore_errors=True)
+
+
 def _remove_stale_partials(folder: Path) -> None:
     """Remove hidden run folders whose process is gone (a run killed before it could clean up)."""
     for partial in folder.glob(".*.partial"):
@@ -373,6 +383,7 @@ def run_study(
     out = output_folder(out, "--out")
     folder = output_folder(out / name, "--out")
     _remove_stale_partials(folder)
+    _remove_stale_kernel_folders()
     run_id, partial = _claim_run_id(folder)
     with _Interruptible():
         try:
@@ -394,7 +405,7 @@ def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progr
         parameters["scenario"] = str(paths[0])
     executed = partial / "report.ipynb"
     final = folder / run_id
-    private = Path(tempfile.mkdtemp(prefix="verkenning-kernel-"))
+    private = Path(tempfile.mkdtemp(prefix=f"{KERNEL_FOLDER}{os.getpid()}-"))
     try:
         papermill.execute_notebook(
             str(notebook_path(notebook)),
