@@ -26,7 +26,7 @@ import pandas as pd
 from ..scenario import Scenario
 from .outcomes import Outcome
 from .sampling import central_value, label, ppf, replicates
-from .vector import evaluate, plan
+from .vector import evaluate, npv, plan
 
 __all__ = [
     "MARGIN",
@@ -122,6 +122,8 @@ def probabilities(outcomes: dict[Outcome, np.ndarray]) -> dict[Outcome, Probabil
 
 
 def _outcome(p, values: np.ndarray, outcome: Outcome) -> np.ndarray:
+    if outcome.kind == "npv_eur":  # no coalitions needed: the projection alone
+        return npv(p, values)[:, p.model.partners.index(outcome.subject)]
     return evaluate(p, values)[outcome]
 
 

@@ -20,7 +20,7 @@ from ..scenario import Scenario
 from ..scenario.schema import Uncertainty
 from .outcomes import Outcome
 
-__all__ = ["KEYS", "Plan", "evaluate", "plan"]
+__all__ = ["KEYS", "Plan", "evaluate", "npv", "plan"]
 
 KEYS = ("key", "inhabitants", "workstations", "shapley", "scrb")
 """The keys whose core check every sample carries."""
@@ -65,11 +65,23 @@ def evaluate(p: Plan, draws: np.ndarray) -> dict[Outcome, np.ndarray]:
     return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
 
 
-def _evaluate(p: Plan, draws: np.ndarray) -> dict[Outcome, np.ndarray]:
-    scenario, base = p.scenario, p.model
-    inputs = with_draws(base.inputs, scenario, base.services, p.paths, p.specs, draws)
+def npv(p: Plan, draws: np.ndarray) -> np.ndarray:
+    """samples × partners: only the NPVs (what the sensitivity analyses follow), without the year's
+    game and the judgements :func:`evaluate` adds."""
+    return _project(p, draws).npv()
+
+
+def _project(p: Plan, draws: np.ndarray):
+    base = p.model
+    inputs = with_draws(base.inputs, p.scenario, base.services, p.paths, p.specs, draws)
     model = replace(base, inputs=inputs)
-    run = project(model, model.with_takes(p.status_quo_takes), Exact())
+    return project(model, model.with_takes(p.status_quo_takes), Exact())
+
+
+def _evaluate(p: Plan, draws: np.ndarray) -> dict[Outcome, np.ndarray]:
+    scenario = p.scenario
+    run = _project(p, draws)
+    model, inputs = run.model, run.model.inputs
     npv = run.npv()
     k = p.reference
     members = list(run.members(k))
