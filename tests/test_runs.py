@@ -70,9 +70,10 @@ def test_an_interrupted_run_removes_its_folder_and_says_so_in_one_line(tmp_path,
     out = tmp_path / "out"
     process = _verkenning("run", BASIS, "--out", str(out), cwd=tmp_path, start_new_session=True)
     deadline = time.time() + 120
-    while time.time() < deadline and not list((out / "basis").glob(".*.partial/report.ipynb")):
+    kernels: list[int] = []
+    while time.time() < deadline and not kernels:  # interrupt once the notebook's kernel runs
+        kernels = [pid for pid in _descendants(process.pid) if "ipykernel" in _cmdline(pid)]
         time.sleep(0.05)
-    kernels = _descendants(process.pid)
     if how == "ctrl-c":  # a terminal sends SIGINT to the whole foreground group
         os.killpg(process.pid, signal.SIGINT)
     else:
@@ -179,7 +180,9 @@ def test_the_index_lists_unreadable_runs_and_still_lists_the_good_ones(tmp_path)
 def _workers(process: subprocess.Popen, count: int = 2) -> list[int]:
     deadline = time.time() + 120
     while time.time() < deadline and process.poll() is None:
-        workers = [pid for pid in _children(process.pid) if _alive(pid)]
+        workers = [  # the pool's processes, not multiprocessing's resource tracker
+            pid for pid in _children(process.pid) if _alive(pid) and "resource_tracker" not in _cmdline(pid)
+        ]
         if len(workers) >= count:
             return workers
         time.sleep(0.05)
