@@ -682,3 +682,15 @@ def test_every_choice_is_judged_on_the_sweeps_own_samples():
     losses = table[[c for c in table.columns if c.startswith("loss_")]]
     assert (table.no_loss <= 1 - losses.max(axis=1) + 1e-12).all()
     assert (table.regret_mean_eur >= 0).all() and (table.regret_p95_eur >= 0).all()
+
+
+def test_a_star_draw_is_checked_on_the_values_it_moves_every_item_to(write):
+    """WP at 0.95 among exponents of 1.0: a typical exponent drawn up to 2.0 moves the others above 2."""
+    from verkenning.errors import ScenarioError
+
+    study = (
+        WP_EXPONENT.format(base=SCENARIOS / "borne.yaml") + "uncertainties:\n  services.*.scale_exponent: "
+    )
+    with pytest.raises(ScenarioError, match=r"values in \[0.85\d*, 2.006"):
+        load_scenario(write(study + "{distribution: uniform, low: 0.9, high: 2.0}\n"))
+    load_scenario(write(study + "{distribution: uniform, low: 0.9, high: 1.9}\n"))

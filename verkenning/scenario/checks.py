@@ -306,9 +306,14 @@ def _uncertainty_ranges(s: Scenario) -> Iterator[Finding]:
             continue
         low, high, open_low = valid_range(path)
         first, last = spec.support()
+        own = values_at(s, path)
         if spec.factor:  # a draw multiplies each item's own value
-            products = [v * end for v in values_at(s, path) for end in (first, last) if v]
+            products = [v * end for v in own for end in (first, last) if v]
             first, last = (min(products), max(products)) if products else (0.0, 0.0)
+        elif ".*." in path and not spec.each and own and sum(own):  # each item moves in proportion
+            mean = sum(own) / len(own)
+            ends = [v / mean * end for v in own for end in (first, last)]
+            first, last = min(ends), max(ends)
         below = low is not None and (first <= low if open_low else first < low)
         above = high is not None and last > high
         if below or above:
