@@ -277,3 +277,16 @@ def test_output_targets_that_cannot_be_written_are_refused_before_computing(tmp_
         ["explore", "scenarios/borne.yaml", "--samples", "10000000", "--out", str(a_file)], "--out is a file"
     )
     assert not (tmp_path / "typo").exists(), "a mistyped folder is not created"
+
+
+def test_the_run_machinery_loads_without_the_study_pandas_or_matplotlib():
+    """`verkenning run` executes the study in the notebook's kernel; its own process need not load it."""
+    probe = (
+        "import sys\n"
+        "from verkenning.report import run_study, build_index, slug\n"
+        "heavy = ('pandas', 'matplotlib', 'verkenning.study', 'verkenning.costs')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
