@@ -128,10 +128,14 @@ class Projection:
     def t(self) -> np.ndarray:
         return np.array(self.years) - self.years[0]
 
-    def npv(self, method: str = "key", rate: float | None = None) -> np.ndarray:
-        """n × partners: the NPV of the saving against the status quo (default: each sample's own rate)."""
+    def npv(self, method: str = "key", rate: float | None = None, against: str | None = None) -> np.ndarray:
+        """n × partners: the NPV of the saving against the status quo (default: each sample's own rate).
+
+        ``against`` names the method of the status quo (default ``method`` itself: the effect of the
+        change under one key; ``"key"``: against today's arrangement, a change of key included).
+        """
         rates = self.model.inputs.discount if rate is None else np.full(self.model.n, rate)
-        saving = self.status_quo[method] - self.cost[method]
+        saving = self.status_quo[against or method] - self.cost[method]
         return (saving / (1.0 + rates[:, None, None]) ** self.t).sum(axis=2)
 
     def members(self, k: int) -> tuple[int, ...]:

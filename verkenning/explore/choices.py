@@ -20,16 +20,17 @@ in euros: what it would be worth to know the input before choosing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
 
-from ..costs import Exact, cost_model, project, reference_year, with_draws
+from ..costs import reference_year
 from ..costs.allocation import SIMPLE_KEYS
 from ..scenario import Scenario
 from .sampling import Draws
+from .vector import plan, projection
 
 __all__ = ["NOT_ADMITTED", "Choices", "choices", "evppi", "value_of_information"]
 
@@ -86,27 +87,20 @@ class Choices:
 
 def choices(scenario: Scenario, draws: Draws, limit: int = SUBSAMPLE) -> Choices:
     """Judge every option on the first ``limit`` samples of ``draws`` (see the module docstring)."""
-    values = draws.values[:limit]
-    base = cost_model(scenario)
-    model = replace(
-        base, inputs=with_draws(base.inputs, scenario, base.services, draws.paths, draws.specs, values)
-    )
-    status_quo = model.with_takes(cost_model(scenario, scenario.status_quo[1]).takes)
+    prepared = plan(scenario, draws.paths, draws.specs)
     options, npvs = [], []
     for bearer in BEARERS:
-        run = project(model, status_quo, Exact(), rules=BATCH_RULES, bearer=bearer)
-        discount = (1.0 + model.inputs.discount[:, None, None]) ** run.t
-        today = run.status_quo["key"]
+        run = projection(prepared, draws.values[:limit], rules=BATCH_RULES, bearer=bearer)
         for key in KEYS:
             options.append((key, bearer))
-            npvs.append(((today - run.cost[key]) / discount).sum(axis=2))
+            npvs.append(run.npv(key, against="key"))
     entrants = scenario.entrants()
     if entrants:
         options.append(NOT_ADMITTED)
         npvs.append(np.zeros_like(npvs[0]))
     k = scenario.years.index(reference_year(scenario))
     judged = run.member[:, k] | run.status_quo_member[:, k]
-    return Choices(model.partners, tuple(options), np.array(npvs), judged)
+    return Choices(prepared.model.partners, tuple(options), np.array(npvs), judged)
 
 
 def _features(x: np.ndarray) -> np.ndarray:

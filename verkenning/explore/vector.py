@@ -13,14 +13,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..costs import CostModel, Exact, cost_model, project, reference_year, with_draws
+from ..costs import CostModel, Exact, Projection, cost_model, project, reference_year, with_draws
 from ..fourk import below, coverage, needed, team_fte, worse_off
 from ..games import in_core, scrb_shares, shapley_shares, tolerance
 from ..scenario import Scenario
 from ..scenario.schema import Uncertainty
 from .outcomes import Outcome
 
-__all__ = ["KEYS", "Plan", "evaluate", "npv", "plan"]
+__all__ = ["KEYS", "Plan", "evaluate", "npv", "plan", "projection"]
 
 KEYS = ("key", "inhabitants", "workstations", "shapley", "scrb")
 """The keys whose core check every sample carries."""
@@ -68,19 +68,21 @@ def evaluate(p: Plan, draws: np.ndarray) -> dict[Outcome, np.ndarray]:
 def npv(p: Plan, draws: np.ndarray) -> np.ndarray:
     """samples × partners: only the NPVs (what the sensitivity analyses follow), without the year's
     game and the judgements :func:`evaluate` adds."""
-    return _project(p, draws).npv()
+    return projection(p, draws).npv()
 
 
-def _project(p: Plan, draws: np.ndarray):
+def projection(p: Plan, draws: np.ndarray, **options) -> Projection:
+    """The path of every sample (rows of ``draws``) in exact floats; ``options`` go to ``costs.project``
+    (``rules``, ``bearer``)."""
     base = p.model
     inputs = with_draws(base.inputs, p.scenario, base.services, p.paths, p.specs, draws)
     model = replace(base, inputs=inputs)
-    return project(model, model.with_takes(p.status_quo_takes), Exact())
+    return project(model, model.with_takes(p.status_quo_takes), Exact(), **options)
 
 
 def _evaluate(p: Plan, draws: np.ndarray) -> dict[Outcome, np.ndarray]:
     scenario = p.scenario
-    run = _project(p, draws)
+    run = projection(p, draws)
     model, inputs = run.model, run.model.inputs
     npv = run.npv()
     k = p.reference
