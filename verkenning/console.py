@@ -206,11 +206,19 @@ MIN_USEFUL_SAMPLES = 1000
 
 def workload_text(path, work, refused: bool) -> str:
     """What a sweep will take; when ``refused``, why it needs ``--force`` and how to stay within budget."""
+    from .explore.sweep import FILE_BUDGET, MEMORY_BUDGET, WORK_BUDGET
+
     size = f"{work.samples:,} samples of {work.coalitions:,} coalitions × {work.services} services"
     if not refused:
-        roughly = _minutes(work.seconds)
+        roughly = _duration(work.seconds)
         return f"explore: {size}: about {work.cells:.1e} evaluations, roughly {roughly} on one process"
-    reasons = "; ".join(work.over_budget())
+    words = {
+        "work": f"{work.cells:.1e} coalition evaluations (about {_duration(work.seconds)} on one process), "
+        f"over the budget of {WORK_BUDGET:.0e}",
+        "memory": f"about {work.memory / 2**30:.1f} GiB of memory, over {MEMORY_BUDGET / 2**30:.0f} GiB",
+        "file": f"a samples.csv of about {work.file / 1e9:.1f} GB, over {FILE_BUDGET / 1e9:.0f} GB",
+    }
+    reasons = "; ".join(words[name] for name in work.over_budget())
     fitting = work.fitting_samples()
     fewer = f"use --samples {fitting:,} or fewer, " if fitting >= MIN_USEFUL_SAMPLES else ""
     return (
@@ -219,8 +227,12 @@ def workload_text(path, work, refused: bool) -> str:
     )
 
 
-def _minutes(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} minutes"
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.1f} hours"
 
 
 def exploration_summary(result, folder=None) -> str:

@@ -109,23 +109,17 @@ class Workload:
     def file(self) -> float:
         return 20.0 * self.samples * self.columns
 
-    def over_budget(self) -> list[str]:
-        """Why this sweep needs ``--force``, in words; empty when it does not."""
-        reasons = []
-        if self.cells > WORK_BUDGET:
-            reasons.append(
-                f"{self.cells:.1e} coalition evaluations (about {_duration(self.seconds)} on one "
-                f"process), over the budget of {WORK_BUDGET:.0e}"
+    def over_budget(self) -> tuple[str, ...]:
+        """The budgets this sweep exceeds (``work``, ``memory``, ``file``); empty when none."""
+        return tuple(
+            name
+            for name, used, budget in (
+                ("work", self.cells, WORK_BUDGET),
+                ("memory", self.memory, MEMORY_BUDGET),
+                ("file", self.file, FILE_BUDGET),
             )
-        if self.memory > MEMORY_BUDGET:
-            reasons.append(
-                f"about {self.memory / 2**30:.1f} GiB of memory, over {MEMORY_BUDGET / 2**30:.0f} GiB"
-            )
-        if self.file > FILE_BUDGET:
-            reasons.append(
-                f"a samples.csv of about {self.file / 1e9:.1f} GB, over {FILE_BUDGET / 1e9:.0f} GB"
-            )
-        return reasons
+            if used > budget
+        )
 
     def fitting_samples(self) -> int:
         """The largest sample count within every budget (in thousands where it can be; at least 2)."""
@@ -137,14 +131,6 @@ class Workload:
             else:
                 low = middle
         return low // 1000 * 1000 or low
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} minutes"
-    return f"{seconds / 3600:.1f} hours"
 
 
 def _sobol_runs(samples: int, inputs: int, base: int | None) -> int:
