@@ -598,6 +598,9 @@ def test_convergence_runs_replicate_by_replicate_to_the_sweeps_estimates():
     index = frame[frame.quantity == f"ST({top.path})"]
     assert index.estimate.iloc[-1] == pytest.approx(top.total_order)
     assert index.low.iloc[-1] == pytest.approx(top.total_order_low)
+    first = frame[frame.quantity == f"S({top.path})"]
+    assert first.estimate.iloc[-1] == pytest.approx(top.first_order)
+    assert first.high.iloc[-1] == pytest.approx(top.first_order_high)
 
 
 # --- scenario discovery by PRIM -----------------------------------------------------------------------

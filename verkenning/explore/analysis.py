@@ -234,10 +234,13 @@ def sobol(
     scenario: Scenario, paths, specs, outcome: Outcome, base: int = 16, seed: int = 0
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """First-order and total Sobol' indices of ``outcome`` with 95% intervals (:func:`sobol_indices`),
-    and each total index's replicate estimates by path (for :func:`convergence`)."""
+    and every index's replicate estimates (``S(path)``, ``ST(path)``, for :func:`convergence`)."""
     p = plan(scenario, tuple(paths), tuple(specs))
     found = sobol_indices(lambda x: _outcome(p, x, outcome), specs, base, np.random.default_rng(seed))
-    running = {f"ST({path})": found.totals[:, j] for j, path in enumerate(paths)}
+    running = {
+        **{f"S({path})": found.firsts[:, j] for j, path in enumerate(paths)},
+        **{f"ST({path})": found.totals[:, j] for j, path in enumerate(paths)},
+    }
     table = pd.DataFrame(
         {
             "path": list(paths),
