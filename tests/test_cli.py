@@ -109,7 +109,7 @@ def test_allocate_json_has_the_documented_shape(tmp_path):
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["players"] == ["a", "b", "c"]
-    assert set(out["allocations"]) >= {"shapley", "nucleolus", "least_core", "scrb", "proportional:inwoners"}
+    assert set(out["allocations"]) >= {"shapley", "nucleolus", "tau", "scrb", "proportional:inwoners"}
     for shares in out["allocations"].values():
         assert sum(shares.values()) == pytest.approx(3.0)
     assert out["core"] == {"empty": False, "least_core_epsilon": pytest.approx(-0.5)}
@@ -120,7 +120,7 @@ def test_allocate_json_has_the_documented_shape(tmp_path):
 def test_allocate_reads_csv_and_skips_what_it_cannot_compute(tmp_path):
     import json
 
-    csv = "coalition,value\na,1\nb,1\nc,1\nd,1\na+b+c,2\na+b+d,2\na+c+d,2\nb+c+d,2\na+b+c+d,2.5\n"
+    csv = "# kind: cost\ncoalition,value\na,1\nb,1\nc,1\nd,1\na+b+c,2\na+b+d,2\na+c+d,2\nb+c+d,2\na+b+c+d,2.5\n"
     result = runner.invoke(app, ["allocate", str(_game_file(tmp_path, csv, "g.csv")), "--format", "json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
@@ -137,10 +137,10 @@ def test_allocate_table_shows_the_core_and_fee_range(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ({"players": ["a", "b"], "values": {"a+z": 1}}, "unknown player 'z'"),
-        ({"players": ["a", "b"], "values": {"a+b": 1, "b+a": 2}}, "given twice"),
-        ({"players": ["a", "b"], "values": {"a": "x"}}, "must be a number"),
-        ({"players": ["a"], "values": {}, "colour": 1}, "unknown key 'colour'"),
+        ({"players": ["a", "b"], "kind": "cost", "values": {"a+z": 1}}, "unknown player 'z'"),
+        ({"players": ["a", "b"], "kind": "cost", "values": {"a+b": 1, "b+a": 2}}, "given twice"),
+        ({"players": ["a", "b"], "kind": "cost", "values": {"a": "x"}}, "must be a number"),
+        ({"players": ["a"], "kind": "cost", "values": {}, "colour": 1}, "unknown key 'colour'"),
         ("{not json", "not valid JSON"),
     ],
 )
@@ -153,15 +153,15 @@ def test_allocate_bad_game_exits_2_with_one_line(tmp_path, content, message):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("big.json", '{"players": ["a"], "values": {"a": 1' + "0" * 400 + "}}", "too large for a number"),
-        ("huge.json", '{"players": ["a"], "values": {"a": 1' + "0" * 5000 + "}}", "thousands of digits"),
+        ("big.json", '{"players": ["a"], "kind": "cost", "values": {"a": 1' + "0" * 400 + "}}", "too large for a number"),
+        ("huge.json", '{"players": ["a"], "kind": "cost", "values": {"a": 1' + "0" * 5000 + "}}", "thousands of digits"),
         ("deep.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
         (
             "weights.json",
-            {"players": ["a"], "values": {"a": 1}, "weights": {"k": {"a": "veel"}}},
+            {"players": ["a"], "kind": "cost", "values": {"a": 1}, "weights": {"k": {"a": "veel"}}},
             "weights 'k', player 'a': must be a number",
         ),
-        ("wide.csv", "coalition,value\na," + "1" * 200_000 + "\n", "wide.csv:2: not a usable CSV row"),
+        ("wide.csv", "# kind: cost\ncoalition,value\na," + "1" * 200_000 + "\n", "wide.csv:3: not a usable CSV row"),
     ],
 )
 def test_allocate_hostile_game_files_are_located_bad_input(tmp_path, name, content, message):
@@ -174,7 +174,7 @@ def test_allocate_hostile_game_files_are_located_bad_input(tmp_path, name, conte
 def test_allocate_reads_a_csv_saved_by_excel_with_a_byte_order_mark(tmp_path):
     path = tmp_path / "excel.csv"
     path.write_text("coalition,value\r\na,1\r\nb,1\r\na+b,1.5\r\n", encoding="utf-8-sig")
-    result = runner.invoke(app, ["allocate", str(path), "-m", "shapley"])
+    result = runner.invoke(app, ["allocate", str(path), "-m", "shapley", "--kind", "cost"])
     assert result.exit_code == 0, result.stderr
     assert "0.75" in result.stdout
 
@@ -182,7 +182,7 @@ def test_allocate_reads_a_csv_saved_by_excel_with_a_byte_order_mark(tmp_path):
 def test_allocate_json_is_strict_even_when_a_value_is_missing(tmp_path):
     import json
 
-    game = {"players": ["a", "b"], "values": {"b": 1, "a+b": 2}}  # a's stand-alone cost is not given
+    game = {"players": ["a", "b"], "kind": "cost", "values": {"b": 1, "a+b": 2}}  # a's stand-alone cost is not given
     result = runner.invoke(app, ["allocate", str(_game_file(tmp_path, game)), "--format", "json"])
     assert result.exit_code == 0, result.stderr
     assert "NaN" not in result.stdout and "Infinity" not in result.stdout
@@ -290,3 +290,122 @@ def test_the_run_machinery_loads_without_the_study_pandas_or_matplotlib():
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+# --- allocate speaks the field's conventions ------------------------------------------------------------
+
+
+def test_a_game_without_its_kind_is_refused_with_what_each_kind_means(tmp_path):
+    bare = {"players": ["a", "b"], "values": {"a": 1, "b": 1, "a+b": 3}}
+    result = runner.invoke(app, ["allocate", str(_game_file(tmp_path, bare))])
+    assert result.exit_code == 2
+    assert '"kind": "cost"' in result.stderr and "earns" in result.stderr and "pays" in result.stderr
+    # peers read a bare vector as a value game: with --kind value it is superadditive, core non-empty
+    result = runner.invoke(app, ["allocate", str(_game_file(tmp_path, bare)), "--kind", "value"])
+    assert result.exit_code == 0, result.stderr
+    assert "core: non-empty" in result.stdout and "a share is what a player gets" in result.stdout
+    conflict = runner.invoke(app, ["allocate", str(_game_file(tmp_path, AIRPORT)), "--kind", "value"])
+    assert conflict.exit_code == 2 and "the file says kind 'cost' and --kind says 'value'" in conflict.stderr
+
+
+@pytest.mark.parametrize(("head", "option", "exit_code"), [("# kind: value\n", [], 0), ("", ["--kind", "value"], 0), ("", [], 2)])
+def test_a_csv_game_states_its_kind_in_a_first_line_or_by_option(tmp_path, head, option, exit_code):
+    import json
+
+    path = _game_file(tmp_path, head + "coalition,value\na,1\nb,1\na+b,3\n", "g.csv")
+    result = runner.invoke(app, ["allocate", str(path), "--format", "json", *option])
+    assert result.exit_code == exit_code, result.output
+    if exit_code == 0:
+        out = json.loads(result.stdout)
+        assert out["kind"] == "value" and out["core"]["empty"] is False
+        assert out["allocations"]["shapley"] == {"a": 1.5, "b": 1.5}
+    else:
+        assert "# kind: cost" in result.stderr and "--kind" in result.stderr
+
+
+def test_a_value_game_speaks_of_worths_when_the_nucleolus_cannot_run(tmp_path):
+    import json
+
+    # v(a) + v(b) = 4 > v(N) = 3: no imputation exists; the message must say so in a value game's words
+    game = {"players": ["a", "b"], "kind": "value", "values": {"a": 2, "b": 2, "a+b": 3}}
+    result = runner.invoke(app, ["allocate", str(_game_file(tmp_path, game)), "--format", "json"])
+    out = json.loads(result.stdout)
+    assert "worths on their own add up to more" in out["skipped"]["nucleolus"]
+    cost = {**game, "kind": "cost", "values": {"a": 1, "b": 1, "a+b": 3}}
+    out = json.loads(runner.invoke(app, ["allocate", str(_game_file(tmp_path, cost)), "--format", "json"]).stdout)
+    assert "own costs add up to less" in out["skipped"]["nucleolus"]
+
+
+def test_the_least_core_point_is_its_centre_not_a_solver_corner(tmp_path):
+    import json
+
+    from verkenning.games import game_from_mapping, least_core, prenucleolus
+
+    # a cost game whose least core is a segment: ε = −1 holds for every x_a in [1, 2] (worked by hand:
+    # x_a ≤ c(a) − 1 = 2 and x_b + x_c ≤ c(bc) − 1 = 3 with x_b, x_c ≤ 2, x(N) = 4.5 …)
+    values = {"a": 3, "b": 3, "c": 3, "a+b": 4, "a+c": 4, "b+c": 4, "a+b+c": 4.5}
+    game = {"players": ["a", "b", "c"], "kind": "cost", "values": values}
+    path = _game_file(tmp_path, game)
+    out = json.loads(runner.invoke(app, ["allocate", str(path), "-m", "least_core", "--format", "json"]).stdout)
+    centre = prenucleolus(game_from_mapping(["a", "b", "c"], values)).as_dict()
+    assert out["allocations"]["least_core"] == pytest.approx(centre)
+    assert out["allocations"]["least_core"] == pytest.approx(dict.fromkeys("abc", 1.5))  # symmetric game
+    assert out["core"]["least_core_epsilon"] == pytest.approx(least_core(game_from_mapping(["a", "b", "c"], values)).epsilon)
+    assert "centre" in out["notes"]["least_core"]
+    assert "least_core" not in json.loads(runner.invoke(app, ["allocate", str(path), "--format", "json"]).stdout)["allocations"]
+
+
+def test_amounts_are_rounded_to_the_engine_tolerance_with_no_negative_zero(tmp_path):
+    import json
+
+    # thirds of 28.5 land on 9.499999999999996 in floats; zero costs give −0.0 in value-form arithmetic
+    values = {"a": 9.5, "b": 9.5, "c": 9.5, "a+b": 19, "a+c": 19, "b+c": 19, "a+b+c": 28.5}
+    game = {"players": ["a", "b", "c"], "kind": "value", "values": values}
+    text = runner.invoke(app, ["allocate", str(_game_file(tmp_path, game)), "--format", "json"]).stdout
+    assert "9.49999" not in text and "-0.0" not in text
+    out = json.loads(text)
+    assert all(share == 9.5 for shares in out["allocations"].values() for share in shares.values())
+    zeros = {"players": ["a", "b"], "kind": "value", "values": {"a": 0, "b": 0, "a+b": 0}}
+    text = runner.invoke(app, ["allocate", str(_game_file(tmp_path, zeros))]).stdout
+    assert "-0.00" not in text
+
+
+def test_the_table_has_room_for_amounts_of_millions(tmp_path):
+    values = {"gemeente_a": 2_500_000, "gemeente_b": 1_750_000, "gemeente_a+gemeente_b": 3_900_000.25}
+    game = {"players": ["gemeente_a", "gemeente_b"], "kind": "cost", "values": values}
+    text = runner.invoke(app, ["allocate", str(_game_file(tmp_path, game))]).stdout
+    table = text.split("\n\n")[0].splitlines()
+    assert len({len(line) for line in table}) == 1  # every row as wide as the header
+    total = next(line for line in table if line.startswith("total"))
+    assert all(cell == "3,900,000.25" for cell in total.split()[1:])  # separate cells, never run together
+
+
+def test_split_lists_every_group_it_leaves_worse_off_worst_first(tmp_path):
+    import itertools
+    import json
+
+    values = {"a": 1, "b": 2, "c": 3, "a+b": 2, "a+c": 3, "b+c": 3, "a+b+c": 3}
+    proposal = {"a": 1.5, "b": 1.25, "c": 0.25}
+    split = tmp_path / "split.json"
+    split.write_text(json.dumps(proposal))
+    game = _game_file(tmp_path, AIRPORT)
+    out = json.loads(runner.invoke(app, ["allocate", str(game), "--split", str(split), "--format", "json"]).stdout)
+    # by hand: every group's shares against its own cost, those paying more listed, worst first
+    expected = []
+    for size in (1, 2):
+        for group in itertools.combinations("abc", size):
+            extra = sum(proposal[p] for p in group) - values["+".join(group)]
+            if extra > 1e-9:
+                expected.append(("+".join(group), extra))
+    expected.sort(key=lambda item: -item[1])
+    assert [(v["coalition"], v["amount"]) for v in out["split"]["worse_off"]] == [
+        (name, pytest.approx(amount)) for name, amount in expected
+    ]
+    assert expected[0] == ("a+b", 0.75) and out["split"]["in_core"] is False
+    csv = tmp_path / "split.csv"
+    csv.write_text("player,share\na,0.5\nb,0.75\nc,1.75\n")
+    fair = runner.invoke(app, ["allocate", str(game), "--split", str(csv)])
+    assert fair.exit_code == 0 and "split: in the core" in fair.stdout
+    csv.write_text("player,share\na,0.5\nb,0.75\n")
+    short = runner.invoke(app, ["allocate", str(game), "--split", str(csv)])
+    assert short.exit_code == 2 and "missing: c" in short.stderr and "split.csv" in short.stderr

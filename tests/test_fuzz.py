@@ -209,7 +209,7 @@ def mutated_game(draw):
     data = {"players": players, "kind": draw(st.sampled_from(["cost", "value"])), "values": values}
     for _ in range(draw(st.integers(min_value=0, max_value=3))):
         operation = draw(
-            st.sampled_from(["value", "unknown", "duplicate", "drop", "players", "kind", "extra"])
+            st.sampled_from(["value", "unknown", "duplicate", "drop", "players", "kind", "no kind", "extra"])
         )
         if operation == "value" and values:
             values[draw(st.sampled_from(sorted(values)))] = draw(nasty_values)
@@ -223,6 +223,8 @@ def mutated_game(draw):
             data["players"] = draw(st.sampled_from([[], "P0", [1, 2], players + players, ["a+b"]]))
         elif operation == "kind":
             data["kind"] = draw(nasty_values)
+        elif operation == "no kind":
+            data.pop("kind", None)
         elif operation == "extra":
             data["colour"] = "red"
     text = json.dumps(data, allow_nan=True)

@@ -385,3 +385,65 @@ def test_a_cent_counts_on_a_game_of_a_billion_per_member():
     assert check_core(game, shapley(game)).in_core
     worse = equal + np.array([0.015, -0.015, 0.0])  # 1.5 cents moved from b to a
     assert ("a",) in {v.coalition for v in check_core(game, worse).violations}
+
+
+# --- the τ-value (cost-gap allocation) ------------------------------------------------------------------
+
+
+def _bankruptcy(estate: float, claims: list[float]) -> Game:
+    """v(S) = max(0, E − Σ_{j∉S} d_j): what S gets once everyone outside is paid in full."""
+    n = len(claims)
+    total = sum(claims)
+    values = [
+        max(0.0, estate - (total - sum(c for i, c in enumerate(claims) if mask >> i & 1)))
+        for mask in range(1 << n)
+    ]
+    return Game(NAMES[:n], np.array(values), "value")
+
+
+@pytest.mark.parametrize(
+    ("estate", "expected"),
+    # the τ-value of a bankruptcy game is the adjusted proportional rule (Curiel, Maschler and Tijs
+    # 1987, Z. Oper. Res. 31: A143–A159): each gets its minimal right max(0, E − Σ_{j≠i} d_j), the rest
+    # goes in proportion to the remaining claims truncated at what is left. Claims (100, 200, 300):
+    # E = 200 and 300 give no minimal rights; E = 500 gives rights (0, 100, 200) and 200 left for
+    # remaining claims (100, 100, 100)
+    [(200, [40, 80, 80]), (300, [50, 100, 150]), (500, [200 / 3, 100 + 200 / 3, 200 + 200 / 3])],
+)
+def test_tau_of_a_bankruptcy_game_is_the_adjusted_proportional_rule(estate, expected):
+    from verkenning.games import tau
+
+    np.testing.assert_allclose(tau(_bankruptcy(estate, [100, 200, 300])).shares, expected, atol=1e-9)
+
+
+def test_tau_of_a_cost_game_is_the_cost_gap_allocation():
+    from verkenning.games import tau
+
+    # the airport game worked by hand with Tijs and Driessen's (1986) cost gap: separable costs
+    # m = (0, 0, 1), gaps g(S) = c(S) − m(S), λ_i = min_{S∋i} g(S) = (1, 2, 2), g(N) = 2 split by λ
+    game = game_from_mapping("abc", {"a": 1, "b": 2, "c": 3, "a+b": 2, "a+c": 3, "b+c": 3, "a+b+c": 3})
+    np.testing.assert_allclose(tau(game).shares, [0.4, 0.8, 1.8], atol=1e-12)
+    # and the same game as a savings game gives each its own cost minus the same amounts
+    savings = Game(game.players, subset_sums(game.standalone()) - game.values, "value")
+    np.testing.assert_allclose(tau(savings).shares, game.standalone() - [0.4, 0.8, 1.8], atol=1e-12)
+
+
+@given(st.integers(min_value=2, max_value=6), st.integers(min_value=0, max_value=10_000))
+@settings(max_examples=25, deadline=None)
+def test_tau_is_efficient_and_equals_shapley_for_two_players(n, seed):
+    from verkenning.games import tau
+
+    game = coverage_game(n, seed)  # concave: quasi-balanced, the τ-value exists
+    x = tau(game).shares
+    assert x.sum() == pytest.approx(game.values[game.grand], abs=1e-9)
+    if n == 2:
+        np.testing.assert_allclose(x, shapley(game).shares, atol=1e-9)
+
+
+def test_tau_says_when_the_game_is_not_quasi_balanced():
+    from verkenning.games import tau
+
+    # v(a) + v(b) > v(N): the minimal rights add up to more than there is
+    game = Game(("a", "b"), np.array([0.0, 2.0, 2.0, 3.0]), "value")
+    with pytest.raises(GameError, match="quasi-balanced"):
+        tau(game)

@@ -114,12 +114,26 @@ def new(
 @_command
 def allocate(
     game: Annotated[
-        Path, typer.Argument(help="A game file: JSON {players, kind, values} or CSV coalition,value.")
+        Path,
+        typer.Argument(help="A game file: JSON {players, kind, values} or CSV [# kind: …] coalition,value."),
     ],
     method: Annotated[
         list[str] | None,
         typer.Option(
-            "--method", "-m", help="A rule to compute (repeatable); default every rule that applies."
+            "--method",
+            "-m",
+            help="A rule to compute (repeatable): shapley, nucleolus, prenucleolus, scrb, tau, equal_split, "
+            "proportional, least_core, shapley_sampled; default every rule but the last two.",
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="cost or value, for a file that does not say (a file that does must agree)."),
+    ] = None,
+    split: Annotated[
+        Path | None,
+        typer.Option(
+            help="A proposed allocation (JSON {player: share} or CSV player,share) to check against the core."
         ),
     ] = None,
     fee_range: Annotated[
@@ -134,11 +148,16 @@ def allocate(
     import json
 
     from .games import read_game
+    from .games.io import read_split
     from .games.summary import format_table, json_safe, summarise
 
     if output not in ("table", "json"):
         raise typer.BadParameter("choose table or json", param_hint="--format")
-    summary = summarise(read_game(game), method or (), fee_range or (), samples=samples, seed=seed)
+    if kind not in (None, "cost", "value"):
+        raise typer.BadParameter("choose cost or value", param_hint="--kind")
+    game_file = read_game(game, kind)
+    proposed = None if split is None else read_split(split, game_file.game)
+    summary = summarise(game_file, method or (), fee_range or (), samples=samples, seed=seed, split=proposed)
     typer.echo(
         json.dumps(json_safe(summary), indent=2, ensure_ascii=False, allow_nan=False)
         if output == "json"

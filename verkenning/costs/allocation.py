@@ -27,6 +27,7 @@ import numpy as np
 
 from ..errors import GameError
 from ..games import Game, nucleolus, prenucleolus, scrb, scrb_shares, shapley, shapley_shares
+from ..games.game import whole_units
 from .model import CostModel
 
 __all__ = [
@@ -72,15 +73,7 @@ def split_cents(total: int, weights: np.ndarray) -> np.ndarray:
 
 def _split_float(total: int, shares: np.ndarray) -> np.ndarray:
     """Round float shares that add up to ``total`` cents to whole cents that add up exactly."""
-    cents = np.floor(shares * 100.0).astype(np.int64)
-    short = total - int(cents.sum())
-    fraction = shares * 100.0 - cents
-    order = np.lexsort((np.arange(len(shares)), -fraction))
-    if short >= 0:
-        cents[order[:short]] += 1
-    else:
-        cents[order[::-1][:-short]] -= 1
-    return cents
+    return whole_units(np.asarray(shares, dtype=float) * 100.0, total)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from .rules import (
     scrb,
     scrb_shares,
     standalone_comparison,
+    tau,
     tolerance,
     zero_normalised,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "shapley",
     "shapley_sampled",
     "shapley_shares",
+    "tau",
     "standalone_comparison",
     "tolerance",
     "zero_normalised",

@@ -29,6 +29,7 @@ __all__ = [
     "Game",
     "popcounts",
     "subset_sums",
+    "whole_units",
     "with_and_without",
 ]
 
@@ -42,6 +43,23 @@ def with_and_without(array: np.ndarray, player: int) -> tuple[np.ndarray, np.nda
     """Views of ``array`` (indexed by mask) at the masks without and with ``player``, aligned."""
     view = array.reshape(-1, 2, 1 << player)
     return view[:, 0, :], view[:, 1, :]
+
+
+def whole_units(exact: np.ndarray, total: int) -> np.ndarray:
+    """Round ``exact`` amounts (in units: cents, or a power of ten) to integers adding up to ``total``.
+
+    Largest remainder: each is rounded down, then the units still short go to the largest fractions
+    (ties to the first); units too many come off the smallest fractions.
+    """
+    exact = np.asarray(exact, dtype=float)
+    units = np.floor(exact).astype(np.int64)
+    short = total - int(units.sum())
+    order = np.lexsort((np.arange(exact.size), -(exact - units)))
+    if short >= 0:
+        units[order[:short]] += 1
+    else:
+        units[order[::-1][:-short]] -= 1
+    return units
 
 
 def popcounts(n: int) -> np.ndarray:

@@ -2,9 +2,13 @@
 
 A coalition is named by its players joined by ``+``, in any order, with spaces around names
 ignored. JSON: ``{"players": [...], "kind": "cost" | "value", "values": {...}, "weights": {key:
-{player: weight}}}`` (``weights`` optional: proportional keys to compute). CSV: a header
-``coalition,value`` and one row per coalition; the players are those named, in order of first
-appearance, and the kind is ``cost``. Every problem is a :class:`GameError` saying what to fix.
+{player: weight}}}`` (``weights`` optional: proportional keys to compute). CSV: an optional first
+line ``# kind: cost`` (or ``value``), a header ``coalition,value`` and one row per coalition; the
+players are those named, in order of first appearance.
+
+The kind must be stated, in the file or by the caller (``verkenning allocate --kind``): peers read a
+bare vector as a value game and we read costs, so a guess either way turns a game inside out. Every
+problem is a :class:`GameError` saying what to fix.
 """
 
 from __future__ import annotations
@@ -22,7 +26,26 @@ from ..errors import GameError
 from ..files import Unreadable, read_input
 from .game import EXACT_MAX_PLAYERS, Game
 
-__all__ = ["GameFile", "game_from_mapping", "read_game"]
+__all__ = ["KINDS", "GameFile", "game_from_mapping", "read_game", "read_split"]
+
+KINDS = {
+    "cost": "the values are what each coalition pays on its own; shares are what each player pays",
+    "value": "the values are what each coalition earns on its own; shares are what each player receives",
+}
+"""The two kinds of game, in the words every message about ``kind`` uses."""
+
+
+def _kind(path: Path, stated: object, given: str | None, where: str) -> str:
+    """The game's kind from the file (``stated``) and the caller (``given``), which must agree."""
+    choices = "; ".join(f'"{k}": {meaning}' for k, meaning in KINDS.items())
+    if stated is None and given is None:
+        raise GameError(f"{path}: say which kind of game this is, {where} — {choices}")
+    for kind in (stated, given):
+        if kind is not None and (not isinstance(kind, str) or kind not in KINDS):
+            raise GameError(f'{path}: the kind must be "cost" or "value", got {kind!r} — {choices}')
+    if stated is not None and given is not None and stated != given:
+        raise GameError(f"{path}: the file says kind {stated!r} and --kind says {given!r}; drop one")
+    return str(stated if stated is not None else given)
 
 
 def _number(coalition: str, raw: object) -> float:
@@ -88,7 +111,7 @@ class GameFile:
         self.weights = dict(weights)
 
 
-def _read_json(path: Path, text: str) -> GameFile:
+def _read_json(path: Path, text: str, kind: str | None) -> GameFile:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -109,9 +132,7 @@ def _read_json(path: Path, text: str) -> GameFile:
         raise GameError(f"{path}: 'players' must be a list of names")
     if not isinstance(values, dict):
         raise GameError(f"{path}: 'values' must map coalition names such as \"A+B\" to numbers")
-    kind = data.get("kind", "cost")
-    if kind not in ("cost", "value"):
-        raise GameError(f'{path}: \'kind\' must be "cost" or "value", got {kind!r}')
+    kind = _kind(path, data.get("kind"), kind, 'with "kind": "cost" or "kind": "value"')
     weights = data.get("weights", {})
     if not isinstance(weights, dict) or not all(isinstance(w, dict) for w in weights.values()):
         raise GameError(f"{path}: 'weights' must map a key name to {{player: weight}}")
@@ -126,17 +147,30 @@ def _read_json(path: Path, text: str) -> GameFile:
     return GameFile(game, weights)
 
 
-def _read_csv(path: Path, text: str) -> GameFile:
+KIND_LINE = "# kind:"
+"""A CSV game may start with ``# kind: cost`` or ``# kind: value``."""
+
+
+def _read_csv(path: Path, text: str, kind: str | None) -> GameFile:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         rows = list(reader)
     except csv.Error as error:
         raise GameError(f"{path}:{reader.line_num}: not a usable CSV row: {error}") from None
-    if not rows or [h.strip().lower() for h in rows[0]] != ["coalition", "value"]:
-        raise GameError(f"{path}:1: the first line must be the header 'coalition,value'")
+    stated, first = None, 1
+    if rows and rows[0] and rows[0][0].strip().lower().startswith(KIND_LINE):
+        stated = ",".join(rows[0]).strip()[len(KIND_LINE) :].strip().lower()
+        first = 2
+    header = rows[first - 1] if len(rows) >= first else []
+    if [h.strip().lower() for h in header] != ["coalition", "value"]:
+        raise GameError(
+            f"{path}:{first}: the {'line after the kind' if first == 2 else 'first line'} must be the "
+            "header 'coalition,value'"
+        )
+    kind = _kind(path, stated, kind, "with a first line '# kind: cost' or '# kind: value', or --kind")
     players: dict[str, None] = {}
     values: dict[str, str] = {}
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in enumerate(rows[first:], start=first + 1):
         if not row or not any(cell.strip() for cell in row):
             continue
         if len(row) != 2:
@@ -148,7 +182,7 @@ def _read_csv(path: Path, text: str) -> GameFile:
             players.setdefault(member.strip(), None)
         values[name] = row[1].strip()
     try:
-        return GameFile(game_from_mapping(list(players), values), {})
+        return GameFile(game_from_mapping(list(players), values, kind), {})
     except GameError as error:
         raise GameError(f"{path}: {error}") from None
 
@@ -157,8 +191,11 @@ MAX_GAME_BYTES = 200_000_000
 """Every coalition of the largest exact game (2^20) at ~100 bytes a line fits well within this."""
 
 
-def read_game(path: str | Path) -> GameFile:
-    """Read a game file (``.json`` or ``.csv``; UTF-8, with or without the byte-order mark Excel writes)."""
+def read_game(path: str | Path, kind: str | None = None) -> GameFile:
+    """Read a game file (``.json`` or ``.csv``; UTF-8, with or without the byte-order mark Excel writes).
+
+    ``kind`` is the caller's word on the kind of game; a file that states its own must agree with it.
+    """
     path = Path(path)
     try:
         raw = read_input(path, MAX_GAME_BYTES)
@@ -169,5 +206,46 @@ def read_game(path: str | Path) -> GameFile:
     except UnicodeDecodeError as error:
         raise GameError(f"{path}: not valid UTF-8 (byte {error.start}); save the file as UTF-8") from None
     if path.suffix.lower() == ".csv":
-        return _read_csv(path, text)
-    return _read_json(path, text)
+        return _read_csv(path, text, kind)
+    return _read_json(path, text, kind)
+
+
+def read_split(path: str | Path, game: Game) -> np.ndarray:
+    """A proposed allocation of ``game`` from JSON ``{player: share}`` or CSV ``player,share`` rows."""
+    path = Path(path)
+    try:
+        text = read_input(path, MAX_GAME_BYTES).decode("utf-8-sig")
+    except Unreadable as error:
+        raise GameError(f"{path}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise GameError(f"{path}: not valid UTF-8 (byte {error.start}); save the file as UTF-8") from None
+    shape = "an object {player: share}" if path.suffix.lower() != ".csv" else "rows 'player,share'"
+    if path.suffix.lower() == ".csv":
+        try:
+            rows = [r for r in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in r)]
+        except csv.Error as error:
+            raise GameError(f"{path}: not a usable CSV file: {error}") from None
+        if rows and [c.strip().lower() for c in rows[0]] == ["player", "share"]:
+            rows = rows[1:]
+        if any(len(r) != 2 for r in rows):
+            raise GameError(f"{path}: expected {shape}, one player per line")
+        data: object = {r[0].strip(): r[1].strip() for r in rows}
+    else:
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError, ValueError) as error:
+            raise GameError(f"{path}: not valid JSON ({error}); expected {shape}") from None
+    if not isinstance(data, dict):
+        raise GameError(f"{path}: expected {shape}")
+    unknown = sorted(set(data) - set(game.players))
+    absent = [p for p in game.players if p not in data]
+    if unknown or absent:
+        raise GameError(
+            f"{path}: the split must give one share per player of the game ({', '.join(game.players)})"
+            + (f"; unknown: {', '.join(map(str, unknown))}" if unknown else "")
+            + (f"; missing: {', '.join(absent)}" if absent else "")
+        )
+    try:
+        return np.array([_number(p, data[p]) for p in game.players])
+    except GameError as error:
+        raise GameError(f"{path}: {str(error).replace('coalition', 'player', 1)}") from None

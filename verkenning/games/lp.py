@@ -243,7 +243,7 @@ def least_core(game: Game) -> LeastCore:
     objective[n] = -1.0
     z, _, _ = problem.solve(objective, _proper_coalitions(n), with_t=True)
     epsilon = float(-z[n] * problem.scale)
-    note = f"ε = {epsilon:,.2f}" + (" (kern is leeg)" if epsilon > LP_TOL * problem.scale else "")
+    note = f"ε = {epsilon:,.2f}" + (" (the core is empty)" if epsilon > LP_TOL * problem.scale else "")
     return LeastCore(epsilon, problem.allocation(z[:n], "least_core", note))
 
 
@@ -252,9 +252,14 @@ def _sequential(game: Game, imputations: bool) -> Allocation:
     problem = _Problem(game, method)
     n, c = game.n, problem.c
     if imputations and c[1 << np.arange(n)].sum() < c[problem.grand] - LP_TOL:
+        alone = (
+            "own costs add up to less than the grand coalition's"
+            if game.kind == "cost"
+            else "worths on their own add up to more than the grand coalition's"
+        )
         raise GameError(
-            "the nucleolus needs a non-empty imputation set, but the players' own costs add up to less "
-            "than the grand coalition's; use the pre-nucleolus"
+            f"the nucleolus needs a non-empty imputation set, but the players' {alone}; "
+            "use the pre-nucleolus"
         )
     if n == 1:
         return problem.allocation(c[[1]], method)

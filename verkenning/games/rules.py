@@ -7,6 +7,13 @@ r_i = max(0, c({i}) − m_i) (differences within float rounding of the costs cou
 needs only c(N), c({i}) and c(N∖{i}). When no player has a remaining benefit, g is split equally
 (and the note says so).
 
+The τ-value (Tijs 1981) of a value game v: each player's utopia payoff M_i = v(N) − v(N∖{i}) and its
+minimal right m_i = max over S ∋ i of v(S) − Σ_{j∈S∖{i}} M_j; τ is the efficient point on the segment
+from m to M. It exists when the game is quasi-balanced (m ≤ M and Σ m ≤ v(N) ≤ Σ M). For a cost game
+it is the cost-gap allocation (Tijs and Driessen 1986, Management Science 32: 1015–1028), the τ-value
+of the savings game: it is computed as −τ(−c), which is the same by τ's covariance under strategic
+equivalence.
+
 Properties are checked on the values as given (whatever the kind): subadditive
 v(S ∪ T) ≤ v(S) + v(T) and superadditive ≥, for disjoint S, T (3^n pairs, up to 14 players);
 concave (submodular) v(S ∪ {i,j}) + v(S) ≤ v(S ∪ i) + v(S ∪ j) and convex ≥ (up to 20 players);
@@ -37,6 +44,7 @@ __all__ = [
     "scrb",
     "scrb_shares",
     "standalone_comparison",
+    "tau",
     "tolerance",
     "zero_normalised",
 ]
@@ -158,8 +166,30 @@ def scrb(game: Game) -> Allocation:
     separable = c[grand] - c[grand ^ singles]
     remaining = c[singles] - separable
     none = not (remaining > ROUNDING * float(np.abs(c).max())).any()
-    note = "geen resterende baten: niet-scheidbare kosten gelijk verdeeld" if none else ""
+    rest = "cost" if game.kind == "cost" else "worth"
+    note = f"no player has a remaining benefit: the non-separable {rest} is split equally" if none else ""
     return Allocation("scrb", game.players, game.sign * scrb_shares(c), game.kind, note)
+
+
+def tau(game: Game) -> Allocation:
+    """The τ-value (cost-gap allocation for a cost game); see the module docstring."""
+    game.require_complete("the τ-value")
+    n = game.n
+    v = -np.asarray(game.cost_form, dtype=float)  # the value form of either kind
+    grand = game.grand
+    utopia = v[grand] - v[grand ^ (1 << np.arange(n))]
+    remainder = v - subset_sums(utopia)
+    minimal = np.array([utopia[i] + with_and_without(remainder, i)[1].max() for i in range(n)])
+    tol = float(tolerance(game.cost_form))
+    low, high = minimal.sum(), utopia.sum()
+    if (minimal > utopia + tol).any() or not low - tol <= v[grand] <= high + tol:
+        raise GameError(
+            "the τ-value needs a quasi-balanced game (every player's minimal right at most its utopia "
+            "payoff, and their totals on either side of the grand coalition's); this game is not"
+        )
+    step = 0.0 if high - low <= tol else (v[grand] - low) / (high - low)
+    shares = minimal + min(max(step, 0.0), 1.0) * (utopia - minimal)
+    return Allocation("tau", game.players, -game.sign * shares, game.kind)
 
 
 @dataclass(frozen=True)

@@ -133,5 +133,5 @@ def shapley_sampled(
     pair_means = 0.5 * (marginal[:pairs] + marginal[pairs:])
     shares = pair_means.mean(axis=0)
     errors = pair_means.std(axis=0, ddof=1) / np.sqrt(pairs)
-    note = f"geschat uit {2 * pairs} volgordes (seed {seed})"
+    note = f"estimated from {2 * pairs} orders (seed {seed})"
     return Allocation("shapley_sampled", names, shares, kind, note=note, standard_errors=errors)
