@@ -120,7 +120,9 @@ def test_allocate_json_has_the_documented_shape(tmp_path):
 def test_allocate_reads_csv_and_skips_what_it_cannot_compute(tmp_path):
     import json
 
-    csv = "# kind: cost\ncoalition,value\na,1\nb,1\nc,1\nd,1\na+b+c,2\na+b+d,2\na+c+d,2\nb+c+d,2\na+b+c+d,2.5\n"
+    csv = (
+        "# kind: cost\ncoalition,value\na,1\nb,1\nc,1\nd,1\na+b+c,2\na+b+d,2\na+c+d,2\nb+c+d,2\na+b+c+d,2.5\n"
+    )
     result = runner.invoke(app, ["allocate", str(_game_file(tmp_path, csv, "g.csv")), "--format", "json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
@@ -153,15 +155,27 @@ def test_allocate_bad_game_exits_2_with_one_line(tmp_path, content, message):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("big.json", '{"players": ["a"], "kind": "cost", "values": {"a": 1' + "0" * 400 + "}}", "too large for a number"),
-        ("huge.json", '{"players": ["a"], "kind": "cost", "values": {"a": 1' + "0" * 5000 + "}}", "thousands of digits"),
+        (
+            "big.json",
+            '{"players": ["a"], "kind": "cost", "values": {"a": 1' + "0" * 400 + "}}",
+            "too large for a number",
+        ),
+        (
+            "huge.json",
+            '{"players": ["a"], "kind": "cost", "values": {"a": 1' + "0" * 5000 + "}}",
+            "thousands of digits",
+        ),
         ("deep.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
         (
             "weights.json",
             {"players": ["a"], "kind": "cost", "values": {"a": 1}, "weights": {"k": {"a": "veel"}}},
             "weights 'k', player 'a': must be a number",
         ),
-        ("wide.csv", "# kind: cost\ncoalition,value\na," + "1" * 200_000 + "\n", "wide.csv:3: not a usable CSV row"),
+        (
+            "wide.csv",
+            "# kind: cost\ncoalition,value\na," + "1" * 200_000 + "\n",
+            "wide.csv:3: not a usable CSV row",
+        ),
     ],
 )
 def test_allocate_hostile_game_files_are_located_bad_input(tmp_path, name, content, message):
@@ -182,7 +196,11 @@ def test_allocate_reads_a_csv_saved_by_excel_with_a_byte_order_mark(tmp_path):
 def test_allocate_json_is_strict_even_when_a_value_is_missing(tmp_path):
     import json
 
-    game = {"players": ["a", "b"], "kind": "cost", "values": {"b": 1, "a+b": 2}}  # a's stand-alone cost is not given
+    game = {
+        "players": ["a", "b"],
+        "kind": "cost",
+        "values": {"b": 1, "a+b": 2},
+    }  # a's stand-alone cost is not given
     result = runner.invoke(app, ["allocate", str(_game_file(tmp_path, game)), "--format", "json"])
     assert result.exit_code == 0, result.stderr
     assert "NaN" not in result.stdout and "Infinity" not in result.stdout
@@ -308,7 +326,9 @@ def test_a_game_without_its_kind_is_refused_with_what_each_kind_means(tmp_path):
     assert conflict.exit_code == 2 and "the file says kind 'cost' and --kind says 'value'" in conflict.stderr
 
 
-@pytest.mark.parametrize(("head", "option", "exit_code"), [("# kind: value\n", [], 0), ("", ["--kind", "value"], 0), ("", [], 2)])
+@pytest.mark.parametrize(
+    ("head", "option", "exit_code"), [("# kind: value\n", [], 0), ("", ["--kind", "value"], 0), ("", [], 2)]
+)
 def test_a_csv_game_states_its_kind_in_a_first_line_or_by_option(tmp_path, head, option, exit_code):
     import json
 
@@ -332,7 +352,9 @@ def test_a_value_game_speaks_of_worths_when_the_nucleolus_cannot_run(tmp_path):
     out = json.loads(result.stdout)
     assert "worths on their own add up to more" in out["skipped"]["nucleolus"]
     cost = {**game, "kind": "cost", "values": {"a": 1, "b": 1, "a+b": 3}}
-    out = json.loads(runner.invoke(app, ["allocate", str(_game_file(tmp_path, cost)), "--format", "json"]).stdout)
+    out = json.loads(
+        runner.invoke(app, ["allocate", str(_game_file(tmp_path, cost)), "--format", "json"]).stdout
+    )
     assert "own costs add up to less" in out["skipped"]["nucleolus"]
 
 
@@ -346,13 +368,22 @@ def test_the_least_core_point_is_its_centre_not_a_solver_corner(tmp_path):
     values = {"a": 3, "b": 3, "c": 3, "a+b": 4, "a+c": 4, "b+c": 4, "a+b+c": 4.5}
     game = {"players": ["a", "b", "c"], "kind": "cost", "values": values}
     path = _game_file(tmp_path, game)
-    out = json.loads(runner.invoke(app, ["allocate", str(path), "-m", "least_core", "--format", "json"]).stdout)
+    out = json.loads(
+        runner.invoke(app, ["allocate", str(path), "-m", "least_core", "--format", "json"]).stdout
+    )
     centre = prenucleolus(game_from_mapping(["a", "b", "c"], values)).as_dict()
     assert out["allocations"]["least_core"] == pytest.approx(centre)
     assert out["allocations"]["least_core"] == pytest.approx(dict.fromkeys("abc", 1.5))  # symmetric game
-    assert out["core"]["least_core_epsilon"] == pytest.approx(least_core(game_from_mapping(["a", "b", "c"], values)).epsilon)
+    assert out["core"]["least_core_epsilon"] == pytest.approx(
+        least_core(game_from_mapping(["a", "b", "c"], values)).epsilon
+    )
     assert "centre" in out["notes"]["least_core"]
-    assert "least_core" not in json.loads(runner.invoke(app, ["allocate", str(path), "--format", "json"]).stdout)["allocations"]
+    assert (
+        "least_core"
+        not in json.loads(runner.invoke(app, ["allocate", str(path), "--format", "json"]).stdout)[
+            "allocations"
+        ]
+    )
 
 
 def test_amounts_are_rounded_to_the_engine_tolerance_with_no_negative_zero(tmp_path):
@@ -389,7 +420,9 @@ def test_split_lists_every_group_it_leaves_worse_off_worst_first(tmp_path):
     split = tmp_path / "split.json"
     split.write_text(json.dumps(proposal))
     game = _game_file(tmp_path, AIRPORT)
-    out = json.loads(runner.invoke(app, ["allocate", str(game), "--split", str(split), "--format", "json"]).stdout)
+    out = json.loads(
+        runner.invoke(app, ["allocate", str(game), "--split", str(split), "--format", "json"]).stdout
+    )
     # by hand: every group's shares against its own cost, those paying more listed, worst first
     expected = []
     for size in (1, 2):

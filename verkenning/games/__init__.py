@@ -59,8 +59,8 @@ __all__ = [
     "shapley",
     "shapley_sampled",
     "shapley_shares",
-    "tau",
     "standalone_comparison",
+    "tau",
     "tolerance",
     "zero_normalised",
 ]

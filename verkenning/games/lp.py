@@ -258,8 +258,7 @@ def _sequential(game: Game, imputations: bool) -> Allocation:
             else "worths on their own add up to more than the grand coalition's"
         )
         raise GameError(
-            f"the nucleolus needs a non-empty imputation set, but the players' {alone}; "
-            "use the pre-nucleolus"
+            f"the nucleolus needs a non-empty imputation set, but the players' {alone}; use the pre-nucleolus"
         )
     if n == 1:
         return problem.allocation(c[[1]], method)

@@ -75,7 +75,7 @@ def _rounded(value: Any, digits: int) -> Any:
 def _adding_up(allocation: Allocation, digits: int) -> dict[str, float]:
     """The shares rounded to ``digits`` decimals so that they still add up to their rounded total."""
     scale = 10.0**digits
-    total = int(round(float(allocation.shares.sum()) * scale))
+    total = round(float(allocation.shares.sum()) * scale)
     units = whole_units(allocation.shares * scale, total)
     return {p: float(u) / scale + 0.0 for p, u in zip(allocation.players, units, strict=True)}
 
@@ -237,13 +237,15 @@ def format_table(summary: dict[str, Any]) -> str:
         else:
             if split["total_gap"]:
                 gap = split["total_gap"]
-                lines.append(f"split: the shares differ from the grand coalition's {summary['kind']} by {gap:+,.2f}")
+                lines.append(
+                    f"split: the shares differ from the grand coalition's {summary['kind']} by {gap:+,.2f}"
+                )
             if split["worse_off"]:
-                lines.append(f"split: {len(split['worse_off'])} group(s) better off on their own, worst first:")
+                lines.append(
+                    f"split: {len(split['worse_off'])} group(s) better off on their own, worst first:"
+                )
                 width = max(len(v["coalition"]) for v in split["worse_off"])
-                lines += [
-                    f"  {v['coalition']:<{width}}  +{_amount(v['amount'])}" for v in split["worse_off"]
-                ]
+                lines += [f"  {v['coalition']:<{width}}  +{_amount(v['amount'])}" for v in split["worse_off"]]
     for method, reason in summary["skipped"].items():
         lines.append(f"skipped {method}: {reason}")
     return "\n".join(lines)
