@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from verkenning.cli import app
 from verkenning.scenario import load_scenario
 
-from .conftest import INVALID, SHIPPED
+from .conftest import INVALID, SCENARIOS, SHIPPED
 
 runner = CliRunner()
 
@@ -442,3 +442,77 @@ def test_split_lists_every_group_it_leaves_worse_off_worst_first(tmp_path):
     csv.write_text("player,share\na,0.5\nb,0.75\n")
     short = runner.invoke(app, ["allocate", str(game), "--split", str(csv)])
     assert short.exit_code == 2 and "missing: c" in short.stderr and "split.csv" in short.stderr
+
+
+# --- new: any organisation as an entrant ---------------------------------------------------------------
+
+
+def test_new_lists_the_library_it_points_to():
+    from verkenning.scenario import load_organisations
+
+    result = runner.invoke(app, ["new", "--list"])
+    assert result.exit_code == 0, result.output
+    ids = [line.split()[0] for line in result.stdout.splitlines()]
+    assert ids == list(load_organisations())
+    assert "--list" in runner.invoke(app, ["new", "--help"]).stdout
+
+
+def test_new_writes_a_study_for_any_organisation_with_derived_figures_marked(tmp_path):
+    target = tmp_path / "regio.yaml"
+    base = ["--extends", str(SCENARIOS / "basis.yaml")]
+    described = ["--name", "Regio Twente", "--kind", "public_body", "--inhabitants", "0", "--fte", "180"]
+    result = runner.invoke(app, ["new", str(target), *described, *base])
+    assert result.exit_code == 0, result.output
+    entrant = load_scenario(target).partner("regio_twente")
+    assert entrant.name == "Regio Twente" and entrant.kind == "public_body" and entrant.inhabitants == 0
+    assert entrant.fte == 180 and "opgegeven" in entrant.fte.assumption
+    # derived by the library's rules (1.2 × fte to tens; 0.3 × workstations), each marked as assumption
+    assert entrant.workstations == 220 and "1,2 × fte" in entrant.workstations.assumption
+    assert entrant.applications == 66 and "0,3 × werkplekken" in entrant.applications.assumption
+    assert target.read_text(encoding="utf-8").count("ASSUMPTION: replace") == 4
+    # and no staff figure for an organisation without inhabitants is invented
+    result = runner.invoke(app, ["new", str(tmp_path / "x.yaml"), *described[:4], *base])
+    assert result.exit_code == 2 and "--fte" in result.stderr and not (tmp_path / "x.yaml").exists()
+
+
+def test_the_rules_for_a_described_municipality_give_the_library_figures(tmp_path):
+    from verkenning.scenario import load_organisations
+    from verkenning.scenario.template import described
+
+    # the library's candidates whose figures follow the median rule (7.0 fte per 1,000 inhabitants)
+    for org in load_organisations().values():
+        if org.fte.assumption and org.fte.assumption.startswith("7,0 fte per 1.000 inwoners: mediaan"):
+            made = described(tmp_path / "x.yaml", org.name, org.kind, float(org.inhabitants))
+            assert (made.fte, made.workstations, made.applications) == (
+                org.fte,
+                org.workstations,
+                org.applications,
+            ), org.id
+
+
+def test_new_refuses_a_mix_of_library_and_described_organisations(tmp_path):
+    result = runner.invoke(app, ["new", str(tmp_path / "x.yaml"), "--entrant", "borne", "--fte", "3"])
+    assert result.exit_code == 2 and "--fte" in result.output
+    result = runner.invoke(app, ["new", str(tmp_path / "x.yaml")])
+    assert result.exit_code == 2 and "--entrant ID" in result.output
+
+
+def test_an_invalid_written_study_is_told_of_the_file_asked_for_not_a_temporary_one(tmp_path):
+    # a base whose first year is beyond the entrant's requested year: the written study is invalid
+    target = tmp_path / "late.yaml"
+    result = runner.invoke(
+        app,
+        [
+            "new",
+            str(target),
+            "--entrant",
+            "losser",
+            "--joins",
+            "1990",
+            "--extends",
+            str(SCENARIOS / "basis.yaml"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "late.yaml" in result.stderr and ".tmp" not in result.stderr and ".late.yaml." not in result.stderr
+    assert not target.exists() and list(tmp_path.iterdir()) == []

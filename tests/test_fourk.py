@@ -223,3 +223,28 @@ def test_an_unknown_indicator_or_condition_names_the_valid_ones():
         card.value("bornee", "annual_cost_eur")
     with pytest.raises(VerkenningError, match="unknown condition 'winwin'; the conditions are win_win"):
         card.verdict("winwin")
+
+
+@pytest.mark.parametrize("method", ["shapley", "nucleolus", "scrb", "inhabitants"])
+def test_every_scorecard_method_prints_numbers_not_nan(method):
+    result = CliRunner().invoke(app, ["scorecard", "scenarios/borne.yaml", "--method", method])
+    assert result.exit_code == 0, result.output
+    assert "nan" not in result.stdout.lower().replace("financ", "")
+
+
+def test_a_budget_too_small_for_any_team_reports_the_plan_infeasible_and_shows_the_rest():
+    from verkenning.study import Study
+
+    result = CliRunner().invoke(app, ["scorecard", "scenarios/borne.yaml", "--budget", "1000"])
+    assert result.exit_code == 0, result.output
+    for condition in CONDITIONS:  # the scorecard itself is all there
+        assert condition in result.stdout
+    line = next(x for x in result.stdout.splitlines() if "staffing" in x)
+    assert "infeasible within the budget of 1,000" in line
+    # the smallest team carrying the workload, priced at the scenario's fte cost, by hand
+    study = Study.load("scenarios/borne.yaml")
+    k = study.costs.years.index(study.costs.reference_year)
+    team = [int(i) for i in np.flatnonzero(study.costs.member[:, k])]
+    smallest = sum(max(1, int(np.ceil(w - 1e-9))) for w in role_fte(study.costs.model, team).values())
+    price = float(study.scenario.parameters.fte_annual_cost_eur)
+    assert f"costs {smallest * price:,.0f} per year" in line

@@ -344,3 +344,14 @@ def test_the_nulmeting_study_renders_with_its_baseline(tmp_path):
     assert "deels nulmeting, deels gemodelleerd" in html
     data = json.loads((result.folder / "results.json").read_text(encoding="utf-8"))
     assert data["standalone_eur"]["borne"] < 1_227_126, "the observed costs replace the modelled ones"
+
+
+def test_a_study_that_admits_nobody_says_so_in_a_sentence_that_reads():
+    from verkenning.report import Report
+    from verkenning.report.findings import fees
+
+    report = Report.load(SCENARIOS / "borne.yaml")
+    assert report.admission is not None and report.admission.chosen == ()  # Borne is not admitted
+    page = re.sub(r"<[^>]+>", "", str(fees(report)))
+    assert "Toelating van geen van de kandidaten (Gemeente Borne) vergroot de totale besparing" in page
+    assert "van geen de" not in page

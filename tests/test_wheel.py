@@ -21,13 +21,12 @@ from .conftest import ROOT, SCENARIOS
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
+    built = subprocess.run(
         [
             sys.executable,
             "-m",
             "pip",
             "wheel",
-            "--quiet",
             "--no-deps",
             "--no-build-isolation",
             "-w",
@@ -36,8 +35,12 @@ def wheel(tmp_path_factory) -> Path:
         ],
         check=True,
         capture_output=True,
+        text=True,
         timeout=300,
     )
+    # a clean install prints nothing alarming: no setuptools deprecation banner (project.license, …)
+    said = (built.stdout + built.stderr).lower()
+    assert "deprecat" not in said and "!!" not in said, said[-2000:]
     return next(folder.glob("verkenning-*.whl"))
 
 

@@ -92,8 +92,25 @@ def check(
 
 @_command
 def new(
-    file: Annotated[Path, typer.Argument(help="The scenario file to write.")],
-    entrant: Annotated[str, typer.Option(help="Id of the joining organisation (see --list).")],
+    file: Annotated[Path | None, typer.Argument(help="The scenario file to write.")] = None,
+    entrant: Annotated[
+        str | None, typer.Option(help="Id of a library organisation joining (see --list).")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Name of any other organisation joining (with --kind and figures).")
+    ] = None,
+    kind: Annotated[str, typer.Option(help="With --name: municipality, public_body or other.")] = "other",
+    inhabitants: Annotated[float | None, typer.Option(help="With --name: inhabitants.", min=0)] = None,
+    fte: Annotated[float | None, typer.Option(help="With --name: staff in fte.", min=0)] = None,
+    workstations: Annotated[
+        float | None, typer.Option(help="With --name: workstations (default 1.2 × fte).", min=0)
+    ] = None,
+    applications: Annotated[
+        float | None, typer.Option(help="With --name: applications (default 0.3 × workstations).", min=0)
+    ] = None,
+    id: Annotated[
+        str | None, typer.Option("--id", help="With --name: its id (default from the name).")
+    ] = None,
     extends: Annotated[Path, typer.Option(help="The base scenario to build on.")] = Path(
         "scenarios/basis.yaml"
     ),
@@ -101,13 +118,43 @@ def new(
         int | None, typer.Option(help="Year of entry; default the year after the base year.")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    list_: Annotated[
+        bool, typer.Option("--list", help="List the library's organisations (their ids) and stop.")
+    ] = False,
 ) -> None:
-    """Write a short, commented entrant study on top of a base scenario."""
+    """Write a short, commented entrant study on top of a base scenario: a library organisation
+    (--entrant ID) or any other (--name "…" --kind … --fte …, defaults derived and marked)."""
     from .files import output_file
-    from .scenario.template import write_entrant_study
+    from .scenario.template import described, library_lines, write_entrant_study
 
+    if list_:
+        typer.echo("\n".join(library_lines()))
+        return
+    if file is None:
+        raise typer.BadParameter("name the scenario file to write", param_hint="FILE")
+    if (entrant is None) == (name is None):
+        raise typer.BadParameter(
+            "give --entrant ID (a library organisation; see --list) or --name NAME (any other), not both",
+            param_hint="--entrant / --name",
+        )
+    if name is None:
+        given = [
+            o for o, v in (("--inhabitants", inhabitants), ("--fte", fte), ("--id", id)) if v is not None
+        ]
+        given += [o for o, v in (("--workstations", workstations), ("--applications", applications)) if v]
+        if given or kind != "other":
+            raise typer.BadParameter(
+                f"{', '.join(given or ['--kind'])} describe(s) an organisation given by --name; "
+                "a library organisation brings its own figures",
+                param_hint="--entrant",
+            )
     output_file(file, "FILE", overwrite=force)
-    write_entrant_study(file, entrant, base=extends, joins=joins, overwrite=force)
+    who = (
+        entrant
+        if name is None
+        else described(file, name, kind, inhabitants, fte, workstations, applications, id)
+    )
+    write_entrant_study(file, who, base=extends, joins=joins, overwrite=force)
     typer.echo(f"wrote {file}: check it with `verkenning check {file}`")
 
 

@@ -192,6 +192,13 @@ def terms_text(study, coverage: float = 0.95, budget_eur: float | None = None) -
         )
     plan = study.staffing_for(coverage, budget_eur)
     people = ", ".join(f"{role} {n}" for role, n in plan.people.items())
+    if not plan.within_budget:
+        lines.append(
+            f"  staffing: infeasible within the budget of {plan.budget_eur:,.0f}: even the smallest team "
+            f"that carries the workload ({people}) costs {plan.cost_eur:,.0f} per year, "
+            f"for {plan.coverage_probability:.1%} coverage"
+        )
+        return lines
     lines.append(
         f"  staffing for {plan.coverage_probability:.1%} coverage (target {plan.target:.0%}): {people}; "
         f"{plan.cost_eur:,.0f} per year"

@@ -171,6 +171,9 @@ class StaffingPlan:
     budget_eur: float | None
     target_met: bool
     """False when no plan within the budget reaches the target: then this is the highest coverage."""
+    within_budget: bool = True
+    """False when even one person per key role costs more than the budget: then this is that minimum,
+    over budget, so that the reader sees what the smallest team costs."""
 
 
 def staffing_plan(
@@ -207,13 +210,8 @@ def staffing_plan(
             raise VerkenningError(f"no staffing reaches a coverage of {target:.0%}: {solution.message}")
         fallback = [one_each, LinearConstraint(cost[None, :], -np.inf, budget_eur)]
         solution = milp(-log_cover, constraints=fallback, integrality=integral, bounds=bounds)
-        if solution.status != 0:
-            raise VerkenningError(
-                f"even the minimum staffing of {len(roles)} key roles costs more than the budget of "
-                f"€ {budget_eur:,.0f}"
-            )
-    chosen = [options[j] for j in np.flatnonzero(solution.x > 0.5)]
-    people = dict(chosen)
+    within_budget = solution.status == 0
+    people = dict(options[j] for j in np.flatnonzero(solution.x > 0.5)) if within_budget else dict(least)
     coverage = float(np.prod([1 - absence**n for n in people.values()]))
     return StaffingPlan(
         year=year,
@@ -224,4 +222,5 @@ def staffing_plan(
         target=target,
         budget_eur=budget_eur,
         target_met=target_met,
+        within_budget=within_budget,
     )

@@ -10,7 +10,8 @@ Kostenbeheersing
 - ``npv_eur``: net present value of the saving against the status quo at the scenario's rate.
 - ``cost_per_inhabitant_eur``: annual cost over inhabitants (municipalities only).
 - ``avoided_growth_eur``: the part of the NPV that comes from the cooperation's slower cost growth
-  (*minder meerkosten*): NPV minus the NPV with that growth switched off. Modelled, never a fact.
+  (*minder meerkosten*): NPV minus the NPV with that growth switched off. Modelled, never a fact;
+  shown for the scenario's key only (the other methods have no NPV without it).
 
 Kwaliteitsborging en continuïteit
 - A *key role* needs fte: for each service a team takes, ``fixed_fte`` + ``fte_per_unit`` × the
@@ -270,7 +271,8 @@ def scorecard(result: CostResult, method: str = "key") -> Scorecard:
         add("kosten", "annual_cost_eur", "eur", cost_before, cost_after)
         add("kosten", "standalone_eur", "eur", result.standalone_eur[i, k], result.standalone_eur[i, k])
         add("kosten", "npv_eur", "eur", 0.0, npv[i])
-        add("kosten", "avoided_growth_eur", "eur", 0.0, npv[i] - npv_flat[i] if method == "key" else np.nan)
+        if method == "key":  # the NPV without the cooperation's slower growth is computed for the key only
+            add("kosten", "avoided_growth_eur", "eur", 0.0, npv[i] - npv_flat[i])
         if partner.kind == "municipality" and inhabitants > 0:
             add(
                 "kosten",

@@ -233,13 +233,20 @@ def fees(study: Report) -> Markup:
     admission = ""
     if study.admission is not None:
         a = study.admission
-        chosen = ", ".join(names[c] for c in a.chosen) or "geen"
-        admission = (
-            f"<p>Van de kandidaten ({text(', '.join(names[c] for c in a.candidates))}) levert toelating van "
-            f"<strong>{text(chosen)}</strong> de grootste totale besparing op ({euro(a.saving_eur)} per jaar ten opzichte "
-            f"van iedereen zelfstandig; zonder kandidaten {euro(a.saving_without_eur)}) zonder dat een huidige deelnemer "
-            f"meer betaalt onder de eigen sleutel.</p>"
-        )
+        candidates = text(", ".join(names[c] for c in a.candidates))
+        if a.chosen:
+            admission = (
+                f"<p>Van de kandidaten ({candidates}) levert toelating van "
+                f"<strong>{text(', '.join(names[c] for c in a.chosen))}</strong> de grootste totale besparing op "
+                f"({euro(a.saving_eur)} per jaar ten opzichte van iedereen zelfstandig; zonder kandidaten "
+                f"{euro(a.saving_without_eur)}) zonder dat een huidige deelnemer meer betaalt onder de eigen sleutel.</p>"
+            )
+        else:
+            admission = (
+                f"<p>Toelating van geen van de kandidaten ({candidates}) vergroot de totale besparing zonder dat een "
+                f"huidige deelnemer meer betaalt onder de eigen sleutel; die besparing blijft {euro(a.saving_without_eur)} "
+                "per jaar ten opzichte van iedereen zelfstandig.</p>"
+            )
     return Markup(fee_table + figure + note + admission)
 
 

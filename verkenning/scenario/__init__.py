@@ -13,6 +13,8 @@ with positions, ``extends:`` and merging), ``checks.py`` (references, ids, years
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,7 @@ __all__ = [
     "merge",
     "pedigree",
     "scenario_from_mapping",
+    "write_validated",
 ]
 
 PEDIGREE_KINDS = ("source", "assumption", "unsourced")
@@ -186,6 +189,41 @@ def load_scenario(path: str | Path) -> Scenario:
             {p.id: p.services for p in scenario.partners if p.joins is None},
         )
     return scenario
+
+
+def write_validated(text: str, target: Path) -> Path:
+    """Put scenario ``text`` at ``target`` once it loads; otherwise leave ``target`` as it was.
+
+    The text is checked as a file beside ``target`` (so that ``extends:`` resolves the same), and
+    every problem is told of ``target``, the file the user asked for, not of that temporary file.
+    """
+    target = Path(target)
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".yaml")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        try:
+            load_scenario(Path(name))
+        except ScenarioError as error:
+            temporary, shown = Path(name).name, display(target)
+            raise ScenarioError(
+                target,
+                [
+                    Problem(
+                        shown if Path(p.file).name == temporary else p.file,
+                        p.line,
+                        p.column,
+                        p.location,
+                        p.message.replace(name, shown).replace(temporary, target.name),
+                        p.fix,
+                    )
+                    for p in error.problems
+                ],
+            ) from None
+        os.replace(name, target)
+    finally:
+        Path(name).unlink(missing_ok=True)
+    return target
 
 
 def scenario_from_mapping(data: dict[str, Any], origin: str = "<code>") -> Scenario:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -462,7 +461,7 @@ def read_workbook(path: str | Path) -> list[dict[str, Any]]:
 def write_scenario(workbook: str | Path, into: str | Path, extends: str | Path, force: bool = False) -> Path:
     """Read the workbook and write a scenario that extends ``extends`` with its partners; the file is
     validated before it is put in place, and nothing is written when anything is wrong."""
-    from . import load_scenario
+    from . import write_validated
 
     into, extends = Path(into), Path(extends)
     if into.exists() and not force:
@@ -475,24 +474,5 @@ def write_scenario(workbook: str | Path, into: str | Path, extends: str | Path, 
     text = f"# Nulmeting ingelezen uit {Path(workbook).name} (verkenning baseline read)\n" + yaml.safe_dump(
         data, sort_keys=False, allow_unicode=True
     )
-    handle, name = tempfile.mkstemp(dir=into.parent, prefix=f".{into.name}.", suffix=".yaml")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    try:
-        try:
-            load_scenario(Path(name))  # every problem of the result, before anything is in place
-        except ScenarioError as error:  # say them of the file the user asked for
-            temporary = Path(name).name
-            raise ScenarioError(
-                into,
-                [
-                    Problem(
-                        p.file.replace(temporary, into.name), p.line, p.column, p.location, p.message, p.fix
-                    )
-                    for p in error.problems
-                ],
-            ) from None
-        os.replace(name, into)
-    finally:
-        Path(name).unlink(missing_ok=True)
+    write_validated(text, into)  # every problem of the result, before anything is in place
     return into
