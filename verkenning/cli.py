@@ -138,10 +138,9 @@ def new(
             param_hint="--entrant / --name",
         )
     if name is None:
-        given = [
-            o for o, v in (("--inhabitants", inhabitants), ("--fte", fte), ("--id", id)) if v is not None
-        ]
-        given += [o for o, v in (("--workstations", workstations), ("--applications", applications)) if v]
+        options = {"--inhabitants": inhabitants, "--fte": fte, "--id": id}
+        options.update({"--workstations": workstations, "--applications": applications})
+        given = [option for option, value in options.items() if value is not None]
         if given or kind != "other":
             raise typer.BadParameter(
                 f"{', '.join(given or ['--kind'])} describe(s) an organisation given by --name; "
