@@ -130,6 +130,27 @@ def test_run_folder_holds_everything_a_reader_and_a_consultant_need(runs):
     assert manifest["provenance"][0]["dependencies"]["numpy"]
 
 
+def test_the_run_workbook_names_its_run_and_carries_the_results(runs):
+    import openpyxl
+
+    folder = runs[1]["toetreding"].folder
+    data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    book = openpyxl.load_workbook(folder / "results.xlsx")
+    cover = dict(book["Voorblad"].iter_rows(min_row=2, values_only=True))
+    assert cover["Run"] == folder.name and cover["Studie"] == data["scenario"]["name"]
+    summary = list(book["Samenvatting"].iter_rows(values_only=True))
+    heading = {h: j for j, h in enumerate(summary[0])}
+    names = [p["name"] for p in data["partners"]]
+    rows = {r[0]: r for r in summary[1:-1]}
+    assert list(rows) == names
+    for partner in data["partners"]:
+        name, cost = partner["name"], data["cost_eur"][partner["id"]]
+        assert rows[name][heading["Kosten in het scenario per jaar"]] == cost
+        assert rows[name][heading["NCW van het voordeel (2,25%)"]] == data["npv_eur"][partner["id"]]
+    total = summary[-1][heading["Kosten in het scenario per jaar"]]
+    assert total == pytest.approx(sum(data["cost_eur"].values()), abs=0.005)
+
+
 @pytest.mark.parametrize("notebook", ["toetreding", "groeipad", "vergelijking"])
 def test_report_has_its_sections_figures_and_no_code(runs, notebook):
     html = runs[1][notebook].report.read_text(encoding="utf-8")

@@ -221,7 +221,7 @@ def costs(
     import json
 
     from .console import cost_summary
-    from .costs.tables import summary_data, write_xlsx
+    from .costs.tables import summary_data
     from .study import Study
 
     if output not in ("table", "json"):
@@ -236,7 +236,9 @@ def costs(
     else:
         typer.echo(cost_summary(study.costs))
     if xlsx is not None:
-        typer.echo(f"wrote {write_xlsx(study.costs, xlsx)}", err=output == "json")
+        from .report.workbook import write_workbook
+
+        typer.echo(f"wrote {write_workbook(study, xlsx)}", err=output == "json")
 
 
 @_command

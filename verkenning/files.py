@@ -19,12 +19,14 @@ import json
 import os
 import stat
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import VerkenningError
 
 __all__ = [
     "FORMULA_STARTS",
+    "Sheet",
     "Unreadable",
     "check_input",
     "output_file",
@@ -182,24 +184,88 @@ def spreadsheet_csv(frame) -> str:
     return safe.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """A table as a controller reads it: headings in row 1, frozen, filtered, formatted and sized.
+
+    ``formats`` gives a column's Excel number format; ``row_format`` names a column of the frame
+    holding each row's format (for a long table whose rows mix euros and percentages), which is not
+    itself written. ``total`` labels a last row of subtotals of the euro columns (those formatted
+    with €), under the first column.
+    """
+
+    frame: object
+    formats: dict[str, str] = field(default_factory=dict)
+    row_format: str | None = None
+    total: str | None = None
+
+
+MAX_WIDTH = 60
+"""Widest a column is made (in characters); longer text wraps in the cell."""
+
+
 def workbook_bytes(sheets: dict) -> bytes:
-    """An Excel workbook of the tables (sheet name → DataFrame) in which no cell is a formula."""
+    """An Excel workbook of the tables (sheet name → DataFrame or :class:`Sheet`); no cell a formula."""
+    import math
     import zipfile
 
-    import pandas as pd
-    from openpyxl import load_workbook
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
     from openpyxl.writer.excel import ExcelWriter
 
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-    workbook = load_workbook(io.BytesIO(buffer.getvalue()))
-    for sheet in workbook.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":  # text that looks like a formula: keep it as text
-                    cell.data_type = "s"
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, content in sheets.items():
+        sheet = content if isinstance(content, Sheet) else Sheet(content)
+        frame = sheet.frame
+        columns = [c for c in frame.columns if c != sheet.row_format]
+        ws = workbook.create_sheet(name)
+        ws.append([str(c) for c in columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        row_formats = list(frame[sheet.row_format]) if sheet.row_format else [None] * len(frame)
+        widths = [len(str(c)) for c in columns]
+        for values, row_format in zip(frame[columns].itertuples(index=False), row_formats, strict=True):
+            row = []
+            for value in values:
+                if value is None or (isinstance(value, float) and math.isnan(value)):
+                    row.append(None)
+                elif hasattr(value, "item"):  # numpy scalars
+                    row.append(value.item())
+                elif value is not None and type(value).__name__ == "NAType":
+                    row.append(None)
+                else:
+                    row.append(value)
+            ws.append(row)
+            for j, (column, cell) in enumerate(zip(columns, ws[ws.max_row], strict=True)):
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text that looks like a formula stays text
+                    widths[j] = max(widths[j], min(len(cell.value), MAX_WIDTH))
+                    if len(cell.value) > MAX_WIDTH:
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+                elif isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                    number = sheet.formats.get(column) or row_format
+                    if number:
+                        cell.number_format = number
+                    widths[j] = max(widths[j], len(f"{cell.value:,.2f}") + 3)
+        if sheet.total and len(frame):
+            last = ws.max_row
+            total = [sheet.total if j == 0 else None for j in range(len(columns))]
+            ws.append(total)
+            for j, column in enumerate(columns):
+                cell = ws.cell(ws.max_row, j + 1)
+                cell.font = Font(bold=True)
+                number = sheet.formats.get(column, "")
+                if j and "€" in number:
+                    cell.value = round(sum(ws.cell(r, j + 1).value or 0 for r in range(2, last + 1)), 2)
+                    cell.number_format = number
+        for j, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = min(width, MAX_WIDTH) + 2
+        ws.freeze_panes = "A2"
+        if len(frame):
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
     when = _timestamp()
     workbook.properties.created = workbook.properties.modified = when
     out = io.BytesIO()

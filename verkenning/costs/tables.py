@@ -1,21 +1,17 @@
-"""Tidy long tables of a cost result, and an Excel workbook of them for consultants.
+"""Tidy long tables of a cost result (the workbook of them is ``verkenning.report.workbook``).
 
 Every table the notebooks, comparisons and sweeps read is long: one row per scenario, partner,
-year, variable and unit. The workbook is written to a temporary file and renamed, so a failed
-export never leaves half a file where a good one stood.
+year, variable and unit.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from ..files import workbook_bytes, write_atomic
 from .paths import CostResult
 
-__all__ = ["long_table", "summary_data", "summary_table", "trace_table", "write_xlsx"]
+__all__ = ["long_table", "summary_data", "summary_table", "trace_table"]
 
 COLUMNS = ["scenario", "partner", "year", "variable", "unit", "value"]
 
@@ -136,15 +132,3 @@ def summary_data(result: CostResult) -> dict:
         "status_quo_cooperation_cost_eur": round(float(result.status_quo_cooperation_cost_eur[k]), 2),
         "partners": partners,
     }
-
-
-def write_xlsx(result: CostResult, path: str | Path) -> Path:
-    """Write the summary, the long table and the key's trace to an Excel workbook (atomically)."""
-    path = Path(path)
-    sheets = {
-        "samenvatting": summary_table(result),
-        "tabel": long_table(result),
-        "verdeling": trace_table(result),
-    }
-    write_atomic(path, workbook_bytes(sheets))
-    return path

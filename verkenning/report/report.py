@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..costs.tables import write_xlsx
 from ..files import spreadsheet_csv, write_atomic, write_json
 from ..study import Study
 from . import findings, sections
 from .labels import display
 from .provenance import provenance
+from .workbook import write_workbook
 
 __all__ = ["Report"]
 
@@ -94,7 +94,15 @@ class Report:
         write_json(self.run_dir / "results.json", self.study.results())
         for name, table in self.study.tables().items():
             write_atomic(self.run_dir / "tables" / f"{name}.csv", spreadsheet_csv(table))
-        write_xlsx(self.study.costs, self.run_dir / "results.xlsx")
+        write_workbook(self.study, self.run_dir / "results.xlsx", self.run_id)
+
+    @property
+    def run_id(self) -> str | None:
+        """The id of the run this report is saved into (its folder's name, while it is still built)."""
+        if self.run_dir is None:
+            return None
+        name = self.run_dir.name
+        return name[1 : -len(".partial")] if name.startswith(".") and name.endswith(".partial") else name
 
     def provenance_record(self) -> dict:
         return provenance(self.study.scenario, self.study.seed)
