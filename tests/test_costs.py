@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from verkenning.cli import app
 from verkenning.costs import cost_model, simulate, split_cents
 from verkenning.costs.tables import long_table, trace_table
+from verkenning.errors import ScenarioError
 from verkenning.examples import three_partners, two_partners
 from verkenning.scenario import load_scenario
 
@@ -298,3 +299,35 @@ def test_a_partner_with_its_own_volume_growth_shrinks_alone_and_in_the_cooperati
     base = result.standalone_eur[hengelo, 0]
     assert result.standalone_eur[hengelo, 9] == pytest.approx(base * run.growth_standalone[0, 9])
     assert result.standalone_eur[swb, 9] < result.standalone_eur[swb, 0] * run.growth_standalone[0, 9]
+
+
+def test_an_entry_fee_goes_to_the_partners_already_in_by_the_key(write):
+    entrant = "\n  - {id: c, name: C, kind: municipality, workstations: 50, inhabitants: 500, "
+    entrant += "services: [NET], joins: 2026}"
+    plain = (TWO % ("", 1000, 0)).replace(
+        "services: [NET]}\nservices", "services: [NET]}" + entrant + "\nservices"
+    )
+    with_fee = plain.replace("joins: 2026}", "joins: 2026, entry_fee_eur: 300}")
+    before = simulate(load_scenario(write(plain, "plain.yaml")))
+    after = simulate(load_scenario(write(with_fee, "fee.yaml")))
+    k = after.years.index(2026)
+    key = after.share_eur["key"][:2, k]
+    # by hand: C pays 300 in its year of entry; A and B receive it in proportion to their key shares
+    expected = [-300 * key[0] / key.sum(), -300 * key[1] / key.sum(), 300]
+    np.testing.assert_allclose(after.entry_fee_eur[:, k], expected, atol=0.01)
+    assert after.entry_fee_eur.sum() == pytest.approx(0, abs=0.001)
+    assert not after.entry_fee_eur[:, k + 1 :].any()
+    np.testing.assert_allclose(
+        after.cost_eur["key"][:, k] - before.cost_eur["key"][:, k], expected, atol=0.01
+    )
+    # discounted one year at 10%: the NPVs move by the fee over 1.1
+    np.testing.assert_allclose(
+        after.npv_eur["key"][0.1] - before.npv_eur["key"][0.1], [-x / 1.1 for x in expected], atol=0.02
+    )
+
+
+def test_only_an_entrant_pays_an_entry_fee(write):
+    fee = "services: [NET], entry_fee_eur: 5}\nservices"
+    text = (TWO % ("", 1000, 0)).replace("services: [NET]}\nservices", fee)
+    with pytest.raises(ScenarioError, match="only an entrant pays an entry fee"):
+        load_scenario(write(text))

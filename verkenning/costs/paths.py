@@ -18,6 +18,8 @@ t = y − base_year and inflation π:
   a one-off transition cost τ · c({e}) (τ = ``transition_cost_share``), ``transition_share_first_year``
   of it in the year of entry and the rest the year after; carried by the entrant, or shared by the
   key (``transition_cost_bearer``).
+- An entrant may pay a one-off entry fee (``entry_fee_eur``, default none) in its year of entry,
+  which goes to the partners already in that year, by the key.
 - A leaver pays an exit fee of ``exit_cost_share`` times its last annual share in the year it
   leaves, which goes to the partners that stay, by the key; the stayers' shares of the smaller
   cooperation rise (the stranded costs) and the leaver pays its stand-alone cost again, plus the fee.
@@ -115,6 +117,8 @@ class Projection:
     status_quo_total: np.ndarray
     transition: np.ndarray
     exit_fee: np.ndarray
+    entry_fee: np.ndarray
+    """n × partners × years: an entrant's entry fee (+) and what the partners already in receive (−)."""
     cost: dict[str, np.ndarray]
     """Method → what each partner pays in all: its share plus transition and exit, or stand-alone."""
     status_quo: dict[str, np.ndarray]
@@ -267,7 +271,7 @@ def shares_for(result: CostResult, members: tuple[int, ...], year: int) -> np.nd
 def _one_offs(
     model: CostModel, member: np.ndarray, key_share: np.ndarray, money: Money, bearer: str, base: np.ndarray
 ):
-    """Transition costs of entrants and exit fees of leavers, n × partners × years.
+    """Transition costs of entrants, their entry fees and exit fees of leavers, n × partners × years.
 
     ``bearer`` is who carries the transition: ``entrant``, or ``key`` (the members of the year by
     their key shares); ``base`` is the stand-alone cost in the base year (n × partners).
@@ -276,6 +280,7 @@ def _one_offs(
     years = scenario.years
     transition = np.zeros(key_share.shape)
     exit_fee = np.zeros(key_share.shape)
+    entry_fee = np.zeros(key_share.shape)
     share_first = x.parameter("transition_share_first_year")
     for i, partner in enumerate(scenario.partners):
         if partner.joins is not None and partner.joins > years[0]:
@@ -290,6 +295,13 @@ def _one_offs(
                 else:
                     payers = np.flatnonzero(member[:, k])
                     transition[:, payers, k] += money.split(amount, key_share[:, payers, k])
+        if partner.joins is not None and partner.joins in years and float(partner.entry_fee_eur) > 0:
+            k = years.index(partner.joins)
+            fee = money.amount(np.full(key_share.shape[0], float(partner.entry_fee_eur)))
+            entry_fee[:, i, k] += fee
+            already = [j for j in np.flatnonzero(member[:, k]) if scenario.partners[j].joins != partner.joins]
+            if already:
+                entry_fee[:, already, k] -= money.split(fee, key_share[:, already, k])
         if partner.leaves is not None and partner.leaves in years and partner.leaves > years[0]:
             k = years.index(partner.leaves)
             fee = money.amount(x.parameter("exit_cost_share") * key_share[:, i, k - 1])
@@ -297,7 +309,7 @@ def _one_offs(
             stayers = np.flatnonzero(member[:, k])
             if stayers.size:
                 exit_fee[:, stayers, k] -= money.split(fee, key_share[:, stayers, k])
-    return transition, exit_fee
+    return transition, exit_fee, entry_fee
 
 
 def project(
@@ -333,7 +345,7 @@ def project(
     status_quo_share, status_quo_total = _shares(
         status_quo_model, status_quo_member, type(money)(), status_quo_growth, rules
     )
-    transition, exit_fee = _one_offs(
+    transition, exit_fee, entry_fee = _one_offs(
         model,
         member,
         share["key"],
@@ -341,7 +353,8 @@ def project(
         bearer or scenario.parameters.transition_cost_bearer,
         growth.alone[:, :, 0],
     )
-    cost = {m: np.where(member, share[m], standalone) + transition + exit_fee for m in share}
+    one_offs = transition + exit_fee + entry_fee
+    cost = {m: np.where(member, share[m], standalone) + one_offs for m in share}
     status_quo = {
         m: np.where(status_quo_member, status_quo_share[m] + extra_alone, standalone)
         for m in status_quo_share
@@ -359,6 +372,7 @@ def project(
         status_quo_total=status_quo_total,
         transition=transition,
         exit_fee=exit_fee,
+        entry_fee=entry_fee,
         cost=cost,
         status_quo=status_quo,
     )
@@ -453,6 +467,10 @@ class CostResult:
         return self.projection.exit_fee[0]
 
     @property
+    def entry_fee_eur(self) -> np.ndarray:
+        return self.projection.entry_fee[0]
+
+    @property
     def cost_eur(self) -> dict[str, np.ndarray]:
         return {m: a[0] for m, a in self.projection.cost.items()}
 
@@ -497,10 +515,11 @@ def simulate(scenario: Scenario, rules: tuple[str, ...] = GAME_RULES) -> CostRes
     npv = {m: {rate: run.npv(m, rate)[0] for rate in rates} for m in run.share}
     pessimistic = project(model, status_quo_model, Cents(), avoided_growth=False)
     other = "key" if scenario.parameters.transition_cost_bearer == "entrant" else "entrant"
-    other_transition, _ = _one_offs(
+    other_transition, _, _ = _one_offs(
         model, run.member, run.share["key"], Cents(), other, run.growth.alone[:, :, 0]
     )
-    cost_other = np.where(run.member, run.share["key"], run.standalone) + other_transition + run.exit_fee
+    settled = other_transition + run.exit_fee + run.entry_fee
+    cost_other = np.where(run.member, run.share["key"], run.standalone) + settled
     other_run = Projection(**{**vars(run), "cost": {"key": cost_other}, "transition": other_transition})
     return CostResult(
         scenario=scenario,

@@ -37,6 +37,7 @@ def long_table(result: CostResult) -> pd.DataFrame:
         _rows(result, "standalone_cost", result.standalone_eur),
         _rows(result, "transition_cost", result.transition_eur),
         _rows(result, "exit_cost", result.exit_eur),
+        _rows(result, "entry_fee", result.entry_fee_eur),
     ]
     for method in result.share_eur:
         frames.append(_rows(result, f"share:{method}", result.share_eur[method]))

@@ -55,6 +55,7 @@ def _variable(variable: str) -> str:
         "standalone_cost": "Kosten zelfstandig",
         "transition_cost": "Eenmalige overgangskosten",
         "exit_cost": "Eenmalige uittreedkosten",
+        "entry_fee": "Eenmalige toetredingsbijdrage (betaald +, ontvangen −)",
         "cooperation_cost": "Kosten van de samenwerking",
         "status_quo_cooperation_cost": "Kosten van de samenwerking in de status quo",
     }

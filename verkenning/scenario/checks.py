@@ -104,6 +104,12 @@ def _years(s: Scenario) -> Iterator[Finding]:
                     f"{year} is outside the horizon {first}–{last}",
                     "move it inside the horizon or change base_year / horizon_years",
                 )
+        if float(p.entry_fee_eur) > 0 and (p.joins is None or p.joins <= first):
+            yield (
+                ("partners", i, "entry_fee_eur"),
+                "only an entrant pays an entry fee, and this partner does not join during the horizon",
+                "give it `joins:` after the base year, or remove `entry_fee_eur`",
+            )
         if p.joins is not None and p.leaves is not None and p.joins >= p.leaves:
             yield (
                 ("partners", i, "leaves"),
