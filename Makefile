@@ -10,7 +10,8 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("verkenning needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@# errors only: setuptools prints an "editable installation" banner for every -e install
+	$(PY) -m pip install --quiet --quiet -e '.[dev]'
 	@touch $(STAMP)
 
 report: $(STAMP)
@@ -31,9 +32,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# JupyterLab (installed with the rest, once); as root (containers, CI) it needs --allow-root.
+# LAB_ARGS passes options on, e.g. `make lab LAB_ARGS=--port=9999`.
+LAB_ARGS ?=
 lab: $(STAMP)
-	$(PY) -m pip install --quiet -e '.[dev,lab]'
-	$(VENV)/bin/jupyter lab notebooks/toetreding.ipynb
+	@echo "JupyterLab starts: open the address with ?token= printed below (Ctrl-C stops)"
+	$(VENV)/bin/jupyter lab --no-browser $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS) \
+		notebooks/toetreding.ipynb notebooks/verkennen.ipynb
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -1,4 +1,5 @@
-"""The command line: ``verkenning check | new | allocate | costs | scorecard | run | compare | explore``.
+"""The command line: ``verkenning check | new | allocate | costs | scorecard | run | compare | explore |
+verken | baseline``.
 
 Each command translates; the library acts.
 
@@ -336,6 +337,22 @@ def explore(
     result = study.explore(samples, workers=workers, scheduler=scheduler, progress=True)
     folder = exploration_folder(out / slug(scenario.stem), study.scenario, seed, samples)
     typer.echo(exploration_summary(result, save_exploration(result, folder)))
+
+
+@_command
+def verken(
+    scenario: Annotated[Path, typer.Argument(help="The scenario file to explore in a workshop.")],
+    port: Annotated[
+        int | None, typer.Option(help="Local port (default 8866, or the next free one).", min=1, max=65535)
+    ] = None,
+    browser: Annotated[
+        bool, typer.Option("--browser/--no-browser", help="Open the page in this machine's browser.")
+    ] = False,
+) -> None:
+    """Serve the what-if of a scenario as a web page (Voilà, no code shown) until Ctrl-C."""
+    from .report.serve import serve
+
+    serve(scenario, port, open_browser=browser, say=lambda line: typer.echo(line, err=True))
 
 
 def baseline_template(

@@ -162,11 +162,12 @@ def _validated(merged: Any, path: Path) -> Scenario:
     return scenario
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read, merge and validate a scenario file; raise ScenarioError listing every problem.
 
     Each file of the chain is read once: its digest and, for the root of the chain, the status quo
-    come from that one read.
+    come from that one read. ``overrides`` is a mapping merged on top of the file: the scenario a
+    file that ``extends:`` this one with those keys would be (a what-if), without writing it.
     """
     path = Path(path)
     problems: list[Problem] = []
@@ -175,12 +176,14 @@ def load_scenario(path: str | Path) -> Scenario:
     data, files = resolve_chain(path, problems, (), reads)
     if problems or data is None or defaults is None:
         raise ScenarioError(path, problems)
+    if overrides:
+        data = merge(data, overrides)
     scenario = _validated(merge(defaults, data), path)
     chain = (*files, DEFAULTS_PATH.resolve())
     scenario._files = tuple(display(f) for f in chain)
     scenario._paths = tuple(Path(f).resolve() for f in chain)
     scenario._digests = tuple(reads[f][1] for f in scenario._paths)
-    if len(files) > 1:
+    if len(files) > 1 or overrides:  # the root of the chain: its members are the status quo
         root = _validated(merge(defaults, reads[files[-1]][0]), files[-1])
         scenario._status_quo = (root.name, {p.id: p.services for p in root.partners if p.joins is None})
     else:
