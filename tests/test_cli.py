@@ -516,3 +516,18 @@ def test_an_invalid_written_study_is_told_of_the_file_asked_for_not_a_temporary_
     assert result.exit_code == 2
     assert "late.yaml" in result.stderr and ".tmp" not in result.stderr and ".late.yaml." not in result.stderr
     assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_verken_refuses_a_bad_scenario_or_a_port_in_use_before_starting_anything(tmp_path):
+    import socket
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n", encoding="utf-8")
+    result = runner.invoke(app, ["verken", str(bad)])
+    assert result.exit_code == 2 and "bad.yaml" in result.stderr and "Traceback" not in result.output
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["verken", str(SCENARIOS / "borne.yaml"), "--port", str(port)])
+    assert result.exit_code == 2 and f"--port {port} is in use" in result.stderr
