@@ -202,7 +202,7 @@ class Partner(_Model):
     joins: Year | None = None
     leaves: Year | None = None
     standalone_annual_cost_eur: Money | None = None
-    entry_fee_eur: Money = Figure(0.0)
+    entry_fee_eur: Money = Figure(0.0, assumption="geen toetredingsbijdrage: alleen het eigen aandeel")
     """A one-off contribution an entrant pays in its year of entry, on top of its share; it goes to
     the partners already in, by their key shares that year (an *inkoopsom* or *toetredingsbijdrage*)."""
     volume_growth: Annotated[Figure, between(-0.5, 0.5)] | None = None
