@@ -697,3 +697,18 @@ def test_a_star_draw_is_checked_on_the_values_it_moves_every_item_to(write):
     with pytest.raises(ScenarioError, match=r"values in \[0.85\d*, 2.006"):
         load_scenario(write(study + "{distribution: uniform, low: 0.9, high: 2.0}\n"))
     load_scenario(write(study + "{distribution: uniform, low: 0.9, high: 1.9}\n"))
+
+
+def test_an_incumbent_left_untouched_is_not_worse_off_and_no_entrant_means_no_entrant_outcome():
+    # haaksbergen-im: Haaksbergen adds information management; Oldenzaal and SWB are untouched (NPV 0),
+    # which is "not worse off", not a failure of "no incumbent worse off"
+    scenario = load_scenario(SCENARIOS / "haaksbergen-im.yaml")
+    draws = sample(scenario, 400, seed=3)
+    out = evaluate(plan(scenario, draws.paths, draws.specs), draws.values)
+    assert Outcome("entrant_gains") not in out, "nobody joins"
+    untouched = [p for p in ("oldenzaal", "swb") if np.all(out[Outcome("npv_eur", p)] == 0)]
+    assert untouched, "some incumbent is untouched by Haaksbergen's information management"
+    npvs = np.column_stack([out[Outcome("npv_eur", p.id)] for p in scenario.partners])
+    by_hand = (npvs >= -1e-6).all(axis=1)
+    np.testing.assert_array_equal(out[Outcome("incumbents_gain")], by_hand)
+    assert by_hand.mean() > 0, "the outcome can hold"

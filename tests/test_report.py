@@ -225,6 +225,24 @@ def test_index_lists_every_run_with_a_link(runs):
     for result in results.values():
         assert result.folder.relative_to(out).as_posix() + "/report.html" in index
     assert "Toetreding Borne tot de IT-samenwerking" in index
+    # each condition in its own column under its Dutch name, with the mark results.json gives it
+    import html
+
+    from verkenning.report.labels import CONDITION_SHORT
+
+    marks = {"pass": "✔", "fail": "✘", "undetermined": "?"}
+    strip = lambda cell: html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()  # noqa: E731
+    header = [strip(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", index)]
+    assert [h for h in header if h in CONDITION_SHORT.values()] == list(CONDITION_SHORT.values())
+    for result in results.values():
+        link = result.folder.relative_to(out).as_posix() + "/report.html"
+        row = next(r for r in re.findall(r"<tr>(.*?)</tr>", index) if link in r)
+        cells = dict(zip(header, [strip(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)], strict=True))
+        data = json.loads((result.folder / "results.json").read_text(encoding="utf-8"))
+        studies = data.get("studies", [data])
+        for condition, heading in CONDITION_SHORT.items():
+            expected = " / ".join(marks[s["conditions"][condition]["verdict"]] for s in studies)
+            assert cells[heading] == expected, (result.folder.name, condition)
 
 
 def test_scenario_strings_are_escaped(tmp_path, write):
@@ -326,6 +344,36 @@ def test_report_renders_in_headless_chromium(runs, tmp_path):
     assert pixels.shape[0] >= 1000 and pixels.std() > 0.05, "the page rendered text and figures, not a blank"
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None and not os.environ.get("CI"), reason="poppler-utils")
+def test_the_pdf_is_a4_numbered_dated_and_cuts_no_table(runs):
+    import html as markup
+
+    result = runs[1]["toetreding"]
+    pdf = result.folder / "report.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    data = json.loads((result.folder / "results.json").read_text(encoding="utf-8"))
+    for number in range(1, pages + 1):
+        text = subprocess.run(
+            ["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"], capture_output=True, text=True
+        ).stdout
+        assert f"pagina {number} van {pages}" in text, number
+        assert data["scenario"]["name"] in text and re.search(r"\d{1,2} \w+ 20\d\d", text), number
+    # no table cut at the margin: every word lies within the page, and every heading's words are there
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', boxes).group(1))
+    beyond = [w for x, w in re.findall(r'xMax="([\d.]+)"[^>]*>([^<]*)<', boxes) if float(x) > width + 0.5]
+    assert beyond == [], beyond[:10]
+    words = set(re.findall(r"\w+", markup.unescape(re.sub(r"<[^>]+>", " ", boxes))))
+    page = result.report.read_text(encoding="utf-8")
+    headings = {
+        markup.unescape(re.sub(r"<[^>]+>", "", h)) for h in re.findall(r"<th[^>]*>(.*?)</th>", page, re.S)
+    }
+    lost = [h for h in headings if not set(re.findall(r"\w+", h)) <= words]
+    assert lost == [], lost
+
+
 def test_pdf_without_chromium_says_how_to_get_it(monkeypatch, tmp_path):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     path, note = run_module.print_pdf(tmp_path / "x.html", tmp_path / "x.pdf")
@@ -365,6 +413,15 @@ def test_the_nulmeting_study_renders_with_its_baseline(tmp_path):
     assert "deels nulmeting, deels gemodelleerd" in html
     data = json.loads((result.folder / "results.json").read_text(encoding="utf-8"))
     assert data["standalone_eur"]["borne"] < 1_227_126, "the observed costs replace the modelled ones"
+
+
+def test_the_staffing_table_names_the_key_roles_in_dutch(runs):
+    from verkenning.report.labels import ROLE_LABELS
+
+    html = runs[1]["toetreding"].report.read_text(encoding="utf-8")
+    table = html.split("Bezettingsplan voor een dekking")[1].split("</table>")[0]
+    assert not any(raw in table for raw in ROLE_LABELS), "no role ids on the page"
+    assert "werkplekbeheerder" in table and "servicedeskmedewerker" in table
 
 
 def test_a_study_that_admits_nobody_says_so_in_a_sentence_that_reads():

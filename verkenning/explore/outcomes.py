@@ -16,8 +16,8 @@ __all__ = ["KINDS", "Outcome"]
 
 KINDS = {
     "win_win": "yes/no: the key is in the core and no partner is worse off",
-    "entrant_gains": "yes/no: every entrant's NPV is positive",
-    "incumbents_gain": "yes/no: every incumbent's NPV is positive",
+    "entrant_gains": "yes/no: every entrant's NPV is positive (only when someone joins)",
+    "incumbents_gain": "yes/no: no incumbent's NPV is negative (an untouched incumbent is not worse off)",
     "in_core": "yes/no, per key: no group of partners pays more than on its own",
     "cooperation_cost_eur": "the cooperation's cost in the reference year",
     "coverage_probability": "the chance that every key role of the pooled team is covered",

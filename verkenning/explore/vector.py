@@ -109,20 +109,23 @@ def _evaluate(p: Plan, draws: np.ndarray) -> dict[Outcome, np.ndarray]:
         entrants,
         tolerance(game),
     )
+    limit = np.asarray(tolerance(game), dtype=float)[:, None]
     fte = team_fte(model, members)
     used = needed(model, model.takes[members].any(axis=0))
     joining = np.array([q.joins is not None for q in scenario.partners])
     n = inputs.n
     out = {
         Outcome("win_win"): cores["key"] & ~worse.any(axis=1),
-        Outcome("entrant_gains"): (npv[:, joining] > 0).all(axis=1) if joining.any() else np.ones(n, bool),
-        Outcome("incumbents_gain"): (npv[:, incumbents] > 0).all(axis=1)
+        # an incumbent the change leaves untouched (NPV 0) is not worse off: "at least as well off"
+        Outcome("incumbents_gain"): (npv[:, incumbents] >= -limit).all(axis=1)
         if incumbents.any()
         else np.ones(n, bool),
         Outcome("cooperation_cost_eur"): total,
         Outcome("coverage_probability"): coverage(fte, inputs.parameter("absence_rate"), used),
         Outcome("bus_factor_roles"): below(fte, inputs.parameter("key_role_min_fte"), used),
     }
+    if joining.any():  # no entrant, no outcome about entrants
+        out[Outcome("entrant_gains")] = (npv[:, joining] > limit).all(axis=1)
     for name, flags in cores.items():
         out[Outcome("in_core", name)] = flags
     for i, partner in enumerate(model.partners):

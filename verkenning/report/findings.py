@@ -21,6 +21,7 @@ from .labels import (
     METHOD_LABELS,
     NOT_ADMITTED_LABEL,
     discovery_sentence,
+    role,
     share,
     standalone_origin,
     value_text,
@@ -268,7 +269,7 @@ def risks(study: Report) -> Markup:
     plan = study.staffing
     staffing = table(
         ["Sleutelrol", "Werklast (fte)", "Bezetting (personen)"],
-        [(role, number(plan.workload_fte[role], 2), plan.people[role]) for role in plan.people],
+        [(role(r), number(plan.workload_fte[r], 2), plan.people[r]) for r in plan.people],
         numeric=[False, True, True],
         caption=f"Bezettingsplan voor een dekking van {percent(plan.target, 0)}: {euro(plan.cost_eur)} per jaar, "
         f"dekking {percent(plan.coverage_probability)}",
@@ -294,7 +295,7 @@ def risks(study: Report) -> Markup:
 OUTCOME_LABELS = {
     Outcome("win_win"): "Win-win (kern, niemand slechter af)",
     Outcome("entrant_gains"): "Elke toetreder heeft voordeel (NCW > 0)",
-    Outcome("incumbents_gain"): "Elke huidige deelnemer heeft voordeel (NCW > 0)",
+    Outcome("incumbents_gain"): "Geen huidige deelnemer slechter af (NCW ≥ 0)",
 }
 
 

@@ -77,14 +77,45 @@ caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 .jp-InputArea, .jp-InputPrompt, .jp-OutputPrompt, .input, .prompt { display: none; }
 @media print { body { max-width: none; margin: 0; } h2 { break-after: avoid; }
                table, img { break-inside: avoid; }
-               table { display: table; overflow: visible; width: 100%; font-size: .78rem; } }
+               table { display: table; overflow: visible; width: 100%; font-size: .74rem; }
+               th, td { padding: .2rem .3rem; } td.num { white-space: normal; } }
 """
 
 
-def page(title: str, body: str, lang: str = "nl") -> str:
-    """A complete HTML page around ``body`` (already safe HTML), with its stylesheet inline."""
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+          "oktober", "november", "december")  # fmt: skip
+
+
+def dutch_date(when) -> str:
+    """1 december 2026."""
+    return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
+
+
+def _css_string(value: str) -> str:
+    """``value`` as a CSS string literal (quotes, backslashes and line ends escaped; no '</')."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
+    return f'"{escaped}"'
+
+
+def _paged(title: str, date: str) -> str:
+    """Print rules: A4, and on every page the study and date in the footer with 'pagina X van Y'."""
+    font = "font: 8pt Arial, sans-serif; color: #555;"
+    left = f'{_css_string(title)} " · " {_css_string(date)}'
+    right = '"pagina " counter(page) " van " counter(pages)'
+    return (
+        "@page { size: A4; margin: 16mm 14mm 18mm 14mm;"
+        f" @bottom-left {{ content: {left}; {font} }} @bottom-right {{ content: {right}; {font} }} }}"
+    )
+
+
+def page(title: str, body: str, lang: str = "nl", date: str = "") -> str:
+    """A complete HTML page around ``body`` (already safe HTML), with its stylesheet inline.
+
+    ``date`` (a Dutch date) goes into the printed footer beside the title, with the page numbers.
+    """
+    style = STYLE + (_paged(title, date) if date else "")
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{text(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        f"<title>{text(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )

@@ -37,6 +37,15 @@ CONDITION_LABELS = {
     "risks_shared": "Risico's gezamenlijk gedragen",
     "value_for_residents": "Toegevoegde waarde voor inwoners",
 }
+CONDITION_SHORT = {
+    "win_win": "Win-win",
+    "no_profit": "Geen winst",
+    "transparency": "Transparant",
+    "platform_leads": "Platform leidend",
+    "risks_shared": "Risico's gedeeld",
+    "value_for_residents": "Waarde voor inwoners",
+}
+"""The conditions as column headings (the index of runs), in the order of the letter."""
 METHOD_LABELS = {
     "key": "Eigen verdeelsleutel",
     "inhabitants": "Naar inwoners",
@@ -73,6 +82,27 @@ K_LABELS = {
     "kwetsbaarheid": "Kwetsbaarheid",
     "kennis": "Kennis",
 }
+ROLE_LABELS = {
+    "application_admin": "applicatiebeheerder",
+    "backup_admin": "beheerder back-up en herstel",
+    "ciso": "CISO",
+    "contract_manager": "contractmanager",
+    "functional_admin": "functioneel beheerder",
+    "iam_admin": "beheerder identiteit en toegang",
+    "network_admin": "netwerkbeheerder",
+    "privacy_officer": "privacy officer (FG)",
+    "security_officer": "security officer",
+    "servicedesk_agent": "servicedeskmedewerker",
+    "system_admin": "systeembeheerder",
+    "workstation_admin": "werkplekbeheerder",
+}
+"""The key roles of the catalogue in Dutch; a role a scenario adds keeps its own name."""
+
+
+def role(name: str) -> str:
+    return ROLE_LABELS.get(name, name.replace("_", " "))
+
+
 KIND_LABELS = {"municipality": "gemeente", "public_body": "openbaar lichaam", "other": "overig"}
 DRIVER_LABELS = {
     "workstations": "werkplekken",

@@ -39,7 +39,7 @@ from pathlib import Path
 from ..errors import Failed, VerkenningError
 from ..files import SOURCE_DATE_EPOCH, output_folder, write_atomic, write_json
 from ..scenario import load_scenario
-from .html import Markup, page, table, text
+from .html import Markup, dutch_date, page, table, text
 from .provenance import provenance
 
 __all__ = [
@@ -191,7 +191,7 @@ def _claim_run_id(folder: Path) -> tuple[str, Path]:
         return run_id, partial
 
 
-def _render_html(notebook_path: Path, title: str) -> str:
+def _render_html(notebook_path: Path, title: str, started: datetime | None = None) -> str:
     """The executed notebook as our own Dutch page: outputs and narrative only."""
     import nbformat
     from nbconvert import HTMLExporter
@@ -206,7 +206,9 @@ def _render_html(notebook_path: Path, title: str) -> str:
     exporter.exclude_output_prompt = True
     notebook = nbformat.read(notebook_path, as_version=4)
     body, _ = exporter.from_notebook_node(notebook)
-    return page(title, body)
+    epoch = os.environ.get(SOURCE_DATE_EPOCH, "")
+    when = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else started or datetime.now(UTC)
+    return page(title, body, date=dutch_date(when))
 
 
 def _chromium() -> str | None:
@@ -420,7 +422,7 @@ def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progr
         _checkpoint("rendering")
         _record_published_folder(executed, partial, final)
         html = _render_html(
-            executed, loaded[0].name if notebook != "vergelijking" else "Vergelijking van scenario's"
+            executed, loaded[0].name if notebook != "vergelijking" else "Vergelijking van scenario's", started
         )
         write_atomic(partial / "report.html", html)
     except KeyboardInterrupt:
@@ -518,12 +520,15 @@ def build_index(out: str | Path) -> Path:
             rows.append(_index_row(out, run, manifest_path))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             unreadable.append(run.relative_to(out).as_posix())
+    from .labels import CONDITION_SHORT
+
     rows.sort(key=lambda row: row[0], reverse=True)
     rows = [row[1:] for row in rows]
     body = (
-        "<h1>Verkenningen</h1><p>Alle rapporten, nieuwste eerst. Randvoorwaarden: win-win, geen winst, "
-        "transparantie, platform leidend, risico's gedeeld, waarde voor inwoners (✔ voldaan, ✘ niet voldaan, "
-        "? niet te bepalen).</p>" + table(["Gemaakt (UTC)", "Scenario", "Soort", "Randvoorwaarden", ""], rows)
+        "<h1>Verkenningen</h1><p>Alle rapporten, nieuwste eerst, met het oordeel op elke randvoorwaarde "
+        "uit de raadsbrief: ✔ voldaan, ✘ niet voldaan, ? niet te bepalen. Bij een vergelijking staan de "
+        "oordelen per scenario naast elkaar, in de volgorde van de naam.</p>"
+        + table(["Gemaakt (UTC)", "Scenario", "Soort", *CONDITION_SHORT.values(), ""], rows)
     )
     if unreadable:
         body += (
@@ -542,9 +547,15 @@ def _index_row(out: Path, run: Path, manifest_path: Path) -> tuple:
     results = json.loads((run / "results.json").read_text(encoding="utf-8"))
     studies = results.get("studies", [results])
     name = " / ".join(str(s["scenario"]["name"]) for s in studies)
-    conditions = studies[0]["conditions"]
-    verdicts = " ".join(VERDICT_MARK[c["verdict"]] for c in conditions.values())
+    from .labels import CONDITION_SHORT, VERDICT_LABELS
+
+    verdicts = []
+    for condition in CONDITION_SHORT:  # one column per condition, by its key: never by position
+        found = [s["conditions"].get(condition, {}).get("verdict") for s in studies]
+        marks = " / ".join(VERDICT_MARK.get(v, "–") for v in found)
+        words = " / ".join(VERDICT_LABELS.get(v, "niet beoordeeld") for v in found)
+        verdicts.append(Markup(f'<span title="{text(words)}">{text(marks)}</span>'))
     link = Markup(f'<a href="{text(run.relative_to(out).as_posix())}/report.html">rapport</a>')
     finished = manifest["finished"]
     shown = datetime.fromisoformat(finished).strftime("%d-%m-%Y %H:%M")
-    return (finished, shown, name, str(manifest.get("notebook", "")), verdicts, link)
+    return (finished, shown, name, str(manifest.get("notebook", "")), *verdicts, link)
