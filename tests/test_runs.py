@@ -26,6 +26,12 @@ from .test_reliability import _alive, _children, _complete
 BASIS = str(SCENARIOS / "basis.yaml")
 
 
+def _as_at_a_terminal() -> None:
+    """Ctrl-C as a terminal gives it: a job started in the background of a script (as CI may run the
+    suite) inherits SIGINT ignored, and Python then keeps it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _verkenning(*args: str, cwd: Path, env: dict | None = None, **popen) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "verkenning", *args],
@@ -34,6 +40,7 @@ def _verkenning(*args: str, cwd: Path, env: dict | None = None, **popen) -> subp
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_as_at_a_terminal,
         **popen,
     )
 
