@@ -24,7 +24,8 @@ __all__ = [
     "verdict_line",
 ]
 
-SYMBOL = {"pass": "PASS", "fail": "FAIL", "undetermined": "n/a "}
+SYMBOL = {"pass": "PASS", "fail": "FAIL", "undetermined": "n/a ", "model_choice": "MODL"}
+"""model_choice (MODL): a condition the model holds by how it is built, not a test on the data."""
 
 
 def one_line(scenario: Scenario) -> str:
@@ -116,8 +117,8 @@ def verdict_line(verdict: Verdict) -> str:
         )
     if c == "no_profit":
         return (
-            "shares add up to the cost every year"
-            if verdict.verdict == "pass"
+            "by construction: shares add up to the cost every year"
+            if verdict.verdict in ("pass", "model_choice")
             else (f"shares differ from the cost by up to {verdict.max_gap_eur:,.2f}")
         )
     if c == "transparency":

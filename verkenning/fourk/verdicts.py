@@ -1,4 +1,6 @@
-"""The conditions (randvoorwaarden) of the council letter, each judged pass, fail or undetermined.
+"""The conditions (randvoorwaarden) of the council letter, each judged pass, fail or undetermined,
+or shown as a modelling choice (``model_choice``, *modelkeuze*) where the model holds it by how it
+is built rather than by a test on the data that could come out either way.
 
 Each condition is one small judgement returning a frozen verdict with structured facts (partner
 ids, amounts in euros, years); the words come later, Dutch in ``report/labels.py`` and English in
@@ -10,13 +12,17 @@ test the sweep makes on every sample.
   NPV is not negative), every entrant no more than on its own, and the shares are in the core of
   that year's cost game: no group of partners pays more than it would on its own (violations
   listed, worst first).
-- ``no_profit``: every year the shares add up to the cooperation's cost, to the cent.
+- ``no_profit``: every year the shares add up to the cooperation's cost, to the cent. The shares are
+  built to do so, so a pass is a *modelkeuze* (charging at cost); the check stays as a guard.
 - ``transparency``: every euro of the scenario's key is traced to a service and a key, and the trace
   adds up to each partner's share (undetermined for game-theoretic rules, which have no such trace).
+  The key is built from that trace, so a pass is a *modelkeuze*.
 - ``platform_leads``: the entrants' migration onto the centre's platform is costed (undetermined
-  without entrants).
+  without entrants). The model assumes the centre's platform leads; costing it is a *modelkeuze*,
+  and it fails when the scenario costs no migration.
 - ``risks_shared``: a risk reserve (``risk_reserve_share`` of the annual cost) is carried in
-  proportion to the shares; it fails when a member carries none of it.
+  proportion to the shares; it fails when a member carries none of it, and is otherwise a
+  *modelkeuze* (the model spreads the reserve by the key; who bears which risk is the regeling's).
 - ``value_for_residents``: the municipal partners' cost per inhabitant does not rise.
 """
 
@@ -45,7 +51,9 @@ __all__ = [
 ]
 
 CONDITIONS = ("win_win", "no_profit", "transparency", "platform_leads", "risks_shared", "value_for_residents")
-VerdictValue = Literal["pass", "fail", "undetermined"]
+VerdictValue = Literal["pass", "fail", "undetermined", "model_choice"]
+BY_CONSTRUCTION = "model_choice"
+"""A condition the model holds by how it is built: shown as such, never as a passed test."""
 
 
 @dataclass(frozen=True)
@@ -182,7 +190,7 @@ def _no_profit(result: CostResult, method: str) -> NoProfit:
     totals = np.round(np.nansum(result.share_eur[method], axis=0) * 100)
     gaps = totals - np.round(result.cooperation_cost_eur * 100)
     gap = float(abs(gaps).max() / 100)
-    return NoProfit("no_profit", "pass" if not gaps.any() else "fail", result.reference_year, gap)
+    return NoProfit("no_profit", BY_CONSTRUCTION if not gaps.any() else "fail", result.reference_year, gap)
 
 
 def _transparency(result: CostResult, method: str) -> Transparency:
@@ -198,9 +206,8 @@ def _transparency(result: CostResult, method: str) -> Transparency:
         for i, p in enumerate(result.partners)
         if result.member[i, kk] and traced.get((y, p), 0) != round(result.share_eur["key"][i, kk] * 100)
     )
-    return Transparency(
-        "transparency", "fail" if mismatch else "pass", year, method, len(result.trace), mismatch[:10]
-    )
+    verdict: VerdictValue = "fail" if mismatch else BY_CONSTRUCTION
+    return Transparency("transparency", verdict, year, method, len(result.trace), mismatch[:10])
 
 
 def _platform_leads(result: CostResult, method: str) -> PlatformLeads:
@@ -216,7 +223,7 @@ def _platform_leads(result: CostResult, method: str) -> PlatformLeads:
         missing = () if result.transition_eur.sum() > 0 else tuple(joining)
     else:
         missing = tuple(p for p, amount in amounts if amount <= 0)
-    return PlatformLeads("platform_leads", "fail" if missing else "pass", year, amounts, missing)
+    return PlatformLeads("platform_leads", "fail" if missing else BY_CONSTRUCTION, year, amounts, missing)
 
 
 def _risks_shared(result: CostResult, method: str) -> RisksShared:
@@ -232,7 +239,8 @@ def _risks_shared(result: CostResult, method: str) -> RisksShared:
         for i, w in zip(member_ids, weights, strict=True)
     )
     none = tuple(p for p, e in exposure if e <= 0)
-    return RisksShared("risks_shared", "fail" if none else "pass", year, round(reserve, 2), exposure, none)
+    verdict: VerdictValue = "fail" if none else BY_CONSTRUCTION
+    return RisksShared("risks_shared", verdict, year, round(reserve, 2), exposure, none)
 
 
 def _value_for_residents(result: CostResult, method: str) -> ValueForResidents:

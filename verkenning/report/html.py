@@ -71,7 +71,7 @@ th { background: #eef3f8; } td.num, th.num { text-align: right; font-variant-num
 td.num { white-space: nowrap; } .anchor-link { display: none; }
 caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 .pass { color: #006d3c; font-weight: 600; } .fail { color: #b3261e; font-weight: 600; }
-.undetermined { color: #6b5a00; font-weight: 600; }
+.undetermined { color: #6b5a00; font-weight: 600; } .model_choice { color: #555; font-style: italic; }
 .kader { background: #f5f7fa; border-left: 4px solid #0072B2; padding: .6rem 1rem; margin: 1rem 0; }
 .noot { color: #555; font-size: .88rem; } img { max-width: 100%; height: auto; }
 .jp-InputArea, .jp-InputPrompt, .jp-OutputPrompt, .input, .prompt { display: none; }

@@ -59,7 +59,12 @@ BEARER_LABELS = {"entrant": "de toetreder", "key": "alle deelnemers, naar de sle
 NOT_ADMITTED_LABEL = "Niet toetreden (zoals nu)"
 OBTAINED_LABELS = OBTAINED_WORDS
 PEDIGREE_LABELS = {"source": "bron", "assumption": "aanname", "unsourced": "zonder herkomst"}
-VERDICT_LABELS = {"pass": "voldaan", "fail": "niet voldaan", "undetermined": "niet te bepalen"}
+VERDICT_LABELS = {
+    "pass": "voldaan",
+    "fail": "niet voldaan",
+    "undetermined": "niet te bepalen",
+    "model_choice": "modelkeuze",
+}
 INDICATOR_LABELS = {
     "annual_cost_eur": "Kosten per jaar",
     "standalone_eur": "Kosten zelfstandig",
@@ -206,8 +211,12 @@ def verdict_sentence(verdict, names: dict[str, str]) -> str:
             "zelfstandig goedkoper uit (de verdeling ligt in de kern)."
         )
     if verdict.condition == "no_profit":
-        if verdict.verdict == "pass":
-            return "De bijdragen tellen elk jaar op tot precies de kosten van de samenwerking."
+        if verdict.verdict in ("pass", "model_choice"):
+            return (
+                "Modelkeuze: de bijdragen tellen elk jaar op tot precies de kosten van de samenwerking, "
+                "zonder opslag. Of de centrumgemeente tegen integrale kostprijs levert, toetst het model "
+                "niet."
+            )
         return f"De bijdragen wijken tot {verdict.max_gap_eur:,.2f} euro af van de kosten."
     if verdict.condition == "transparency":
         if verdict.verdict == "undetermined":
@@ -215,18 +224,20 @@ def verdict_sentence(verdict, names: dict[str, str]) -> str:
                 f"De verdeling '{verdict.method}' volgt uit de speltheorie, "
                 "niet uit een herleidbare sleutel per dienst."
             )
-        if verdict.verdict == "pass":
+        if verdict.verdict in ("pass", "model_choice"):
             return (
-                "Elke euro van elke deelnemer is herleid tot een dienst en een verdeelsleutel; "
-                "de regels tellen op."
+                "Modelkeuze: elke euro van elke deelnemer is herleid tot een dienst en een verdeelsleutel "
+                "en de regels tellen op, omdat de eigen sleutel zo is opgebouwd; of de regeling even "
+                "herleidbaar is, blijkt niet uit het model."
             )
         return f"{len(verdict.unmatched)} bijdragen zijn niet volledig herleid."
     if verdict.condition == "platform_leads":
         if verdict.verdict == "undetermined":
             return "Er treedt geen deelnemer toe; er is geen migratie."
-        if verdict.verdict == "pass":
+        if verdict.verdict in ("pass", "model_choice"):
             return (
-                "Migratie naar het platform van de centrumgemeente is in de cijfers opgenomen: "
+                "Modelkeuze: het model neemt aan dat toetreders naar het platform van de centrumgemeente "
+                "migreren, en rekent die migratie mee: "
                 + ", ".join(f"{names[p]} {_plain_euro(a)}" for p, a in verdict.transition_eur)
             )
         return (
@@ -241,9 +252,15 @@ def verdict_sentence(verdict, names: dict[str, str]) -> str:
             if verdict.carrying_none
             else " door alle deelnemers."
         )
+        prefix = "Modelkeuze: een" if verdict.verdict == "model_choice" else "Een"
+        rest = (
+            " Wie welk risico werkelijk draagt, volgt uit de regeling, niet uit het model."
+            if verdict.verdict == "model_choice"
+            else ""
+        )
         return (
-            f"Een risicoreserve van {_plain_euro(verdict.reserve_eur)} wordt naar rato van de bijdragen "
-            f"gedragen{carried}"
+            f"{prefix} risicoreserve van {_plain_euro(verdict.reserve_eur)} wordt naar rato van de bijdragen "
+            f"gedragen{carried}{rest}"
         )
     if verdict.condition == "value_for_residents":
         if verdict.verdict == "undetermined":

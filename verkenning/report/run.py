@@ -501,7 +501,7 @@ def _fail(partial: Path, folder: Path, run_id: str) -> Path:
     return failed
 
 
-VERDICT_MARK = {"pass": "✔", "fail": "✘", "undetermined": "?"}
+VERDICT_MARK = {"pass": "✔", "fail": "✘", "undetermined": "?", "model_choice": "○"}
 
 
 def build_index(out: str | Path) -> Path:
@@ -526,8 +526,9 @@ def build_index(out: str | Path) -> Path:
     rows = [row[1:] for row in rows]
     body = (
         "<h1>Verkenningen</h1><p>Alle rapporten, nieuwste eerst, met het oordeel op elke randvoorwaarde "
-        "uit de raadsbrief: ✔ voldaan, ✘ niet voldaan, ? niet te bepalen. Bij een vergelijking staan de "
-        "oordelen per scenario naast elkaar, in de volgorde van de naam.</p>"
+        "uit de raadsbrief: ✔ voldaan, ✘ niet voldaan, ? niet te bepalen, ○ modelkeuze (geldt door hoe "
+        "het model is gebouwd). Bij een vergelijking staan de oordelen per scenario naast elkaar, in de "
+        "volgorde van de naam.</p>"
         + table(["Gemaakt (UTC)", "Scenario", "Soort", *CONDITION_SHORT.values(), ""], rows)
     )
     if unreadable:
