@@ -230,7 +230,7 @@ def test_index_lists_every_run_with_a_link(runs):
 
     from verkenning.report.labels import CONDITION_SHORT
 
-    marks = {"pass": "✔", "fail": "✘", "undetermined": "?"}
+    marks = {"pass": "✔", "fail": "✘", "undetermined": "?", "model_choice": "○"}
     strip = lambda cell: html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()  # noqa: E731
     header = [strip(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", index)]
     assert [h for h in header if h in CONDITION_SHORT.values()] == list(CONDITION_SHORT.values())
