@@ -70,3 +70,17 @@ def test_the_centre_gain_is_the_centres_row(borne):
     assert outcome.centre_npv_eur == centre["npv_eur"] and outcome.centre_saving_eur == centre["saving_eur"]
     page = str(outcome.html())
     assert "Gemeente Hengelo bespaart in" in page and "NCW voordeel" in page
+
+
+def test_moving_a_widget_recomputes_the_outcome_and_the_button_saves_the_choice(borne, tmp_path):
+    box = borne.show()
+    controls = {c.name: w for c, w in zip(borne.controls, box.children, strict=False)}
+    outcome = next(w for w in box.children if "whatif-outcome" in w._dom_classes)
+    controls["parameters.fixed_share_scale"].value = 3.0
+    assert outcome.value == str(borne.evaluate({"parameters.fixed_share_scale": 3.0}).html())
+    name, button = box.children[-2].children
+    name.value = "uit-de-werksessie.yaml"
+    button.click()
+    saved = load_scenario(tmp_path / "uit-de-werksessie.yaml")
+    assert saved.parameters.fixed_share_scale == 3.0
+    assert "verkenning run" in box.children[-1].value

@@ -303,28 +303,23 @@ class WhatIf:
                     style=style,
                     layout=layout,
                 )
-            elif control.step and control.step >= 1:
-                widget = widgets.BoundedFloatText(
-                    value=control.value,
-                    min=control.low,
-                    max=control.high,
-                    step=control.step,
-                    description=control.label,
-                    continuous_update=False,
-                    style=style,
-                    layout=layout,
-                )
             else:
-                widget = widgets.FloatSlider(
-                    value=control.value,
-                    min=control.low,
-                    max=control.high,
-                    step=control.step,
-                    description=control.label,
-                    continuous_update=False,
-                    readout_format=".2f",
-                    style=style,
-                    layout=layout,
+                number = {
+                    "value": control.value,
+                    "min": control.low,
+                    "max": control.high,
+                    "step": control.step,
+                    "description": control.label,
+                    "continuous_update": False,
+                    "style": style,
+                    "layout": layout,
+                }
+                # euros are typed (a slider cannot hit € 912.000); shares and exponents slide
+                euros = bool(control.step and control.step >= 1)
+                widget = (
+                    widgets.BoundedFloatText(**number)
+                    if euros
+                    else widgets.FloatSlider(**number, readout_format=".2f")
                 )
             widget.add_class("whatif-control")
             inputs[control.name] = widget
