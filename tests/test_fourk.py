@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -233,7 +234,7 @@ def test_an_unknown_indicator_or_condition_names_the_valid_ones():
 def test_every_scorecard_method_prints_numbers_not_nan(method):
     result = CliRunner().invoke(app, ["scorecard", "scenarios/borne.yaml", "--method", method])
     assert result.exit_code == 0, result.output
-    assert "nan" not in result.stdout.lower().replace("financ", "")
+    assert not re.search(r"\bnan\b", result.stdout, re.I), "a figure printed as nan"
 
 
 def test_a_budget_too_small_for_any_team_reports_the_plan_infeasible_and_shows_the_rest():
@@ -262,3 +263,13 @@ def test_a_modelling_choice_still_fails_when_the_data_breaks_it(write):
     card = scorecard(simulate(load_scenario(write(text))))
     assert card.verdict("platform_leads").verdict == "fail"
     assert card.verdict("win_win").verdict in ("pass", "fail"), "win-win is a test on the data"
+
+
+def test_the_conditions_the_model_cannot_decide_say_what_would_decide_them():
+    card = scorecard(simulate(load_scenario(SCENARIOS / "borne.yaml")))
+    names = {p.id: p.name for p in card_scenario().partners}
+    for condition in ("no_extra_risk", "centre_ambitions", "governance"):
+        verdict = card.verdict(condition)
+        assert verdict.verdict == "undetermined" and verdict.facts()["decided_by"], condition
+        assert verdict_sentence(verdict, names).startswith("Niet te bepalen"), condition
+    assert "Gemeente Hengelo" in verdict_sentence(card.verdict("centre_ambitions"), names)

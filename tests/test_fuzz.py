@@ -189,7 +189,7 @@ def test_mutated_scenarios_end_in_a_result_or_a_clear_error(tmp_path_factory, ra
         try:
             result = simulate(scenario)
             card = scorecard(result)
-            assert {v.verdict for v in card.verdicts} <= {"pass", "fail", "undetermined"}
+            assert {v.verdict for v in card.verdicts} <= {"pass", "fail", "undetermined", "model_choice"}
             for values in result.npv_eur["key"].values():
                 assert all(math.isfinite(v) for v in values), "a valid scenario gives finite numbers"
         except VerkenningError as error:

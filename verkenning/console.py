@@ -146,6 +146,8 @@ def verdict_line(verdict: Verdict) -> str:
         if verdict.verdict == "undetermined":
             return "no municipalities with inhabitants"
         return f"cost per inhabitant {verdict.before_eur:,.2f} → {verdict.after_eur:,.2f}"
+    if c in ("no_extra_risk", "centre_ambitions", "governance"):
+        return f"not decidable by the model; decided by {verdict.decided_by}"
     raise ValueError(f"no wording for the condition {c!r}")
 
 

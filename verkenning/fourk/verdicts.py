@@ -24,6 +24,12 @@ test the sweep makes on every sample.
   proportion to the shares; it fails when a member carries none of it, and is otherwise a
   *modelkeuze* (the model spreads the reserve by the key; who bears which risk is the regeling's).
 - ``value_for_residents``: the municipal partners' cost per inhabitant does not rise.
+- ``no_extra_risk`` (*geen (extra) risico's voor welke partner dan ook*), ``centre_ambitions``
+  (*bijdragen aan de ambities van de centrumgemeente*) and ``governance`` (*governance helder en
+  werkbaar*, the college's condition): the model holds no yes/no test for these, so they are
+  *niet te bepalen*, each with what would decide it (``decided_by``): a stated limit on the chance of
+  a loss that the sweep already gives per partner, the centre's ambitions as measurable goals, and
+  the regeling's decision rules.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ __all__ = [
     "PlatformLeads",
     "RisksShared",
     "Transparency",
+    "Undecided",
     "ValueForResidents",
     "Verdict",
     "WinWin",
@@ -50,7 +57,17 @@ __all__ = [
     "worse_off",
 ]
 
-CONDITIONS = ("win_win", "no_profit", "transparency", "platform_leads", "risks_shared", "value_for_residents")
+CONDITIONS = (
+    "win_win",
+    "no_profit",
+    "transparency",
+    "platform_leads",
+    "risks_shared",
+    "value_for_residents",
+    "no_extra_risk",
+    "centre_ambitions",
+    "governance",
+)
 VerdictValue = Literal["pass", "fail", "undetermined", "model_choice"]
 BY_CONSTRUCTION = "model_choice"
 """A condition the model holds by how it is built: shown as such, never as a passed test."""
@@ -97,6 +114,14 @@ class WinWin(Verdict):
     """Every group that pays more together than on its own, worst first."""
     players: tuple[str, ...]
     """The members of the year's game, to name who a group leaves out."""
+
+
+@dataclass(frozen=True)
+class Undecided(Verdict):
+    """A condition the model has no test for; ``decided_by`` says what would decide it."""
+
+    decided_by: str
+    centre: str
 
 
 @dataclass(frozen=True)
@@ -257,7 +282,31 @@ def _value_for_residents(result: CostResult, method: str) -> ValueForResidents:
     return ValueForResidents("value_for_residents", verdict, year, before, after)
 
 
-JUDGEMENTS = (_win_win, _no_profit, _transparency, _platform_leads, _risks_shared, _value_for_residents)
+UNDECIDED = {
+    "no_extra_risk": "a limit on each partner's chance of a loss (the sweep gives that chance per partner)",
+    "centre_ambitions": "the centre's ambitions written as measurable goals in the scenario",
+    "governance": "the regeling's decision rules, voting weights and exit terms, judged by the partners",
+}
+"""The conditions the model cannot decide, and what would decide each."""
+
+
+def _undecided(condition: str):
+    def judge(result: CostResult, method: str) -> Undecided:
+        centre = result.scenario.centre
+        return Undecided(condition, "undetermined", result.reference_year, UNDECIDED[condition], centre)
+
+    return judge
+
+
+JUDGEMENTS = (
+    _win_win,
+    _no_profit,
+    _transparency,
+    _platform_leads,
+    _risks_shared,
+    _value_for_residents,
+    *(_undecided(c) for c in UNDECIDED),
+)
 
 
 def verdicts(result: CostResult, method: str = "key") -> tuple[Verdict, ...]:

@@ -36,6 +36,9 @@ CONDITION_LABELS = {
     "platform_leads": "Hengelose werkwijzen en infrastructuur leidend",
     "risks_shared": "Risico's gezamenlijk gedragen",
     "value_for_residents": "Toegevoegde waarde voor inwoners",
+    "no_extra_risk": "Geen (extra) risico's voor welke partner dan ook",
+    "centre_ambitions": "Bijdragen aan de ambities van de centrumgemeente",
+    "governance": "Governance helder en werkbaar",
 }
 CONDITION_SHORT = {
     "win_win": "Win-win",
@@ -44,6 +47,9 @@ CONDITION_SHORT = {
     "platform_leads": "Platform leidend",
     "risks_shared": "Risico's gedeeld",
     "value_for_residents": "Waarde voor inwoners",
+    "no_extra_risk": "Geen extra risico",
+    "centre_ambitions": "Ambities centrum",
+    "governance": "Governance",
 }
 """The conditions as column headings (the index of runs), in the order of the letter."""
 METHOD_LABELS = {
@@ -271,6 +277,23 @@ def verdict_sentence(verdict, names: dict[str, str]) -> str:
         return (
             f"De kosten per inwoner stijgen van {before} naar {after}: "
             "de toetreding of uitbreiding kost de gemeenten samen meer dan zij nu betalen."
+        )
+    if verdict.condition == "no_extra_risk":
+        return (
+            "Niet te bepalen als ja of nee: de kans op een nadeel per deelnemer staat bij de onzekerheid "
+            "(kans op verlies). Leg vast welke kans aanvaardbaar is (bijvoorbeeld hooguit 10%), dan is "
+            "dit te toetsen."
+        )
+    if verdict.condition == "centre_ambitions":
+        centre = names.get(verdict.centre, verdict.centre)
+        return (
+            f"Niet te bepalen: het model kent de ambities van {centre} niet. Beschrijf ze als meetbare "
+            "doelen (bijvoorbeeld dekking van sleutelrollen, kennis in huis), dan toetst de 4K-scorekaart ze."
+        )
+    if verdict.condition == "governance":
+        return (
+            "Niet te bepalen met een kostenmodel: of de governance helder en werkbaar is, volgt uit de "
+            "regeling (besluitvorming, stemverhouding, uittreden), te beoordelen door de deelnemers."
         )
     raise ValueError(f"no wording for the condition {verdict.condition!r}")
 
