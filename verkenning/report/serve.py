@@ -114,14 +114,11 @@ def serve(
                     raise Failed(f"Voilà did not start within {START_TIMEOUT_S} s:\n{_tail(log)}")
                 time.sleep(0.2)
             say(f"open http://127.0.0.1:{port}/ in a browser (the what-if of {scenario}); Ctrl-C stops")
-            try:
-                code = process.wait()
-            except KeyboardInterrupt:
-                _stop(process)
-                say("stopped")
-                return
+            code = process.wait()
             raise Failed(f"Voilà stopped by itself (exit {code}):\n{_tail(log)}")
     except KeyboardInterrupt:
+        if process is not None:
+            _stop(process)
         say("stopped")
     finally:
         if process is not None:
