@@ -712,3 +712,20 @@ def test_an_incumbent_left_untouched_is_not_worse_off_and_no_entrant_means_no_en
     by_hand = (npvs >= -1e-6).all(axis=1)
     np.testing.assert_array_equal(out[Outcome("incumbents_gain")], by_hand)
     assert by_hand.mean() > 0, "the outcome can hold"
+
+
+def test_the_sweep_carries_an_entry_fee_as_the_study_does(write):
+    text = (
+        (SCENARIOS / "borne.yaml")
+        .read_text(encoding="utf-8")
+        .replace("    joins: 2026", "    joins: 2026\n    entry_fee_eur: 250000")
+    )
+    scenario = load_scenario(write(text))
+    assert scenario.partner("borne").entry_fee_eur == 250_000
+    out = evaluate(plan(scenario, (), ()), np.zeros((1, 0)))
+    result = simulate(scenario)
+    npv = np.array([out[Outcome("npv_eur", p)][0] for p in result.partners])
+    np.testing.assert_allclose(npv, result.npv_eur["key"][result.rates[0]], atol=0.5)
+    without = simulate(load_scenario(SCENARIOS / "borne.yaml"))
+    borne = result.partners.index("borne")
+    assert result.npv_eur["key"][result.rates[0]][borne] < without.npv_eur["key"][without.rates[0]][borne]
