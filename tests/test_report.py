@@ -433,3 +433,18 @@ def test_a_study_that_admits_nobody_says_so_in_a_sentence_that_reads():
     page = re.sub(r"<[^>]+>", "", str(fees(report)))
     assert "Toelating van geen van de kandidaten (Gemeente Borne) vergroot de totale besparing" in page
     assert "van geen de" not in page
+
+
+def test_the_appendix_names_every_figure_in_dutch_not_by_its_code():
+    from verkenning.report import Report
+    from verkenning.report.labels import PARAMETER_LABELS
+    from verkenning.report.sections import assumptions
+    from verkenning.scenario import Parameters
+
+    numeric = [n for n, f in Parameters.model_fields.items() if "Figure" in str(f.annotation)]
+    assert set(numeric) <= set(PARAMETER_LABELS), "every model parameter has its Dutch name"
+    for name in ("borne", "groeipad", "borne-nulmeting"):
+        page = re.sub(r"<[^>]+>", " ", str(assumptions(Report.load(SCENARIOS / f"{name}.yaml"))))
+        assert not re.findall(r"\b[a-z]+_[a-z_]+\b|\b(partners|services|parameters)\.\w+", page), name
+    page = str(assumptions(Report.load(SCENARIOS / "borne.yaml")))
+    assert "Gemeente Borne: werkplekken" in page and "Digitale werkplek: schaalexponent" in page

@@ -114,6 +114,61 @@ def role(name: str) -> str:
     return ROLE_LABELS.get(name, name.replace("_", " "))
 
 
+FIELD_LABELS = {
+    "inhabitants": "inwoners",
+    "fte": "formatie (fte)",
+    "workstations": "werkplekken",
+    "applications": "applicaties",
+    "standalone_annual_cost_eur": "eigen kosten per jaar",
+    "volume_growth": "volumegroei per jaar",
+    "fixed_annual_cost_eur": "vaste kosten per jaar",
+    "unit_annual_cost_eur": "kosten per eenheid per jaar",
+    "scale_exponent": "schaalexponent",
+    "fixed_fte": "vaste fte",
+    "fte_per_unit": "fte per eenheid",
+}
+"""Partner and service figures in Dutch, for the appendix of assumptions."""
+PARAMETER_LABELS = {
+    "fixed_share_scale": "Gedeeld vast deel van de kosten (× de kalibratie)",
+    "transition_cost_share": "Transitiekosten (aandeel van de jaarkosten van de toetreder)",
+    "transition_share_first_year": "Deel van de transitiekosten in het jaar van toetreding",
+    "level_effect_entrant": "Niveau-effect bij de toetreder",
+    "cost_growth_standalone": "Kostengroei bij zelfstandig werken (nominaal, per jaar)",
+    "cost_growth_cooperation": "Kostengroei binnen de samenwerking (nominaal, per jaar)",
+    "inflation": "Inflatie per jaar",
+    "volume_growth": "Volumegroei per jaar",
+    "exit_cost_share": "Uittredingsvergoeding (aandeel van de laatste jaarbijdrage)",
+    "risk_reserve_share": "Risicoreserve (aandeel van de jaarkosten)",
+    "coordination_annual_cost_eur_per_organisation": "Coördinatiekosten per organisatie per jaar",
+    "fte_annual_cost_eur": "Kosten van een fte per jaar",
+    "absence_rate": "Kans dat een medewerker afwezig is",
+    "key_role_min_fte": "Minimale fte per sleutelrol",
+    "continuity_min_workstations": "Continuïteitsdrempel (werkplekken)",
+    "baseline_error_observed": "Meetfout van een waargenomen kostencijfer",
+    "baseline_error_estimated": "Meetfout van een geschat kostencijfer",
+}
+"""The model parameters in Dutch."""
+
+
+def field_label(path: str, names: dict[str, str], services: dict[str, str]) -> str:
+    """A figure's path (``services.WP.key_roles.workstation_admin.fte_per_unit``) in Dutch words."""
+    parts = path.split(".")
+    if parts[0] == "parameters" and len(parts) == 2:
+        return PARAMETER_LABELS.get(parts[1], parts[1].replace("_", " "))
+    if path == "discount_rate":
+        return "Discontovoet"
+    if path == "horizon_years":
+        return "Looptijd (jaren)"
+    if parts[0] == "partners" and len(parts) == 3:
+        return f"{names.get(parts[1], parts[1])}: {FIELD_LABELS.get(parts[2], parts[2])}"
+    if parts[0] == "services" and len(parts) == 3:
+        return f"{services.get(parts[1], parts[1])}: {FIELD_LABELS.get(parts[2], parts[2])}"
+    if parts[0] == "services" and len(parts) == 5 and parts[2] == "key_roles":
+        service = services.get(parts[1], parts[1])
+        return f"{service}: {role(parts[3])}, {FIELD_LABELS.get(parts[4], parts[4])}"
+    return path
+
+
 KIND_LABELS = {"municipality": "gemeente", "public_body": "openbaar lichaam", "other": "overig"}
 DRIVER_LABELS = {
     "workstations": "werkplekken",

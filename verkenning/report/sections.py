@@ -24,6 +24,7 @@ from .labels import (
     OBTAINED_LABELS,
     PEDIGREE_LABELS,
     VERDICT_LABELS,
+    field_label,
     standalone_origin,
     verdict_sentence,
     verdict_text,
@@ -406,9 +407,10 @@ def allocation(study: Report) -> Markup:
 
 
 def assumptions(study: Report) -> Markup:
+    services = {s.id: s.name for s in study.scenario.services}
     rows = [
         (
-            row["field"],
+            field_label(row["field"], study.names, services),
             number(row["value"], 4 if abs(row["value"]) < 10 else 0),
             PEDIGREE_LABELS[row["kind"]],
             row["note"],

@@ -18,7 +18,15 @@ import pandas as pd
 from ..files import Sheet, workbook_bytes, write_atomic
 from ..formats import percent
 from ..study import Study
-from .labels import DRIVER_LABELS, INDICATOR_LABELS, K_LABELS, KIND_LABELS, METHOD_LABELS, PEDIGREE_LABELS
+from .labels import (
+    DRIVER_LABELS,
+    INDICATOR_LABELS,
+    K_LABELS,
+    KIND_LABELS,
+    METHOD_LABELS,
+    PEDIGREE_LABELS,
+    field_label,
+)
 
 __all__ = ["SHEETS", "workbook", "write_workbook"]
 
@@ -241,8 +249,18 @@ def workbook(study: Study, run_id: str | None = None) -> dict[str, Sheet]:
     )
 
     assumptions = tables["aannames"]
-    assumptions = assumptions.assign(kind=assumptions["kind"].map(PEDIGREE_LABELS)).rename(
-        columns={"field": "Veld", "value": "Waarde", "kind": "Herkomst", "note": "Bron of onderbouwing"}
+    services = {s.id: s.name for s in study.scenario.services}
+    assumptions = assumptions.assign(
+        kind=assumptions["kind"].map(PEDIGREE_LABELS),
+        label=assumptions["field"].map(lambda path: field_label(path, names, services)),
+    )[["label", "field", "value", "kind", "note"]].rename(
+        columns={
+            "label": "Cijfer",
+            "field": "Veld (code)",
+            "value": "Waarde",
+            "kind": "Herkomst",
+            "note": "Bron of onderbouwing",
+        }
     )
 
     sheets = {
