@@ -191,20 +191,23 @@ MAX_GAME_BYTES = 200_000_000
 """Every coalition of the largest exact game (2^20) at ~100 bytes a line fits well within this."""
 
 
+def _text(path: Path) -> str:
+    """The file as text: UTF-8, with or without the byte-order mark Excel writes."""
+    try:
+        return read_input(path, MAX_GAME_BYTES).decode("utf-8-sig")
+    except Unreadable as error:
+        raise GameError(f"{path}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise GameError(f"{path}: not valid UTF-8 (byte {error.start}); save the file as UTF-8") from None
+
+
 def read_game(path: str | Path, kind: str | None = None) -> GameFile:
     """Read a game file (``.json`` or ``.csv``; UTF-8, with or without the byte-order mark Excel writes).
 
     ``kind`` is the caller's word on the kind of game; a file that states its own must agree with it.
     """
     path = Path(path)
-    try:
-        raw = read_input(path, MAX_GAME_BYTES)
-    except Unreadable as error:
-        raise GameError(f"{path}: {error}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise GameError(f"{path}: not valid UTF-8 (byte {error.start}); save the file as UTF-8") from None
+    text = _text(path)
     if path.suffix.lower() == ".csv":
         return _read_csv(path, text, kind)
     return _read_json(path, text, kind)
@@ -213,12 +216,7 @@ def read_game(path: str | Path, kind: str | None = None) -> GameFile:
 def read_split(path: str | Path, game: Game) -> np.ndarray:
     """A proposed allocation of ``game`` from JSON ``{player: share}`` or CSV ``player,share`` rows."""
     path = Path(path)
-    try:
-        text = read_input(path, MAX_GAME_BYTES).decode("utf-8-sig")
-    except Unreadable as error:
-        raise GameError(f"{path}: {error}") from None
-    except UnicodeDecodeError as error:
-        raise GameError(f"{path}: not valid UTF-8 (byte {error.start}); save the file as UTF-8") from None
+    text = _text(path)
     shape = "an object {player: share}" if path.suffix.lower() != ".csv" else "rows 'player,share'"
     if path.suffix.lower() == ".csv":
         try:

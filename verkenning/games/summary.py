@@ -55,9 +55,8 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def _digits(game: Game) -> int:
-    """Decimals that the engine's tolerance can tell apart on this game (0 to 12)."""
-    tol = float(tolerance(np.nan_to_num(game.cost_form)))
+def _digits(tol: float) -> int:
+    """Decimals that the engine's tolerance ``tol`` can tell apart (0 to 12)."""
     return int(min(12, max(0, -math.floor(math.log10(tol))))) if tol > 0 else 12
 
 
@@ -170,14 +169,15 @@ def summarise(
             "worse_off": _violations(game, shares, None),
         }
         proposed["in_core"] = gap == 0.0 and not proposed["worse_off"]
-    digits = _digits(game)
+    limit = float(tolerance(game.cost_form))  # the one policy; missing coalitions count as zero there
+    digits = _digits(limit)
     summary = {
         "players": list(game.players),
         "kind": game.kind,
         "allocations": {name: _adding_up(a, digits) for name, a in allocations.items()},
         "notes": {name: a.note for name, a in allocations.items() if a.note},
         "core": {
-            "empty": None if epsilon is None else bool(epsilon > tolerance(np.nan_to_num(game.cost_form))),
+            "empty": None if epsilon is None else bool(epsilon > limit),
             "least_core_epsilon": epsilon,
         },
         "core_violations": violations,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +135,7 @@ class WhatIf:
 
     # -- the controls ---------------------------------------------------------------------------------
 
-    @property
+    @cached_property
     def controls(self) -> tuple[Control, ...]:
         scenario, costs = self.scenario, self.study.costs
         found: list[Control] = []

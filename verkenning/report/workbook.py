@@ -194,14 +194,15 @@ def workbook(study: Study, run_id: str | None = None) -> dict[str, Sheet]:
     )
 
     card = tables["scorecard"]
+    formats = card["unit"].map(_number_format)
     card = card.assign(
         partner=card["partner"].map(names),
         k=card["k"].map(K_LABELS),
         name=card["name"].map(lambda n: INDICATOR_LABELS.get(n, n)),
-        format=card["unit"].map(_number_format),
+        format=formats,
         unit=card["unit"].map(lambda u: UNITS.get(u, u)),
-        before=_by_format(card["before"], card["unit"].map(_number_format)),
-        after=_by_format(card["after"], card["unit"].map(_number_format)),
+        before=_by_format(card["before"], formats),
+        after=_by_format(card["after"], formats),
     ).rename(
         columns={
             "partner": "Deelnemer",
@@ -214,12 +215,13 @@ def workbook(study: Study, run_id: str | None = None) -> dict[str, Sheet]:
     )
 
     growth = tables["groeipad"]
+    formats = growth["indicator"].map(_number_format)
     growth = growth.assign(
         partner=growth["partner"].map(names),
         k=growth["k"].map(K_LABELS),
-        format=growth["indicator"].map(_number_format),
+        format=formats,
         indicator=growth["indicator"].map(lambda n: INDICATOR_LABELS.get(n, n)),
-        value=_by_format(growth["value"], growth["indicator"].map(_number_format)),
+        value=_by_format(growth["value"], formats),
     ).rename(
         columns={
             "year": "Jaar",
