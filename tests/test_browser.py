@@ -269,4 +269,9 @@ def test_make_lab_starts_as_this_user_without_installing_again_and_prints_the_ad
         if lab.poll() is None:
             os.killpg(lab.pid, signal.SIGTERM)  # make and the JupyterLab it started, by make's PID
             lab.wait(30)
-    assert not _listening(port)
+    # make is gone at once; JupyterLab closes its kernels and sockets first, then the port
+    try:
+        _wait_for(lambda: not _listening(port), 30, "JupyterLab stops with make")
+    except AssertionError:
+        os.killpg(lab.pid, signal.SIGKILL)
+        raise
