@@ -262,6 +262,21 @@ def scorecard(
     typer.echo(scorecard_text(study.scorecard(method), terms_text(study, coverage, budget)))
 
 
+@_command
+def terms(
+    scenario: Annotated[Path, typer.Argument(help="The scenario file (its `terms:` and `uncertainties:`).")],
+    samples: Annotated[
+        int, typer.Option(help="Samples of the uncertainties the key is judged on.", min=2)
+    ] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the samples.", min=0)] = 0,
+) -> None:
+    """Propose the key a regeling can state that keeps every partner better off most often."""
+    from .console import key_design_text
+    from .study import Study
+
+    typer.echo(key_design_text(Study.load(scenario, seed=seed, samples=samples)))
+
+
 def _report_run(scenarios: list[Path], notebook: str, out: Path, seed: int, pdf: bool) -> None:
     from .report import RunInterrupted, run_study
 

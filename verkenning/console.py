@@ -210,6 +210,56 @@ def terms_text(study, coverage: float = 0.95, budget_eur: float | None = None) -
     return lines
 
 
+DRIVER_WORDS = {
+    "workstations": "workstations",
+    "inhabitants": "inhabitants",
+    "fte": "fte",
+    "applications": "applications",
+    "equal": "equal per organisation",
+    "own": "each service by its own driver",
+}
+
+
+def mix_text(mix) -> str:
+    """One group's key in words: ``basis: 55% workstations, 45% fte``."""
+    parts = ", ".join(f"{w}% {DRIVER_WORDS.get(d, d)}" for d, w in mix.weights)
+    return (
+        f"{mix.group}: {parts}" + (" (kept)" if mix.kept else "") + ("" if mix.exact else " (approximately)")
+    )
+
+
+def key_design_text(study) -> str:
+    """What ``verkenning terms`` prints: the proposed key beside today's, its P(win-win) and effects."""
+    design = study.key_design
+    proposed, today = study.key_probabilities
+    how = "every key of the family" if design.method == "enumeration" else "a search group by group"
+    lines = [
+        f"{study.scenario.name}: key for {design.year} ({how}, {design.samples:,} samples)",
+        "  proposed: " + "; ".join(mix_text(m) for m in design.proposed),
+        "  today:    " + "; ".join(mix_text(m) for m in design.today),
+        f"  P(win-win): proposed {proposed.probability:.1%} ± {proposed.margin:.1%}, "
+        f"today {today.probability:.1%} ± {today.margin:.1%}",
+        "  at the scenario's values: win-win "
+        + ("holds" if design.central[0] else "fails")
+        + " with the proposed key, "
+        + ("holds" if design.central[1] else "fails")
+        + " with today's",
+        f"  largest expected regret against the Shapley share: {design.regret_eur:,.0f} per year",
+        "  change in contribution: " + ", ".join(f"{p} {v:+,.0f}" for p, v in design.change_eur.items()),
+    ]
+    if abs(proposed.probability - today.probability) <= max(proposed.margin, today.margin):
+        lines.append("  the difference with today's key is within the sampling margin")
+    if not design.found:
+        lines.append("  no key of the family holds the win-win in any sample: this is the best it can do")
+    for b in design.binding:
+        what = "would be cheaper on its own" if b.kind == "core" else "pays more than in the status quo"
+        lines.append(
+            f"  binds: {', '.join(b.members)} {what} in {b.failure_share:.0%} of the samples "
+            f"(median slack {b.slack_eur:,.0f})"
+        )
+    return "\n".join(lines)
+
+
 MIN_USEFUL_SAMPLES = 1000
 """Below this a sweep's probabilities are too rough to suggest as the way out."""
 

@@ -20,7 +20,16 @@ from .costs import CostResult, no_saving, simulate
 from .costs.tables import long_table, summary_table, trace_table
 from .explore.outcomes import Outcome
 from .fourk import Scorecard, growth_path, marginal_effects, scorecard
-from .optimise import Admission, EntryFee, StaffingPlan, admit, entry_fee_range, staffing_plan
+from .optimise import (
+    Admission,
+    EntryFee,
+    KeyDesign,
+    StaffingPlan,
+    admit,
+    design_key,
+    entry_fee_range,
+    staffing_plan,
+)
 from .scenario import Scenario, load_scenario, pedigree
 
 __all__ = ["DEFAULT_SAMPLES", "NpvRange", "Study"]
@@ -120,6 +129,24 @@ class Study:
         k = self.costs.years.index(self.year)
         members = {p for i, p in enumerate(self.costs.partners) if self.costs.member[i, k]}
         return tuple(entry_fee_range(self.costs, e) for e in self.scenario.entrants() if e in members)
+
+    @cached_property
+    def key_design(self) -> KeyDesign:
+        """The key ``verkenning terms`` proposes, over the sweep's samples (its inputs, its seed)."""
+        from .explore import sampled
+
+        run = sampled(self.scenario, self.samples, self.seed)
+        return design_key(run, self.costs.exact, self.costs.years.index(self.year))
+
+    @cached_property
+    def key_probabilities(self):
+        """P(win-win) of the proposed and of today's key, each with its Monte Carlo error."""
+        from .explore import probabilities
+
+        design, win_win = self.key_design, Outcome("win_win")
+        return tuple(
+            probabilities({win_win: flags})[win_win] for flags in (design.win_win, design.today_win_win)
+        )
 
     @cached_property
     def admission(self) -> Admission | None:
@@ -257,6 +284,7 @@ class Study:
                 }
                 for f in self.fees
             },
+            "proposed_key": self._proposed_key(),
             "admission": None
             if self.admission is None
             else {
@@ -292,6 +320,33 @@ class Study:
             },
             "notes": list(r.notes),
             "seed": self.seed,
+        }
+
+    def _proposed_key(self) -> dict:
+        design = self.key_design
+        proposed, today = self.key_probabilities
+        return {
+            "year": design.year,
+            "method": design.method,
+            "samples": design.samples,
+            "weights": {mix.group: dict(mix.weights) for mix in design.proposed},
+            "today": {mix.group: dict(mix.weights) for mix in design.today},
+            "probability": round(proposed.probability, 6),
+            "margin": round(proposed.margin, 6),
+            "today_probability": round(today.probability, 6),
+            "today_margin": round(today.margin, 6),
+            "regret_eur": _cents(design.regret_eur),
+            "change_eur": {p: _cents(v) for p, v in design.change_eur.items()},
+            "central": {"proposed": design.central[0], "today": design.central[1]},
+            "binding": [
+                {
+                    "members": list(b.members),
+                    "kind": b.kind,
+                    "failure_share": round(b.failure_share, 6),
+                    "slack_eur": _cents(b.slack_eur),
+                }
+                for b in design.binding
+            ],
         }
 
     def tables(self) -> dict[str, pd.DataFrame]:

@@ -22,7 +22,7 @@ from .sweep import (
     sweep_id,
     workload,
 )
-from .vector import evaluate, plan
+from .vector import evaluate, plan, sampled
 
 __all__ = [
     "KINDS",
@@ -43,6 +43,7 @@ __all__ = [
     "plan",
     "probabilities",
     "sample",
+    "sampled",
     "save_exploration",
     "sobol",
     "sweep_id",

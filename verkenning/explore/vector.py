@@ -19,8 +19,9 @@ from ..games import in_core, scrb_shares, shapley_shares, tolerance
 from ..scenario import Scenario
 from ..scenario.schema import Uncertainty
 from .outcomes import Outcome
+from .sampling import sample
 
-__all__ = ["KEYS", "Plan", "evaluate", "npv", "plan", "projection"]
+__all__ = ["KEYS", "Plan", "evaluate", "npv", "plan", "projection", "sampled"]
 
 KEYS = ("key", "inhabitants", "workstations", "shapley", "scrb")
 """The keys whose core check every sample carries."""
@@ -78,6 +79,12 @@ def projection(p: Plan, draws: np.ndarray, **options) -> Projection:
     inputs = with_draws(base.inputs, p.scenario, base.services, p.paths, p.specs, draws)
     model = replace(base, inputs=inputs)
     return project(model, model.with_takes(p.status_quo_takes), Exact(), **options)
+
+
+def sampled(scenario: Scenario, samples: int, seed: int = 0) -> Projection:
+    """The path of ``samples`` samples of the scenario's uncertainties: the draws of its sweep."""
+    draws = sample(scenario, samples, seed)
+    return projection(plan(scenario, draws.paths, draws.specs), draws.values)
 
 
 def _evaluate(p: Plan, draws: np.ndarray) -> dict[Outcome, np.ndarray]:

@@ -35,6 +35,7 @@ __all__ = [
     "COST_CATEGORIES",
     "DISTRIBUTIONS",
     "DRIVERS",
+    "KEY_DRIVERS",
     "Asset",
     "Baseline",
     "Contract",
@@ -47,6 +48,7 @@ __all__ = [
     "Scenario",
     "Service",
     "StaffLine",
+    "Terms",
     "Uncertainty",
 ]
 
@@ -249,6 +251,8 @@ class Service(_Model):
         Literal["workstations", "inhabitants", "fte", "applications", "organisations", "equal"] | None
     ) = None
     """How the scenario's own key shares this service's cost; absent: by its driver (price × quantity)."""
+    key_group: Id | None = None
+    """The group of services a designed key shares alike (``verkenning terms``); absent: its package."""
 
 
 class Package(_Model):
@@ -294,6 +298,21 @@ class Parameters(_Model):
     """Measurement error of a nulmeting figure observed in the books (± share, in every sweep)."""
     baseline_error_estimated: Fraction
     """Measurement error of an estimated nulmeting figure."""
+
+
+KEY_DRIVERS = ("workstations", "inhabitants", "fte", "applications", "equal", "own")
+"""What a designed key may share a group of services by; ``own``: each service by its own cost driver
+(price × quantity), ``equal``: the same amount per organisation (a vaste voet)."""
+
+
+class Terms(_Model):
+    """What ``verkenning terms`` may propose: the drivers a key may use and the groups that keep theirs."""
+
+    drivers: tuple[Literal["workstations", "inhabitants", "fte", "applications", "equal", "own"], ...] = (
+        KEY_DRIVERS
+    )
+    keep: tuple[Id, ...] = ()
+    """Service groups that keep today's key."""
 
 
 DISTRIBUTIONS = ("uniform", "triangular", "normal", "lognormal", "discrete")
@@ -421,6 +440,7 @@ class Scenario(_Model):
     services: tuple[Service, ...] = Field(min_length=1)
     packages: tuple[Package, ...] = ()
     parameters: Parameters
+    terms: Terms = Terms()
     uncertainties: dict[str, Uncertainty | None] = Field(default_factory=dict)
     correlations: Annotated[dict[str, Correlation | None], AfterValidator(_check_pairs)] = Field(
         default_factory=dict

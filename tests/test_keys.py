@@ -1,0 +1,161 @@
+"""The key designer: its family, its linear shares against the model's own key, and its choice
+against an independent check of every key of a small family."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from math import comb
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from verkenning.costs import simulate
+from verkenning.games import Game, check_core
+from verkenning.optimise.keys import GRID, design_key, family, terms_of
+from verkenning.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+BORNE = ROOT / "scenarios" / "borne.yaml"
+
+
+def _study(overrides: dict | None = None):
+    result = simulate(load_scenario(BORNE, overrides or {}))
+    return result, result.exact, result.years.index(result.reference_year)
+
+
+def test_every_mix_is_a_key_a_regeling_can_state():
+    _, run, k = _study()
+    found = family(run, k)
+    assert found.groups == ("basis", "governance"), "Borne's members take basis and the governance roles"
+    for group in found.groups:
+        mixes = found.mixes(group)
+        d = len(found.options[group])
+        # compositions of 20 steps of 5 points over at most three of d drivers
+        assert len(mixes) == sum(comb(d, j) * comb(GRID - 1, j - 1) for j in range(1, 4))
+        assert (mixes.sum(axis=1) == GRID).all() and ((mixes > 0).sum(axis=1) <= 3).all()
+        assert len({tuple(m) for m in mixes}) == len(mixes)
+    assert "own" not in found.options["governance"], "CISO and FG have one driver: own is no extra option"
+
+
+@pytest.mark.parametrize("driver", ["workstations", "equal", "fte"])
+def test_the_linear_shares_are_the_models_own_key_for_a_single_driver(driver):
+    # independent: the cost model's own key with the governance services keyed by one driver
+    key = {"equal": "organisations"}.get(driver, driver)
+    result, run, k = _study(
+        {"services": [{"id": "SEC", "allocation_key": key}, {"id": "PRIV", "allocation_key": key}]}
+    )
+    _, base_run, _ = _study()
+    found = family(base_run, k)
+    weights = found.vector({"basis": found.today["basis"], "governance": _mix("governance", driver)})
+    shares = terms_of(run, k, found).shares(weights)[0]
+    members = list(run.members(k))
+    # the accounts round each service line to the cent: at most a cent per line apart
+    cents = 0.01 * len(run.model.services)
+    assert shares == pytest.approx(result.share_eur["key"][members, k], abs=cents)
+    today = terms_of(base_run, k, found).today[0]
+    base = simulate(load_scenario(BORNE))
+    assert today == pytest.approx(base.share_eur["key"][members, k], abs=cents)
+
+
+def _mix(group, driver):
+    from verkenning.optimise import Mix
+
+    return Mix(group, ((driver, 100),))
+
+
+def _holds_independently(result, run, k, shares) -> bool:
+    """The entry win-win judged from scratch: the core of the year's game (games.check_core) and no
+    incumbent paying more than its status quo, no entrant more than alone (one-offs included)."""
+    members = list(run.members(k))
+    values = run.game(k)[0]
+    game = Game(tuple(run.model.partners[i] for i in members), values, "cost")
+    if not check_core(game, shares).in_core:
+        return False
+    extra = run.cost["key"][0, members, k] - run.share["key"][0, members, k]
+    incumbent = run.status_quo_member[members, k]
+    bound = np.where(incumbent, run.status_quo["key"][0, members, k], run.standalone[0, members, k])
+    return bool((shares + extra <= bound + 0.01).all())
+
+
+def test_on_a_small_family_the_designer_finds_a_stable_key_when_one_exists():
+    # economies of scale (exponent 0.85) and the roles keyed by workstations: a few keys of the
+    # two-driver family are stable, most are not
+    scale = [{"id": s, "scale_exponent": 0.85} for s in ("NET", "HOST", "IAM", "SD", "WP", "TEL", "BCM")]
+    roles = [{"id": s, "allocation_key": "workstations"} for s in ("SEC", "PRIV")]
+    result, run, k = _study(
+        {"terms": {"drivers": ["workstations", "inhabitants"]}, "services": scale + roles}
+    )
+    found = family(run, k)
+    design = design_key(run, run, k)
+    assert found.size <= 4096 and design.method == "enumeration"
+    # every key of the family, judged independently
+    terms = terms_of(run, k, found)
+    grids = [found.mixes(g) / GRID for g in found.groups]
+    keys = [np.concatenate([a, b]) for a in grids[0] for b in grids[1]]
+    stable = [w for w in keys if _holds_independently(result, run, k, terms.shares(w)[0])]
+    assert 0 < len(stable) < len(keys) / 10, "a few stable keys: finding one is a test"
+    assert design.win_win.all() and design.central[0]
+    assert any(np.allclose(design.weights, w) for w in stable)
+    # among the stable keys, the least largest regret against the Shapley share
+    from verkenning.games import shapley_shares
+
+    shapley = shapley_shares(run.game(k))[0]
+    regret = [np.maximum(terms.shares(w)[0] - shapley, 0).max() for w in stable]
+    assert design.regret_eur == pytest.approx(min(regret), abs=0.01)
+
+
+def test_with_no_stable_key_in_the_family_it_says_so_and_proposes_its_best(capsys):
+    # a diseconomy of scale: every incumbent pays more with the entrant whatever the key
+    overrides = {
+        "terms": {"drivers": ["workstations", "inhabitants"]},
+        "services": [
+            {"id": s, "scale_exponent": 1.3} for s in ("NET", "HOST", "IAM", "SD", "WP", "TEL", "BCM")
+        ],
+    }
+    result, run, k = _study(overrides)
+    design = design_key(run, run, k)
+    assert not design.found and not design.win_win.any()
+    terms = terms_of(run, k, design.family)
+    grids = [design.family.mixes(g) / GRID for g in design.family.groups]
+    assert not any(
+        _holds_independently(result, run, k, terms.shares(np.concatenate([a, b]))[0])
+        for a in grids[0]
+        for b in grids[1]
+    )
+    for mix in design.proposed:
+        assert sum(w for _, w in mix.weights) == 100 and len(mix.weights) <= 3
+    assert any(b.failure_share == 1.0 for b in design.binding), "and names the condition that fails"
+
+
+def test_terms_prints_the_proposal_and_results_json_carries_it(tmp_path, write):
+    from typer.testing import CliRunner
+
+    from verkenning.cli import app
+
+    path = write(
+        f"extends: {BORNE}\nterms: {{drivers: [workstations, inhabitants, equal], keep: [governance]}}\n"
+    )
+    done = CliRunner().invoke(app, ["terms", str(path), "--samples", "200"])
+    assert done.exit_code == 0, done.output
+    assert "proposed: basis:" in done.output and "governance: 100% inhabitants (kept)" in done.output
+    assert "P(win-win): proposed" in done.output
+    bad = write(f"extends: {BORNE}\nterms: {{keep: [nothing]}}\n", "bad.yaml")
+    refused = subprocess.run(
+        [sys.executable, "-m", "verkenning", "terms", str(bad), "--samples", "50"],
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 2 and "terms.keep names nothing" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+    from verkenning.study import Study
+
+    study = Study.load(path, samples=200)
+    found = json.loads(json.dumps(study.results()))["proposed_key"]
+    assert found["today"]["governance"] == {"inhabitants": 100} == found["weights"]["governance"]
+    assert found["probability"] == pytest.approx(study.key_design.win_win.mean())
+    assert sum(found["weights"]["basis"].values()) == 100
+    assert set(found["change_eur"]) == set(study.costs.partners)

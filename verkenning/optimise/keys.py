@@ -1,0 +1,522 @@
+"""Key design: the simple key a regeling can state that keeps every partner better off.
+
+**The family** is what a regeling can write down. The services fall in groups (a service's
+``key_group``, else its package: basis, plus, im, governance); a designed key shares each group's
+cost by a mix of at most three drivers (workstations, inhabitants, fte, applications, equal per
+organisation, or each service by its own driver), with weights in steps of 5 percentage points. A
+scenario may narrow the drivers and name groups that keep today's key (``terms:``). The coordination
+overhead (equal per organisation) and an entrant's own level effect stay as they are.
+
+**Why it is tractable.** Under a key of the family with weights w, partner p pays in sample s
+
+    x_sp(w) = f_sp + Σ_(g,d) w_gd · A_sp,gd,    A_sp,gd = Σ_(j ∈ g) K_j(N) · q_pd t_pj / Σ_p' q_p'd t_p'j
+
+(f: what the designer leaves alone; K_j(N): service j's cost for the members; q_pd t_pj: p's
+quantity of driver d if it takes j, an equal split among the takers when none of them has any). So
+every condition of the entry win-win is linear in w: the key is in the core of the reference year's
+game (Σ_(p∈T) x_sp ≤ c_s(T) for every proper group T; the grand coalition adds up by construction)
+and no partner pays more than in the status quo (an incumbent its payment today, an entrant its
+stand-alone cost, each with the year's one-offs), both within the one tolerance (``games.tolerance``).
+
+**The objective** (lexicographic): the largest share of samples in which every condition holds
+(P(win-win)); then the smallest largest expected regret of any partner against its Shapley share,
+max_p mean_s (x_sp − φ_sp)⁺; then the key closest to today's (the sum of the weight changes), the
+smallest change a council has to explain.
+
+**How it is solved.** Where the family is small (at most ``ENUMERATE_LIMIT`` keys: few drivers or
+groups) every key is scored at once with array arithmetic: exact. A larger family is searched block
+by block: every mix of one group (about 3,700 with six drivers) is scored with the other groups
+held, group after group, until a whole round changes nothing, from today's key and from the best
+key of a single driver; the better end point is proposed (``method`` says ``search``), so the
+result is a local optimum that is exact in each group. Why not the MILP on HiGHS the design
+first named: with a binary per sample (a big-M as tight as the family allows, rows no key can
+break dropped), the Borne study at 2,000 samples has 1,972 samples that can go either way and 71,000
+rows, and HiGHS had not finished the first of the three objectives after 15 minutes on this machine;
+the search takes seconds. Rows no key can break and samples every key or no key satisfies are set
+aside before scoring: they cannot change a ranking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations, product
+
+import numpy as np
+
+from ..costs import Projection
+from ..errors import VerkenningError
+from ..games import shapley_shares, tolerance
+
+__all__ = ["ENUMERATE_LIMIT", "GRID", "Family", "KeyDesign", "Mix", "design_key", "family"]
+
+GRID = 20
+"""Weights are multiples of 1/20: 5 percentage points."""
+MAX_DRIVERS = 3
+MAX_ROUNDS = 10
+ENUMERATE_LIMIT = 4096
+"""Families of at most this many keys are enumerated; larger ones go to the MILP."""
+GROUP_ORDER = ("basis", "plus", "im", "governance")
+_NAMED = {"organisations": "equal", "fixed": "equal"}
+
+
+def _named(key: str) -> str:
+    """A service key or driver as a driver of the family (one organisation, a fixed service: equal)."""
+    return _NAMED.get(key, key)
+
+
+@dataclass(frozen=True)
+class Mix:
+    """One group's key: driver → weight in percent (adding up to 100), largest first."""
+
+    group: str
+    weights: tuple[tuple[str, int], ...]
+    kept: bool = False
+    """The group keeps today's key (the scenario says so)."""
+    exact: bool = True
+    """False for today's key when it is not itself a mix of the family (then: its cost-weighted mix)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Family:
+    """The keys a regeling may state for one study: groups, their options and today's weights."""
+
+    groups: tuple[str, ...]
+    """The designed groups (with cost among the members; kept groups are in ``kept``)."""
+    kept: tuple[str, ...]
+    services: dict[str, tuple[int, ...]]
+    """Group → service indices."""
+    options: dict[str, tuple[str, ...]]
+    """Designed group → the drivers it may use."""
+    today: dict[str, Mix]
+
+    @property
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        """(group, driver) of every weight, in the order of the weight vector."""
+        return tuple((g, d) for g in self.groups for d in self.options[g])
+
+    def mixes(self, group: str) -> np.ndarray:
+        """Every mix of one group: rows of integer weights (sum ``GRID``, at most three nonzero)."""
+        k = len(self.options[group])
+        rows = []
+        for used in range(1, min(MAX_DRIVERS, k) + 1):
+            for chosen in combinations(range(k), used):
+                for parts in _compositions(GRID, used):
+                    row = np.zeros(k, dtype=np.int64)
+                    row[list(chosen)] = parts
+                    rows.append(row)
+        return np.array(rows)
+
+    @property
+    def size(self) -> int:
+        """The number of keys in the family."""
+        return int(np.prod([len(self.mixes(g)) for g in self.groups])) if self.groups else 1
+
+    def vector(self, mixes: dict[str, Mix]) -> np.ndarray:
+        """A key as its weight vector (fractions), in the order of ``columns``."""
+        return np.array([dict(mixes[g].weights).get(d, 0) / 100.0 for g, d in self.columns])
+
+    def key(self, weights: np.ndarray) -> tuple[Mix, ...]:
+        """The weight vector (fractions) as a key in words: one mix per group, kept groups as today."""
+        mixes = []
+        position = 0
+        for g in self.groups:
+            k = len(self.options[g])
+            part = np.rint(np.asarray(weights[position : position + k]) * 100).astype(int)
+            position += k
+            options = self.options[g]
+            pairs = sorted(
+                ((d, int(w)) for d, w in zip(options, part, strict=True) if w),
+                key=lambda dw: (-dw[1], options.index(dw[0])),
+            )
+            mixes.append(Mix(g, tuple(pairs)))
+        mixes.extend(self.today[g] for g in self.kept)
+        return tuple(sorted(mixes, key=lambda m: _group_rank(m.group)))
+
+
+def _group_rank(group: str) -> tuple[int, str]:
+    return (GROUP_ORDER.index(group), "") if group in GROUP_ORDER else (len(GROUP_ORDER), group)
+
+
+def _compositions(total: int, parts: int):
+    """Every way to write ``total`` as ``parts`` positive integers (in order)."""
+    for cuts in combinations(range(1, total), parts - 1):
+        bounds = (0, *cuts, total)
+        yield tuple(bounds[i + 1] - bounds[i] for i in range(parts))
+
+
+def family(run: Projection, k: int) -> Family:
+    """The family of keys for the members of year index ``k`` of ``run`` under the scenario's terms."""
+    model = run.model
+    scenario = model.scenario
+    terms = scenario.terms
+    members = list(run.members(k))
+    by_id = {s.id: s for s in scenario.services}
+    services: dict[str, list[int]] = {}
+    taken = model.takes[members].any(axis=0)
+    for j, service_id in enumerate(model.services):
+        if taken[j]:
+            service = by_id[service_id]
+            services.setdefault(service.key_group or service.package, []).append(j)
+    unknown = sorted(set(terms.keep) - set(services) - {s.key_group or s.package for s in scenario.services})
+    if unknown:
+        raise VerkenningError(
+            f"terms.keep names {', '.join(unknown)}, which is no service group; the groups are "
+            f"{', '.join(sorted(services, key=_group_rank))}"
+        )
+    groups = sorted(services, key=_group_rank)
+    options, today = {}, {}
+    lines = run.year(k).lines.mean(axis=0)
+    for g in groups:
+        drivers = {_named(model.drivers[j]) for j in services[g]}
+        allowed = [d for d in terms.drivers if d != "own" or len(drivers) > 1]
+        if not allowed:
+            allowed = [next(iter(drivers))]
+        options[g] = tuple(allowed)
+        today[g] = _today(g, services[g], model, lines, options[g], g in terms.keep)
+    designed = tuple(g for g in groups if g not in terms.keep)
+    kept = tuple(g for g in groups if g in terms.keep)
+    return Family(designed, kept, {g: tuple(v) for g, v in services.items()}, options, today)
+
+
+def _today(group: str, services: list[int], model, lines: np.ndarray, options, kept: bool) -> Mix:
+    """Today's key of a group as a mix: exact when every service shares alike, else cost-weighted."""
+    keys = [_named(model.keys[j]) for j in services]
+    own = [model.keys[j] == model.drivers[j] for j in services]
+    if len(set(keys)) == 1 and (keys[0] in options or kept):
+        return Mix(group, ((keys[0], 100),), kept)
+    if all(own) and "own" in options:
+        return Mix(group, (("own", 100),), kept)
+    cost = np.array([lines[j] for j in services])
+    weights: dict[str, float] = {}
+    for key, c in zip(keys, cost, strict=True):
+        weights[key] = weights.get(key, 0.0) + c / cost.sum()
+    percent = sorted(((d, int(np.rint(100 * w))) for d, w in weights.items()), key=lambda dw: -dw[1])
+    return Mix(group, tuple(percent), kept, exact=False)
+
+
+@dataclass(frozen=True, eq=False)
+class Terms:
+    """The linear pieces of one year's shares under any key of the family, per sample (see module)."""
+
+    members: tuple[int, ...]
+    columns: np.ndarray
+    """A: n × members × weights."""
+    fixed: np.ndarray
+    """f: n × members."""
+    today: np.ndarray
+    """n × members: what the scenario's own key charges."""
+
+    def shares(self, weights: np.ndarray) -> np.ndarray:
+        """n × members: what each member pays under the key of weight vector ``weights``."""
+        return self.fixed + self.columns @ np.asarray(weights, dtype=float)
+
+
+def _split(line: np.ndarray, weight: np.ndarray, takers: np.ndarray) -> np.ndarray:
+    """n × members: ``line`` (n) shared by ``weight`` (n × members) among the takers, equally where
+    none of them weighs anything (as the scenario key does)."""
+    pooled = weight.sum(axis=1, keepdims=True)
+    equal = takers / max(takers.sum(), 1)
+    share = np.divide(weight, pooled, out=np.broadcast_to(equal, weight.shape).copy(), where=pooled > 0)
+    return line[:, None] * share
+
+
+def terms_of(run: Projection, k: int, found: Family, members: tuple[int, ...] | None = None) -> Terms:
+    """The shares of year index ``k`` of ``run`` as linear functions of the family's weights, for the
+    year's members or another set of ``members`` in that year (a growth path without its entrant)."""
+    from ..costs.paths import _year
+
+    model = run.model
+    members = run.members(k) if members is None else tuple(members)
+    year = _year(model, members, k, run.growth) if members != run.members(k) else run.year(k)
+    rows = list(members)
+    takes = model.takes[rows].astype(float)
+    q = {d: model.quantity(d)[:, rows] for d in ("workstations", "inhabitants", "fte", "applications")}
+
+    def weight(driver: str, j: int) -> np.ndarray:
+        if driver == "own":
+            driver = _named(model.drivers[j])
+        base = np.ones((model.n, len(rows))) if driver == "equal" else q[driver]
+        return base * takes[:, j]
+
+    columns = []
+    for g in found.groups:
+        for d in found.options[g]:
+            columns.append(
+                sum(_split(year.lines[:, j], weight(d, j), takes[:, j]) for j in found.services[g])
+            )
+    today_lines = sum(
+        _split(year.lines[:, j], model.key_weights[:, rows, j], takes[:, j])
+        for j in range(len(model.services))
+    )
+    base = np.asarray(year.coordination)[:, None] / len(rows) + year.own
+    kept = sum(
+        (
+            _split(year.lines[:, j], model.key_weights[:, rows, j], takes[:, j])
+            for g in found.kept
+            for j in found.services[g]
+        ),
+        np.zeros((model.n, len(rows))),
+    )
+    stacked = np.stack(columns, axis=2) if columns else np.zeros((model.n, len(rows), 0))
+    return Terms(members, stacked, base + kept, base + today_lines)
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A condition of the entry win-win under the proposed key: a group's core row or a partner's
+    status quo, how often it fails over the samples and its median slack (euros)."""
+
+    members: tuple[str, ...]
+    kind: str
+    """``core`` (the group would be cheaper on its own) or ``status_quo`` (the partner pays more)."""
+    failure_share: float
+    slack_eur: float
+
+
+@dataclass(frozen=True, eq=False)
+class KeyDesign:
+    """The proposed key, today's, and how each keeps the partners better off over the samples."""
+
+    year: int
+    family: Family
+    weights: np.ndarray
+    """The proposed key's weight vector (fractions, in the order of ``family.columns``)."""
+    proposed: tuple[Mix, ...]
+    today: tuple[Mix, ...]
+    win_win: np.ndarray
+    """Per sample: the proposed key is in the core and no partner pays more than in the status quo."""
+    today_win_win: np.ndarray
+    regret_eur: float
+    """The largest expected regret of any partner against its Shapley share, proposed key."""
+    today_regret_eur: float
+    binding: tuple[Binding, ...]
+    method: str
+    """``enumeration`` (exact) or ``search`` (block by block; see the module docstring)."""
+    samples: int
+    change_eur: dict[str, float]
+    """At the scenario's own values: what each member pays under the proposed key minus today's."""
+    central: tuple[bool, bool]
+    """At the scenario's own values: whether the proposed and today's key hold the win-win."""
+
+    @property
+    def found(self) -> bool:
+        """Whether some key of the family holds the win-win in at least one sample."""
+        return bool(self.win_win.any())
+
+
+def _conditions(run: Projection, k: int, terms: Terms):
+    """The rows G w ≤ h of the entry win-win per sample: G n × R × D, h n × R, and the rows' names."""
+    members = list(terms.members)
+    m = len(members)
+    values = run.game(k, terms.members)
+    tol = np.asarray(tolerance(values), dtype=float).reshape(-1)
+    tol = np.broadcast_to(tol, (run.model.n,))
+    masks = np.arange(1, (1 << m) - 1)
+    bits = ((masks[:, None] >> np.arange(m)) & 1).astype(float)
+    extra = run.cost["key"][:, members, k] - run.share["key"][:, members, k]
+    incumbent = run.status_quo_member[members, k]
+    bound = np.where(incumbent, run.status_quo["key"][:, members, k], run.standalone[:, members, k])
+    G = np.concatenate([np.einsum("rm,nmd->nrd", bits, terms.columns), terms.columns], axis=1)
+    h = np.concatenate(
+        [
+            values[:, masks] + tol[:, None] - terms.fixed @ bits.T,
+            bound - extra - terms.fixed + tol[:, None],
+        ],
+        axis=1,
+    )
+    names = [("core", tuple(int(members[i]) for i in np.flatnonzero(b))) for b in bits.astype(bool)]
+    names += [("status_quo", (int(p),)) for p in members]
+    return G, h, names, values
+
+
+def _holds(G: np.ndarray, h: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """n × K: whether every row holds for each of K weight vectors (rows of ``weights``)."""
+    return (np.einsum("nrd,kd->nrk", G, weights) <= h[:, :, None]).all(axis=1)
+
+
+def _regret(terms: Terms, shapley: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """K: the largest expected regret against the Shapley share for K weight vectors."""
+    x = terms.fixed[:, :, None] + np.einsum("nmd,kd->nmk", terms.columns, weights)
+    return np.maximum(x - shapley[:, :, None], 0.0).mean(axis=0).max(axis=0)
+
+
+class _Scorer:
+    """Scores keys on the samples: how many hold every row, the largest expected regret against the
+    Shapley share, and the distance to today's key. Rows that no key of the family can break, and
+    samples that every key or no key satisfies, are set aside once: they cannot change a ranking."""
+
+    def __init__(self, found: Family, G: np.ndarray, h: np.ndarray, terms: Terms, shapley, today):
+        group_of = np.array([found.groups.index(g) for g, _ in found.columns], dtype=int)
+        high = np.zeros(h.shape)
+        low = np.zeros(h.shape)
+        for gi in range(len(found.groups)):
+            cols = group_of == gi
+            high += G[:, :, cols].max(axis=2)
+            low += G[:, :, cols].min(axis=2)
+        lost = (low > h).any(axis=1)
+        open_rows = (high > h) & ~lost[:, None]
+        contested = open_rows.any(axis=1)
+        self.settled = int((~lost & ~contested).sum())
+        """Samples every key of the family satisfies."""
+        rows = np.flatnonzero(open_rows[contested].any(axis=0))
+        self.G = np.ascontiguousarray(G[contested][:, rows])
+        self.h = h[contested][:, rows]
+        self.terms, self.shapley, self.today = terms, shapley, today
+        self.group_of = group_of
+
+    def score(self, keys: np.ndarray, fixed: np.ndarray | None = None, block: np.ndarray | None = None):
+        """(count, regret, distance) of K keys (rows of weight vectors), in chunks. With ``block`` (a
+        mask of columns) and ``fixed`` (the full vector), only those columns vary: the rest is held."""
+        count, regret, distance = [], [], []
+        G, h = self.G, self.h
+        base = np.zeros(self.terms.fixed.shape)
+        if block is not None:
+            rest = np.where(block, 0.0, fixed)
+            h = h - G @ rest
+            G = G[:, :, block]
+            base = self.terms.columns @ rest
+            columns = self.terms.columns[:, :, block]
+        else:
+            columns = self.terms.columns
+        flat = G.reshape(-1, G.shape[2])
+        n, r = h.shape
+        for start in range(0, len(keys), 256):
+            chunk = keys[start : start + 256]
+            if n:
+                holds = (flat @ chunk.T <= h.reshape(-1)[:, None]).reshape(n, r, -1).all(axis=1)
+            else:  # every sample settled: nothing to tell the keys apart by
+                holds = np.zeros((0, len(chunk)), dtype=bool)
+            count.append(holds.sum(axis=0) + self.settled)
+            x = (self.terms.fixed + base)[:, :, None] + np.einsum("nmd,kd->nmk", columns, chunk)
+            regret.append(np.maximum(x - self.shapley[:, :, None], 0.0).mean(axis=0).max(axis=0))
+            whole = (
+                chunk
+                if block is None
+                else np.broadcast_to(np.where(block, 0.0, fixed), (len(chunk), len(fixed))).copy()
+            )
+            if block is not None:
+                whole[:, block] = chunk
+            distance.append(np.abs(whole - self.today).sum(axis=1))
+        return (
+            np.concatenate(count),
+            np.round(np.concatenate(regret), 2),
+            np.round(np.concatenate(distance), 6),
+        )
+
+
+def _best(count: np.ndarray, regret: np.ndarray, distance: np.ndarray) -> int:
+    """The index of the lexicographic best: most samples, then least regret, then nearest today."""
+    return int(np.lexsort((distance, regret, -count))[0])
+
+
+def _enumerate(found: Family, scorer: _Scorer) -> np.ndarray:
+    """Every key of a small family, scored at once: exact."""
+    keys = np.array(
+        [np.concatenate(parts) for parts in product(*(found.mixes(g) / GRID for g in found.groups))]
+    )
+    return keys[_best(*scorer.score(keys))]
+
+
+def _search(found: Family, scorer: _Scorer, start: np.ndarray) -> np.ndarray:
+    """Block-coordinate search: every mix of one group with the others held, group after group, until
+    a whole round changes nothing (each step exact over its group; the whole a local optimum)."""
+    current = start.copy()
+    for _ in range(MAX_ROUNDS):
+        before = current.copy()
+        for gi, g in enumerate(found.groups):
+            block = scorer.group_of == gi
+            mixes = found.mixes(g) / GRID
+            current[block] = mixes[_best(*scorer.score(mixes, current, block))]
+        if np.array_equal(current, before):
+            break
+    return current
+
+
+def _starts(found: Family, scorer: _Scorer) -> list[np.ndarray]:
+    """Today's key (when the family holds it) and the best key of one driver for every group."""
+    starts = []
+    if all(found.today[g].exact for g in found.groups):
+        starts.append(found.vector(found.today))
+    singles = []
+    for driver in dict.fromkeys(d for g in found.groups for d in found.options[g]):
+        vector = np.concatenate(
+            [
+                np.eye(len(found.options[g]))[found.options[g].index(driver)]
+                if driver in found.options[g]
+                else np.eye(len(found.options[g]))[0]
+                for g in found.groups
+            ]
+        )
+        singles.append(vector)
+    singles = np.array(singles)
+    best = singles[_best(*scorer.score(singles))]
+    if not any(np.array_equal(best, start) for start in starts):
+        starts.append(best)
+    return starts
+
+
+def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
+    """The key of the family with the highest P(win-win) over the samples of ``run`` in year index
+    ``k`` (then the least regret against Shapley, then the nearest to today's; see the module);
+    ``central`` is the path at the scenario's own values (a batch of one), for what each member's
+    contribution changes."""
+    found = family(run, k)
+    terms = terms_of(run, k, found)
+    G, h, names, values = _conditions(run, k, terms)
+    shapley = shapley_shares(values)
+    today = found.vector(found.today) if found.groups else np.zeros(0)
+    scorer = _Scorer(found, G, h, terms, shapley, today)
+    if not found.groups:
+        method, weights = "enumeration", np.zeros(0)
+    elif found.size <= ENUMERATE_LIMIT:
+        method, weights = "enumeration", _enumerate(found, scorer)
+    else:
+        method = "search"
+        found_keys = np.array([_search(found, scorer, start) for start in _starts(found, scorer)])
+        weights = found_keys[_best(*scorer.score(found_keys))]
+    win_win = _holds(G, h, weights[None])[:, 0]
+    x0 = terms.today
+    today_ok = _today_holds(h, terms, x0)
+    slack = h - np.einsum("nrd,d->nr", G, weights)
+    partners = run.model.partners
+    binding = []
+    order = np.lexsort((np.median(slack, axis=0), -(slack < 0).mean(axis=0)))
+    for r in order[:3]:
+        kind, who = names[r]
+        binding.append(
+            Binding(
+                tuple(partners[i] for i in who),
+                kind,
+                float((slack[:, r] < 0).mean()),
+                float(np.median(slack[:, r])),
+            )
+        )
+    at = terms_of(central, k, found)
+    G1, h1, _, _ = _conditions(central, k, at)
+    change = at.shares(weights)[0] - at.today[0]
+    return KeyDesign(
+        year=run.years[k],
+        family=found,
+        weights=weights,
+        proposed=found.key(weights),
+        today=tuple(sorted(found.today.values(), key=lambda mix: _group_rank(mix.group))),
+        win_win=win_win,
+        today_win_win=today_ok,
+        regret_eur=float(_regret(terms, shapley, weights[None])[0]) if len(weights) else 0.0,
+        today_regret_eur=float(np.maximum(x0 - shapley, 0.0).mean(axis=0).max()),
+        binding=tuple(binding),
+        method=method,
+        samples=run.model.n,
+        change_eur={partners[i]: float(c) for i, c in zip(at.members, change, strict=True)},
+        central=(bool(_holds(G1, h1, weights[None])[0, 0]), bool(_today_holds(h1, at, at.today)[0])),
+    )
+
+
+def _today_holds(h: np.ndarray, terms: Terms, x0: np.ndarray) -> np.ndarray:
+    """Per sample: today's key (the scenario's own shares) holds every row of the win-win."""
+    # the rows are G w ≤ h with G w = x − f: substitute today's shares for x
+    m = x0.shape[1]
+    masks = np.arange(1, (1 << m) - 1)
+    bits = ((masks[:, None] >> np.arange(m)) & 1).astype(float)
+    lhs = np.concatenate([(x0 - terms.fixed) @ bits.T, x0 - terms.fixed], axis=1)
+    return (lhs <= h).all(axis=1)
