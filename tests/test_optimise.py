@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,8 @@ from verkenning.scenario import load_scenario
 
 from .test_costs import TWO
 from .test_fourk import two_with_roles
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_fee_range_of_a_two_partner_game_by_hand(write):
@@ -122,3 +125,71 @@ def test_fee_range_of_borne_brackets_its_key_share(write):
     result = two_with_roles(write, joins=", joins: 2026")
     fee = entry_fee_range(result, "b")
     assert fee.year == 2027 and fee.low_eur <= fee.key_share_eur <= fee.high_eur
+
+
+# --- entry terms: the negotiation room over the samples ------------------------------------------
+
+
+def test_entry_terms_of_a_two_partner_entry_by_hand(write):
+    """B joins A: c(A) = 2000, c(B) = 1500, c(AB) = 2500 (no transition, no level effect). B paying y
+    leaves A 2500 − y: A is better off for y ≥ 500, B for y ≤ 1500. The gain of the entry is
+    2000 + 1500 − 2500 = 1000; halved, B pays 1500 − 500 = 1000, which is also its Shapley value and
+    nucleolus (two players); each then gains 500."""
+    from verkenning.optimise import entry_terms
+
+    extra = "  transition_cost_share: 0\n  level_effect_entrant: 0\n"
+    result = simulate(
+        load_scenario(
+            write(TWO.replace("horizon_years: 3", "horizon_years: 4") % (", joins: 2026", 1000, 0) + extra)
+        )
+    )
+    k = result.years.index(result.reference_year)
+    terms = entry_terms(result.exact, result.exact, k, "b", target=0.9)
+    assert (terms.low_eur, terms.high_eur) == pytest.approx((500.0, 1500.0), abs=0.5)
+    assert (terms.floor_eur, terms.standalone_eur) == pytest.approx((500.0, 1500.0))
+    assert terms.points == pytest.approx({"equal_gain": 1000.0, "nucleolus": 1000.0, "shapley": 1000.0})
+    assert terms.central_gains(1000.0) == pytest.approx({"a": 500.0, "b": 500.0})
+    assert terms.probability(np.array([499.0, 500.0, 1000.0, 1500.0, 1501.0])).tolist() == [0, 1, 1, 1, 0]
+
+
+def test_the_room_is_checked_sample_by_sample_against_the_core_and_the_status_quo():
+    from verkenning.explore import sampled
+    from verkenning.games import Game, check_core, tolerance
+    from verkenning.optimise import entry_terms
+
+    scenario = load_scenario(ROOT / "scenarios" / "borne.yaml")
+    result = simulate(scenario)
+    k = result.years.index(result.reference_year)
+    run = sampled(scenario, 200, 0)
+    terms = entry_terms(run, result.exact, k, "borne", target=0.3)
+    assert terms.low_eur is not None and terms.low_eur < terms.high_eur
+    members = list(run.members(k))
+    e = members.index(run.model.partners.index("borne"))
+    players = tuple(run.model.partners[i] for i in members)
+    limit = np.where(
+        run.status_quo_member[members, k], run.status_quo["key"][:, members, k], run.standalone[:, members, k]
+    ) - (run.cost["key"][:, members, k] - run.share["key"][:, members, k])
+
+    def share_better_off(y: float) -> float:
+        # from scratch: the entrant pays y, the others the rest by their key shares
+        good = 0
+        for s in range(run.model.n):
+            x = run.share["key"][s, members, k].copy()
+            others = np.arange(len(members)) != e
+            x[others] -= (y - x[e]) * x[others] / x[others].sum()
+            x[e] = y
+            values = run.game(k)[s]
+            game = Game(players, values, "cost")
+            good += check_core(game, x).in_core and bool((x <= limit[s] + tolerance(values)).all())
+        return good / run.model.n
+
+    inside = np.linspace(terms.low_eur, terms.high_eur, 4)
+    for y in inside:
+        assert share_better_off(y) == pytest.approx(float(terms.probability(y)), abs=0.011)
+        assert float(terms.probability(y)) >= 0.3 or y in (inside[1], inside[2])
+    assert float(terms.probability(terms.low_eur)) >= 0.3 and float(terms.probability(terms.high_eur)) >= 0.3
+    assert (
+        float(terms.probability(terms.low_eur - 50)) < 0.3
+        and float(terms.probability(terms.high_eur + 50)) < 0.3
+    )
+    assert terms.best_probability == pytest.approx(float(terms.probability(terms.best_eur)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import html
 import json
 import os
 import re
@@ -31,6 +32,7 @@ SECTIONS = {
         "Verdeling van de kosten",
         "De vier K's per deelnemer",
         "Wat wint de centrumgemeente?",
+        "Voorstel: verdeelsleutel en bijdrage",
         "Bandbreedte van de toetredingsbijdrage",
         "Risico's en continuïteit",
         "Bijlage: aannames en bronnen",
@@ -149,6 +151,41 @@ def test_the_run_workbook_names_its_run_and_carries_the_results(runs):
         assert rows[name][heading["NCW van het voordeel (2,25%)"]] == data["npv_eur"][partner["id"]]
     total = summary[-1][heading["Kosten in het scenario per jaar"]]
     assert total == pytest.approx(sum(data["cost_eur"].values()), abs=0.005)
+
+
+def _dutch_percent(p: float) -> str:
+    return f"{100 * p:.1f}%".replace(".", ",")
+
+
+def _dutch_euro(x: float) -> str:
+    return f"€ {round(x):,}".replace(",", ".")
+
+
+def test_the_terms_section_shows_the_proposed_key_and_the_room_of_results_json(runs):
+    folder = runs[1]["toetreding"].folder
+    data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    page = html.unescape(re.sub(r"<[^>]+>", " ", (folder / "report.html").read_text(encoding="utf-8")))
+    page = re.sub(r"\s+([:;,.)])", r"\1", re.sub(r"\s+", " ", page.replace("\xa0", " ")))
+    start = page.index("Voorstel: verdeelsleutel en bijdrage", page.index("Samenvatting"))
+    section = page[start : page.index("Bandbreedte van de toetredingsbijdrage", start)]
+    key = data["proposed_key"]
+    assert f"Voorgestelde verdeelsleutel ({key['year']})" in section
+    for weights in key["weights"].values():
+        for w in weights.values():
+            assert w == 100 or f"{w}% naar" in section
+    assert f"met de voorgestelde sleutel {_dutch_percent(key['probability'])}" in section
+    assert f"met de huidige {_dutch_percent(key['today_probability'])}" in section
+    for entrant, terms in data["entry_terms"].items():
+        name = next(p["name"] for p in data["partners"] if p["id"] == entrant)
+        if terms["low"] is None:
+            assert f"{name}: met geen enkele vaste jaarlijkse bijdrage" in section
+            assert f"de beste bijdrage, {_dutch_euro(terms['best'])}, haalt" in section
+        else:
+            assert f"{_dutch_euro(terms['low'])} tot {_dutch_euro(terms['high'])}" in section
+        for point in terms["points"].values():
+            assert _dutch_euro(point) in section
+        gains = terms["gains"][terms["principle"]]
+        assert all(_dutch_euro(g) in section for g in gains.values())
 
 
 @pytest.mark.parametrize("notebook", ["toetreding", "groeipad", "vergelijking"])

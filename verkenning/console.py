@@ -257,7 +257,44 @@ def key_design_text(study) -> str:
             f"  binds: {', '.join(b.members)} {what} in {b.failure_share:.0%} of the samples "
             f"(median slack {b.slack_eur:,.0f})"
         )
+    if study.entry_terms:
+        lines += [
+            "",
+            "entry terms (contribution a year; the rest shared by the key)",
+            *entry_terms_text(study),
+        ]
     return "\n".join(lines)
+
+
+def entry_terms_text(study) -> list[str]:
+    """The negotiation room of each entrant: the contributions that keep everyone better off."""
+    lines = []
+    for t in study.entry_terms:
+        head = f"  {t.entrant} in {t.year}: "
+        if t.low_eur is None:
+            lines.append(
+                head
+                + f"no annual contribution keeps every partner better off in {t.target:.0%} of the samples; "
+                f"the best, {t.best_eur:,.0f}, does in {t.best_probability:.1%}"
+            )
+        else:
+            lines.append(
+                head
+                + f"every partner is better off in at least {t.target:.0%} of the samples with an annual "
+                f"contribution of {t.low_eur:,.0f} – {t.high_eur:,.0f}"
+            )
+        lines.append(
+            f"    adds {t.floor_eur:,.0f} to the cost (the floor), alone {t.standalone_eur:,.0f}, "
+            f"the key charges {t.key_share_eur:,.0f} (P {float(t.probability(t.key_share_eur)):.1%})"
+        )
+        chosen = study.scenario.terms.principle
+        for principle, y in t.points.items():
+            mark = " (the scenario's principle)" if principle == chosen else ""
+            gains = ", ".join(f"{p} {g:+,.0f}" for p, g in t.central_gains(y).items())
+            lines.append(
+                f"    {principle}: {y:,.0f} (P {float(t.probability(y)):.1%}){mark}; gains a year: {gains}"
+            )
+    return lines
 
 
 MIN_USEFUL_SAMPLES = 1000

@@ -30,6 +30,7 @@ __all__ = [
     "fee_figure",
     "fourk_figure",
     "partner_colours",
+    "room_figure",
     "service_graph_figure",
     "tornado_figure",
 ]
@@ -225,6 +226,44 @@ def fee_figure(rows: Sequence[tuple[str, float, float, float, float, float]]) ->
         "Bandbreedte van de bijdrage: grijs = van meerkosten tot zelfstandig, blauw = kern, oranje = sleutel"
     )
     ax.set_ylim(-0.8, len(rows) - 0.2)
+    return figure
+
+
+def room_figure(
+    grid: np.ndarray,
+    series: Sequence[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
+    probability: np.ndarray,
+    room: tuple[float, float] | None,
+    points: Sequence[tuple[str, float]],
+) -> Figure:
+    """The negotiation room of one entrant: its contribution on the x-axis, each partner's expected
+    gain with its 5–95% band, the chance that every partner gains (right axis), the room at the
+    target shaded and the principles' points marked."""
+    figure = _figure(8.5, 4.8)
+    ax = figure.add_subplot()
+    for (label, mean, low, high), colour in zip(series, PALETTE, strict=False):
+        ax.fill_between(grid, low, high, color=colour, alpha=0.15, lw=0)
+        ax.plot(grid, mean, color=colour, lw=1.8, label=label)
+    ax.axhline(0, color="black", lw=0.8)
+    if room is not None:
+        ax.axvspan(room[0], room[1], color="#009E73", alpha=0.12, lw=0)
+    for (label, y), marker in zip(points, ("v", "s", "D"), strict=False):
+        ax.axvline(y, color="#555555", lw=0.8, ls=":")
+        ax.plot([y], [ax.get_ylim()[1]], marker, color="#555555", ms=7, clip_on=False, label=label)
+    ax.xaxis.set_major_formatter(EURO_AXIS)
+    ax.yaxis.set_major_formatter(EURO_AXIS)
+    ax.set_xlabel("jaarlijkse bijdrage van de toetreder")
+    ax.set_ylabel("voordeel per jaar (gemiddeld, band 5–95%)")
+    right = ax.twinx()
+    right.plot(grid, probability, color="black", lw=1.2, ls="--", label="kans dat iedereen voordeel heeft")
+    right.set_ylim(0, 1)
+    right.yaxis.set_major_formatter(FuncFormatter(lambda v, _: percent(v, 0)))
+    handles = ax.get_legend_handles_labels()
+    extra = right.get_legend_handles_labels()
+    ax.legend(
+        handles[0] + extra[0], handles[1] + extra[1], fontsize=7, loc="upper left", bbox_to_anchor=(1.08, 1)
+    )
+    ax.set_title("Onderhandelingsruimte: groen = iedereen voordeel met de doelkans", fontsize=10)
     return figure
 
 

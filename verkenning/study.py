@@ -23,11 +23,13 @@ from .fourk import Scorecard, growth_path, marginal_effects, scorecard
 from .optimise import (
     Admission,
     EntryFee,
+    EntryTerms,
     KeyDesign,
     StaffingPlan,
     admit,
     design_key,
     entry_fee_range,
+    entry_terms,
     staffing_plan,
 )
 from .scenario import Scenario, load_scenario, pedigree
@@ -131,12 +133,23 @@ class Study:
         return tuple(entry_fee_range(self.costs, e) for e in self.scenario.entrants() if e in members)
 
     @cached_property
-    def key_design(self) -> KeyDesign:
-        """The key ``verkenning terms`` proposes, over the sweep's samples (its inputs, its seed)."""
+    def sampled(self):
+        """The path of every sample of the sweep's inputs (its draws, its seed), in exact floats."""
         from .explore import sampled
 
-        run = sampled(self.scenario, self.samples, self.seed)
-        return design_key(run, self.costs.exact, self.costs.years.index(self.year))
+        return sampled(self.scenario, self.samples, self.seed)
+
+    @cached_property
+    def key_design(self) -> KeyDesign:
+        """The key ``verkenning terms`` proposes, over the sweep's samples."""
+        return design_key(self.sampled, self.costs.exact, self.costs.years.index(self.year))
+
+    @cached_property
+    def entry_terms(self) -> tuple[EntryTerms, ...]:
+        """Each entrant's negotiation room over the sweep's samples, under the scenario's key."""
+        k = self.costs.years.index(self.year)
+        target = self.scenario.terms.target
+        return tuple(entry_terms(self.sampled, self.costs.exact, k, f.entrant, target) for f in self.fees)
 
     @cached_property
     def key_probabilities(self):
@@ -285,6 +298,26 @@ class Study:
                 for f in self.fees
             },
             "proposed_key": self._proposed_key(),
+            "entry_terms": {
+                t.entrant: {
+                    "year": t.year,
+                    "target": t.target,
+                    "low": None if t.low_eur is None else _cents(t.low_eur),
+                    "high": None if t.high_eur is None else _cents(t.high_eur),
+                    "best_probability": round(t.best_probability, 6),
+                    "best": None if t.best_eur is None else _cents(t.best_eur),
+                    "floor": _cents(t.floor_eur),
+                    "standalone": _cents(t.standalone_eur),
+                    "key_share": _cents(t.key_share_eur),
+                    "principle": self.scenario.terms.principle,
+                    "points": {p: _cents(y) for p, y in t.points.items()},
+                    "point_probability": {p: round(float(t.probability(y)), 6) for p, y in t.points.items()},
+                    "gains": {
+                        p: {q: _cents(g) for q, g in t.central_gains(y).items()} for p, y in t.points.items()
+                    },
+                }
+                for t in self.entry_terms
+            },
             "admission": None
             if self.admission is None
             else {

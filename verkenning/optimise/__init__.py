@@ -4,7 +4,7 @@ staffing plan. Each lives in its own module; this package re-exports them."""
 from __future__ import annotations
 
 from .admission import Admission, admit
-from .fees import EntryFee, entry_fee_range
+from .fees import EntryFee, EntryTerms, entry_fee_range, entry_terms
 from .keys import Binding, KeyDesign, Mix, design_key
 from .staffing import StaffingPlan, staffing_plan
 
@@ -12,11 +12,13 @@ __all__ = [
     "Admission",
     "Binding",
     "EntryFee",
+    "EntryTerms",
     "KeyDesign",
     "Mix",
     "StaffingPlan",
     "admit",
     "design_key",
     "entry_fee_range",
+    "entry_terms",
     "staffing_plan",
 ]

@@ -304,29 +304,52 @@ class KeyDesign:
         return bool(self.win_win.any())
 
 
-def _conditions(run: Projection, k: int, terms: Terms):
-    """The rows G w ≤ h of the entry win-win per sample: G n × R × D, h n × R, and the rows' names."""
-    members = list(terms.members)
-    m = len(members)
-    values = run.game(k, terms.members)
-    tol = np.asarray(tolerance(values), dtype=float).reshape(-1)
-    tol = np.broadcast_to(tol, (run.model.n,))
+@dataclass(frozen=True, eq=False)
+class Rows:
+    """The entry win-win of one year as rows ``B x ≤ H`` on the members' payments x, per sample: the
+    core (one row per proper group of members) and each member's status quo (one-offs moved to H)."""
+
+    members: tuple[int, ...]
+    B: np.ndarray
+    """R × members: 0/1, which members a row adds up."""
+    H: np.ndarray
+    """n × R: the bound of each row, the tolerance included."""
+    names: tuple[tuple[str, tuple[int, ...]], ...]
+    """Per row: ``("core", members)`` or ``("status_quo", (member,))``."""
+    values: np.ndarray
+    """n × 2^m: the year's cost game over the members."""
+    limit: np.ndarray
+    """n × members: the most each may pay the cooperation and be no worse off (its status quo, or
+    alone for an entrant, less the year's one-offs), without the tolerance."""
+
+    def holds(self, shares: np.ndarray) -> np.ndarray:
+        """Per sample: whether payments ``shares`` (n × members) hold every row."""
+        return (shares @ self.B.T <= self.H).all(axis=1)
+
+
+def win_win_rows(run: Projection, k: int, members: tuple[int, ...] | None = None) -> Rows:
+    """The rows of the entry win-win in year index ``k`` of ``run`` (see :class:`Rows`)."""
+    members = run.members(k) if members is None else tuple(members)
+    rows = list(members)
+    m = len(rows)
+    values = run.game(k, members)
+    tol = np.broadcast_to(np.asarray(tolerance(values), dtype=float).reshape(-1), (run.model.n,))
     masks = np.arange(1, (1 << m) - 1)
     bits = ((masks[:, None] >> np.arange(m)) & 1).astype(float)
-    extra = run.cost["key"][:, members, k] - run.share["key"][:, members, k]
-    incumbent = run.status_quo_member[members, k]
-    bound = np.where(incumbent, run.status_quo["key"][:, members, k], run.standalone[:, members, k])
-    G = np.concatenate([np.einsum("rm,nmd->nrd", bits, terms.columns), terms.columns], axis=1)
-    h = np.concatenate(
-        [
-            values[:, masks] + tol[:, None] - terms.fixed @ bits.T,
-            bound - extra - terms.fixed + tol[:, None],
-        ],
-        axis=1,
-    )
-    names = [("core", tuple(int(members[i]) for i in np.flatnonzero(b))) for b in bits.astype(bool)]
-    names += [("status_quo", (int(p),)) for p in members]
-    return G, h, names, values
+    extra = run.cost["key"][:, rows, k] - run.share["key"][:, rows, k]
+    incumbent = run.status_quo_member[rows, k]
+    bound = np.where(incumbent, run.status_quo["key"][:, rows, k], run.standalone[:, rows, k])
+    B = np.concatenate([bits, np.eye(m)])
+    H = np.concatenate([values[:, masks], bound - extra], axis=1) + tol[:, None]
+    names = [("core", tuple(rows[i] for i in np.flatnonzero(b))) for b in bits.astype(bool)]
+    names += [("status_quo", (p,)) for p in rows]
+    return Rows(members, B, H, tuple(names), values, bound - extra)
+
+
+def _conditions(rows: Rows, terms: Terms) -> tuple[np.ndarray, np.ndarray]:
+    """The rows in the weights: G w ≤ h with G = B A (n × R × D) and h = H − B f (n × R)."""
+    G = np.einsum("rm,nmd->nrd", rows.B, terms.columns)
+    return G, rows.H - terms.fixed @ rows.B.T
 
 
 def _holds(G: np.ndarray, h: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -462,7 +485,9 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
     contribution changes."""
     found = family(run, k)
     terms = terms_of(run, k, found)
-    G, h, names, values = _conditions(run, k, terms)
+    rows = win_win_rows(run, k)
+    G, h = _conditions(rows, terms)
+    names, values = rows.names, rows.values
     shapley = shapley_shares(values)
     today = found.vector(found.today) if found.groups else np.zeros(0)
     scorer = _Scorer(found, G, h, terms, shapley, today)
@@ -476,7 +501,7 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
         weights = found_keys[_best(*scorer.score(found_keys))]
     win_win = _holds(G, h, weights[None])[:, 0]
     x0 = terms.today
-    today_ok = _today_holds(h, terms, x0)
+    today_ok = rows.holds(x0)
     slack = h - np.einsum("nrd,d->nr", G, weights)
     partners = run.model.partners
     binding = []
@@ -492,7 +517,8 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
             )
         )
     at = terms_of(central, k, found)
-    G1, h1, _, _ = _conditions(central, k, at)
+    central_rows = win_win_rows(central, k)
+    G1, h1 = _conditions(central_rows, at)
     change = at.shares(weights)[0] - at.today[0]
     return KeyDesign(
         year=run.years[k],
@@ -508,15 +534,5 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
         method=method,
         samples=run.model.n,
         change_eur={partners[i]: float(c) for i, c in zip(at.members, change, strict=True)},
-        central=(bool(_holds(G1, h1, weights[None])[0, 0]), bool(_today_holds(h1, at, at.today)[0])),
+        central=(bool(_holds(G1, h1, weights[None])[0, 0]), bool(central_rows.holds(at.today)[0])),
     )
-
-
-def _today_holds(h: np.ndarray, terms: Terms, x0: np.ndarray) -> np.ndarray:
-    """Per sample: today's key (the scenario's own shares) holds every row of the win-win."""
-    # the rows are G w ≤ h with G w = x − f: substitute today's shares for x
-    m = x0.shape[1]
-    masks = np.arange(1, (1 << m) - 1)
-    bits = ((masks[:, None] >> np.arange(m)) & 1).astype(float)
-    lhs = np.concatenate([(x0 - terms.fixed) @ bits.T, x0 - terms.fixed], axis=1)
-    return (lhs <= h).all(axis=1)

@@ -20,17 +20,20 @@ from .labels import (
     K_LABELS,
     METHOD_LABELS,
     NOT_ADMITTED_LABEL,
+    PRINCIPLE_LABELS,
     discovery_sentence,
+    mix_words,
     role,
     share,
     standalone_origin,
+    together,
     value_text,
 )
 
 if TYPE_CHECKING:
     from .report import Report
 
-__all__ = ["centre", "fees", "fourk", "growth", "risks", "uncertainty"]
+__all__ = ["centre", "fees", "fourk", "growth", "risks", "terms", "uncertainty"]
 
 
 def fourk(study: Report) -> Markup:
@@ -177,6 +180,120 @@ def growth(study: Report) -> Markup:
         caption="De vier K's van elke deelnemer per jaar",
     )
     return Markup(figure + path_table)
+
+
+def terms(study: Report) -> Markup:
+    """The terms to negotiate: the proposed key beside today's, then each entrant's contribution."""
+    names, design = study.names, study.key_design
+    proposed, today = study.key_probabilities
+    keys = "".join(f"<li>{text(mix_words(m))}</li>" for m in design.proposed)
+    now = "".join(f"<li>{text(mix_words(m))}</li>" for m in design.today)
+    how = (
+        "elke sleutel van deze vorm is doorgerekend"
+        if design.method == "enumeration"
+        else "de sleutel is per dienstengroep gezocht (een lokaal optimum: elke groep exact, de combinatie niet)"
+    )
+    parts = [
+        f"<p><strong>Voorgestelde verdeelsleutel ({design.year})</strong>, per dienstengroep een mengsel van ten "
+        f"hoogste drie verdeelmaatstaven in stappen van 5 procentpunt; {text(how)}:</p><ul>{keys}</ul>",
+        f"<p>Nu: </p><ul>{now}</ul>",
+        f"<p>Kans dat geen groep deelnemers goedkoper uit is op eigen houtje en niemand meer betaalt dan nu, "
+        f"over {number(design.samples, 0)} trekkingen van de onzekere aannames: met de voorgestelde sleutel "
+        f"<strong>{percent(proposed.probability)}</strong> (± {percent(proposed.margin)}), met de huidige "
+        f"{percent(today.probability)} (± {percent(today.margin)}).</p>",
+    ]
+    if abs(proposed.probability - today.probability) <= max(proposed.margin, today.margin):
+        parts.append(
+            "<p>Het verschil valt binnen de steekproefmarge: de huidige sleutel is even goed. Een andere sleutel "
+            "lost het probleem niet op; de bijdrage van de toetreder (hieronder) moet het doen.</p>"
+        )
+    if not design.found:
+        parts.append(
+            "<p>Geen sleutel van deze vorm houdt in één trekking iedereen beter af; dit is de beste die er is.</p>"
+        )
+    knots = [
+        f"{together([names[m] for m in b.members])} "
+        + ("zijn samen goedkoper uit" if b.kind == "core" and len(b.members) > 1 else "")
+        + ("is alleen goedkoper uit" if b.kind == "core" and len(b.members) == 1 else "")
+        + ("betaalt meer dan nu" if b.kind == "status_quo" else "")
+        + f" (in {percent(b.failure_share, 0)} van de trekkingen)"
+        for b in design.binding
+        if b.failure_share > 0
+    ]
+    if knots:
+        parts.append(f"<p>Waar het knelt: {text('; '.join(knots))}.</p>")
+    k = study.costs.years.index(design.year)
+    rows = [
+        (names[p], euro(study.costs.share_eur["key"][study.costs.partners.index(p), k]), euro(change))
+        for p, change in design.change_eur.items()
+    ]
+    parts.append(
+        table(
+            ["Deelnemer", "Bijdrage met de huidige sleutel", "Verschil met de voorgestelde sleutel"],
+            rows,
+            numeric=[False, True, True],
+            caption=f"Wat de voorgestelde sleutel verandert, bij de waarden van het scenario ({design.year})",
+        )
+    )
+    parts.extend(_entry_terms(study, t) for t in study.entry_terms)
+    return Markup("".join(parts))
+
+
+def _entry_terms(study: Report, t) -> str:
+    names = study.names
+    who = names[t.entrant]
+    chosen = study.scenario.terms.principle
+    if t.low_eur is None:
+        room = (
+            f"<p><strong>{text(who)}</strong>: met geen enkele vaste jaarlijkse bijdrage heeft iedereen voordeel in "
+            f"{percent(t.target, 0)} van de trekkingen; de beste bijdrage, {euro(t.best_eur)}, haalt "
+            f"{percent(t.best_probability)}. De onzekerheid over de kosten zelf is groter dan wat een bijdrage kan "
+            "verdelen.</p>"
+        )
+    else:
+        room = (
+            f"<p><strong>{text(who)}</strong>: iedereen heeft voordeel in ten minste {percent(t.target, 0)} van de "
+            f"trekkingen bij een jaarlijkse bijdrage van <strong>{euro(t.low_eur)} tot {euro(t.high_eur)}</strong>.</p>"
+        )
+    room += (
+        f"<p>Ondergrens: wat {text(who)} aan kosten toevoegt, {euro(t.floor_eur)}; bovengrens: zelfstandig "
+        f"{euro(t.standalone_eur)}; de sleutel rekent nu {euro(t.key_share_eur)} (kans "
+        f"{percent(float(t.probability(t.key_share_eur)))}). Wat {text(who)} meer of minder betaalt dan de sleutel, "
+        "gaat naar of komt van de huidige deelnemers naar hun aandeel.</p>"
+    )
+    header = ["Principe", "Bijdrage per jaar", "Kans dat iedereen voordeel heeft"] + [
+        f"Voordeel {names[p]}" for p in t.members
+    ]
+    rows = []
+    for principle, y in t.points.items():
+        label = PRINCIPLE_LABELS[principle] + (" (gekozen)" if principle == chosen else "")
+        gains = t.central_gains(y)
+        rows.append([label, euro(y), percent(float(t.probability(y)))] + [euro(gains[p]) for p in t.members])
+    grid_low = min(t.floor_eur, t.best_eur or t.floor_eur, t.low_eur or t.floor_eur)
+    grid = np.linspace(grid_low - 0.02 * t.standalone_eur, t.standalone_eur, 80)
+    gains = t.gains(grid)
+    series = [
+        (names[p], gains[:, i].mean(axis=0), *np.quantile(gains[:, i], [0.05, 0.95], axis=0))
+        for i, p in enumerate(t.members)
+    ]
+    figure = plots.room_figure(
+        grid,
+        series,
+        t.probability(grid),
+        None if t.low_eur is None else (t.low_eur, t.high_eur),
+        [(PRINCIPLE_LABELS[p].split(" (")[0], y) for p, y in t.points.items()],
+    )
+    return (
+        room
+        + table(
+            header,
+            rows,
+            numeric=[False, True, True] + [True] * len(t.members),
+            caption=f"De bijdrage van {who} volgens elk principe, en wat ieder er bij de scenariowaarden aan wint "
+            f"({t.year})",
+        )
+        + figure_html(figure, f"Onderhandelingsruimte voor {who}")
+    )
 
 
 def fees(study: Report) -> Markup:

@@ -182,6 +182,40 @@ DRIVER_LABELS = {
 }
 
 
+KEY_DRIVER_WORDS = {
+    "workstations": "naar werkplekken",
+    "inhabitants": "naar inwoners",
+    "fte": "naar fte",
+    "applications": "naar applicaties",
+    "equal": "gelijk per organisatie (vaste voet)",
+    "own": "per dienst naar de eigen kostendrijver (P×Q)",
+}
+"""A driver of a designed key, as a regeling would write it."""
+KEY_GROUP_LABELS = {
+    "basis": "basisdiensten",
+    "plus": "plusdiensten",
+    "im": "informatiemanagement",
+    "governance": "CISO en privacyfunctionaris",
+}
+PRINCIPLE_LABELS = {
+    "equal_gain": "het voordeel gelijk gedeeld (toetreder en huidige deelnemers elk de helft)",
+    "nucleolus": "nucleolus",
+    "shapley": "Shapley-waarde",
+}
+
+
+def mix_words(mix) -> str:
+    """One group's key in a regeling's words: 'basisdiensten: 55% naar werkplekken, 45% naar fte'."""
+    group = KEY_GROUP_LABELS.get(mix.group, mix.group)
+    if len(mix.weights) == 1:
+        parts = KEY_DRIVER_WORDS.get(mix.weights[0][0], mix.weights[0][0])
+    else:
+        parts = together([f"{w}% {KEY_DRIVER_WORDS.get(d, d)}" for d, w in mix.weights])
+    kept = " (blijft zoals nu)" if mix.kept else ""
+    rough = " (bij benadering: de diensten hebben nu elk een eigen sleutel)" if not mix.exact else ""
+    return f"{group}: {parts}{kept}{rough}"
+
+
 def standalone_origin(partner) -> str:
     """Whether a partner's stand-alone cost is measured (the nulmeting) or modelled."""
     if partner.observed_cost is not None:

@@ -67,6 +67,9 @@ class Report:
     def centre(self):
         return display(findings.centre(self))
 
+    def terms_section(self):
+        return display(findings.terms(self))
+
     def fees_section(self):
         return display(findings.fees(self))
 

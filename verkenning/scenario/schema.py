@@ -36,6 +36,7 @@ __all__ = [
     "DISTRIBUTIONS",
     "DRIVERS",
     "KEY_DRIVERS",
+    "PRINCIPLES",
     "Asset",
     "Baseline",
     "Contract",
@@ -305,14 +306,23 @@ KEY_DRIVERS = ("workstations", "inhabitants", "fte", "applications", "equal", "o
 (price × quantity), ``equal``: the same amount per organisation (a vaste voet)."""
 
 
+PRINCIPLES = ("equal_gain", "nucleolus", "shapley")
+"""How a point inside an entrant's fee range is picked: the entry's gain split equally between the
+entrant and the partners already in, or the entrant's nucleolus or Shapley share."""
+
+
 class Terms(_Model):
-    """What ``verkenning terms`` may propose: the drivers a key may use and the groups that keep theirs."""
+    """What ``verkenning terms`` may propose: the drivers a key may use, the groups that keep theirs,
+    the probability the entry terms must reach and the principle that picks an entry fee."""
 
     drivers: tuple[Literal["workstations", "inhabitants", "fte", "applications", "equal", "own"], ...] = (
         KEY_DRIVERS
     )
     keep: tuple[Id, ...] = ()
     """Service groups that keep today's key."""
+    target: Annotated[float, Field(gt=0, lt=1)] = 0.9
+    """The probability with which every partner must be better off inside an entrant's fee range."""
+    principle: Literal["equal_gain", "nucleolus", "shapley"] = "equal_gain"
 
 
 DISTRIBUTIONS = ("uniform", "triangular", "normal", "lognormal", "discrete")
