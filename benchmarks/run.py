@@ -257,6 +257,24 @@ def bench_explore() -> None:
         )
 
 
+def bench_terms() -> None:
+    """The key designer and the entry terms on the Borne study at 2,000 samples (issue 16: ≤ 30 s)."""
+    from verkenning.study import Study
+
+    root = Path(__file__).resolve().parent.parent
+    times = []
+    for _ in range(3):
+        study = Study.load(root / "scenarios" / "borne.yaml", samples=2000)
+        start = time.perf_counter()
+        design, terms = study.key_design, study.entry_terms
+        times.append(time.perf_counter() - start)
+    print("\nKey designer and entry terms, Borne study, 2,000 samples (sampling included)")
+    print(
+        f"  min {min(times):.1f} s, median {float(np.median(times)):.1f} s of 3 (target ≤ 30 s); "
+        f"{design.method}, P(win-win) {design.win_win.mean():.1%}; {len(terms)} entrant(s)"
+    )
+
+
 def main() -> None:
     print("verkenning benchmarks (best of a few runs; this machine)")
     bench_shapley()
@@ -265,6 +283,7 @@ def main() -> None:
     bench_allocate()
     bench_report()
     bench_explore()
+    bench_terms()
 
 
 if __name__ == "__main__":

@@ -159,3 +159,30 @@ def test_terms_prints_the_proposal_and_results_json_carries_it(tmp_path, write):
     assert found["probability"] == pytest.approx(study.key_design.win_win.mean())
     assert sum(found["weights"]["basis"].values()) == 100
     assert set(found["change_eur"]) == set(study.costs.partners)
+
+
+@pytest.mark.parametrize("exponent", [0.9, 1.0, 1.1])
+def test_the_growth_path_check_agrees_with_the_models_own_key_year_by_year(exponent):
+    """Independent: the scenario key's cents for the members with and without each year's newcomers
+    (``costs.shares_for``, the accounts' own code), compared partner by partner."""
+    from verkenning.costs import shares_for
+    from verkenning.games import tolerance
+    from verkenning.optimise.keys import consistent
+
+    scale = [{"id": s, "scale_exponent": exponent} for s in ("NET", "HOST", "IAM", "SD", "WP", "TEL", "BCM")]
+    result = simulate(load_scenario(ROOT / "scenarios" / "groeipad.yaml", {"services": scale}))
+    run = result.exact
+    k = result.years.index(result.reference_year)
+    found = family(run, k)
+    expected = True
+    for j in range(1, len(result.years)):
+        now, before = set(run.members(j)), set(run.members(j - 1))
+        stay = tuple(sorted(now & before))
+        if now == before or not stay:
+            continue
+        year = result.years[j]
+        with_them = dict(zip(sorted(now), shares_for(result, tuple(sorted(now)), year), strict=True))
+        without = dict(zip(stay, shares_for(result, stay, year), strict=True))
+        limit = float(tolerance(run.game(j, stay)[0])) * 100 + len(run.model.services)  # cents
+        expected &= all(with_them[p] <= without[p] + limit for p in stay)
+    assert bool(consistent(run, found)[0]) == expected

@@ -42,6 +42,7 @@ SECTIONS = {
         "Samenvatting",
         "Het groeipad jaar voor jaar",
         "Wat elke toetreder verandert",
+        "Voorstel: verdeelsleutel en bijdragen",
         "Onzekerheid en robuustheid",
         "Herkomst",
     ],
@@ -186,6 +187,25 @@ def test_the_terms_section_shows_the_proposed_key_and_the_room_of_results_json(r
             assert _dutch_euro(point) in section
         gains = terms["gains"][terms["principle"]]
         assert all(_dutch_euro(g) in section for g in gains.values())
+    growth = data["growth_terms"]
+    assert f"met de voorgestelde sleutel {_dutch_percent(growth['probability'])}, met de huidige" in section
+
+
+def test_a_growth_path_names_the_order_of_entry_that_keeps_everyone_paying_no_more(runs):
+    folder = runs[1]["groeipad"].folder
+    data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    orders = data["growth_terms"]["orders"]
+    entrants = [p for p in data["partners"] if p["joins"] is not None]
+    assert len(orders) == len({tuple(sorted(p["joins"] for p in entrants))}) * 6 == 6, (
+        "three entrants: 3! orders"
+    )
+    assert [o["proposed"] for o in orders] == sorted((o["proposed"] for o in orders), reverse=True)
+    page = html.unescape(re.sub(r"<[^>]+>", " ", (folder / "report.html").read_text(encoding="utf-8")))
+    page = re.sub(r"\s+([:;,.)])", r"\1", re.sub(r"\s+", " ", page.replace("\xa0", " ")))
+    best = orders[0]["order"]
+    for p in entrants:
+        best = best.replace(p["id"] + " (", p["name"] + " (")
+    assert f"waarin dat het vaakst zo blijft: {best} ({_dutch_percent(orders[0]['proposed'])}" in page
 
 
 @pytest.mark.parametrize("notebook", ["toetreding", "groeipad", "vergelijking"])

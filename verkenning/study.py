@@ -162,6 +162,26 @@ class Study:
         )
 
     @cached_property
+    def growth_terms(self) -> dict | None:
+        """Along the path: the share of samples in which no partner already in pays more when others
+        join, with the proposed and today's key, and per order of the entrants (a growth path)."""
+        from .explore import entry_orders
+        from .optimise.keys import consistent
+
+        if not self.scenario.entrants():
+            return None
+        design = self.key_design
+        years = {p.joins for p in self.scenario.partners if p.joins is not None}
+        orders = (
+            entry_orders(self.scenario, design.weights, self.samples, self.seed) if len(years) > 1 else None
+        )
+        return {
+            "probability": float(consistent(self.sampled, design.family, design.weights).mean()),
+            "today_probability": float(consistent(self.sampled, design.family).mean()),
+            "orders": [] if orders is None else orders.to_dict("records"),
+        }
+
+    @cached_property
     def admission(self) -> Admission | None:
         return admit(self.costs) if self.scenario.entrants() else None
 
@@ -298,6 +318,16 @@ class Study:
                 for f in self.fees
             },
             "proposed_key": self._proposed_key(),
+            "growth_terms": None
+            if self.growth_terms is None
+            else {
+                "probability": round(self.growth_terms["probability"], 6),
+                "today_probability": round(self.growth_terms["today_probability"], 6),
+                "orders": [
+                    {"order": o["order"], "proposed": round(o["proposed"], 6), "today": round(o["today"], 6)}
+                    for o in self.growth_terms["orders"]
+                ],
+            },
             "entry_terms": {
                 t.entrant: {
                     "year": t.year,

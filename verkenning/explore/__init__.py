@@ -8,7 +8,16 @@ comparisons; ``sweep.py`` runs sweeps on local processes or dask and saves and l
 
 from __future__ import annotations
 
-from .analysis import Discovery, Probability, discover, growth_orders, probabilities, sobol, tornado
+from .analysis import (
+    Discovery,
+    Probability,
+    discover,
+    entry_orders,
+    growth_orders,
+    probabilities,
+    sobol,
+    tornado,
+)
 from .outcomes import KINDS, Outcome
 from .sampling import Draws, active, sample
 from .sweep import (
@@ -34,6 +43,7 @@ __all__ = [
     "active",
     "cached_exploration",
     "discover",
+    "entry_orders",
     "evaluate",
     "exploration_folder",
     "explore",

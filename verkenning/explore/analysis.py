@@ -403,14 +403,10 @@ def _useful_box(x, failed, columns, trajectory) -> Discovery:
     return Discovery(tuple(conditions), density, coverage, failures, n, tuple(tradeoff))
 
 
-def growth_orders(scenario: Scenario, limit: int = 24) -> pd.DataFrame:
-    """Every order of the entrants over the same entry years: NPV per partner and the centre's coverage."""
-    from ..costs import simulate
-    from ..fourk import scorecard
-
+def _orders(scenario: Scenario, limit: int):
+    """Every order of the entrants over the same entry years (up to ``limit``): its label and scenario."""
     entrants = [p for p in scenario.partners if p.joins is not None]
     years = sorted(p.joins for p in entrants)
-    rows = []
     seen = set()
     for order in itertools.islice(itertools.permutations(entrants), limit * 4):
         assignment = tuple((p.id, year) for p, year in zip(order, years, strict=True))
@@ -424,21 +420,52 @@ def growth_orders(scenario: Scenario, limit: int = 24) -> pd.DataFrame:
                 p.model_copy(update={"joins": joins.get(p.id, p.joins)}) for p in scenario.partners
             )
         )
+        yield (
+            " → ".join(f"{pid} ({year})" for pid, year in sorted(assignment, key=lambda a: (a[1], a[0]))),
+            variant,
+        )
+        if len(seen) >= limit:
+            return
+
+
+def growth_orders(scenario: Scenario, limit: int = 24) -> pd.DataFrame:
+    """Every order of the entrants over the same entry years: NPV per partner and the centre's coverage."""
+    from ..costs import simulate
+    from ..fourk import scorecard
+
+    rows = []
+    for order, variant in _orders(scenario, limit):
         result = simulate(variant, rules=())
         card = scorecard(result)
         rate = result.rates[0]
-        row = {
-            "order": " → ".join(
-                f"{pid} ({year})" for pid, year in sorted(assignment, key=lambda a: (a[1], a[0]))
-            )
-        }
+        row = {"order": order}
         for i, partner in enumerate(result.partners):
             row[Outcome("npv_eur", partner).column] = float(result.npv_eur["key"][rate][i])
         row["npv_total_eur"] = float(result.npv_eur["key"][rate].sum())
         row["coverage_probability"] = card.value("samenwerking", "coverage_probability")
         rows.append(row)
-        if len(rows) >= limit:
-            break
     return (
         pd.DataFrame(rows).sort_values("npv_total_eur", ascending=False, kind="stable").reset_index(drop=True)
     )
+
+
+def entry_orders(scenario: Scenario, weights, samples: int, seed: int = 0, limit: int = 24) -> pd.DataFrame:
+    """Every order of the entrants over the same entry years: the share of samples in which no partner
+    already in pays more when others join (``optimise.consistent``), with the key of ``weights`` (the
+    proposed key) and with the scenario's own, on the same draws; the most consistent order first."""
+    from ..costs import reference_year
+    from ..optimise.keys import consistent, family
+    from .vector import sampled
+
+    rows = []
+    for order, variant in _orders(scenario, limit):
+        run = sampled(variant, samples, seed)
+        found = family(run, variant.years.index(reference_year(variant)))
+        rows.append(
+            {
+                "order": order,
+                "proposed": float(consistent(run, found, weights).mean()),
+                "today": float(consistent(run, found).mean()),
+            }
+        )
+    return pd.DataFrame(rows).sort_values("proposed", ascending=False, kind="stable").reset_index(drop=True)

@@ -47,7 +47,19 @@ from ..costs import Projection
 from ..errors import VerkenningError
 from ..games import shapley_shares, tolerance
 
-__all__ = ["ENUMERATE_LIMIT", "GRID", "Family", "KeyDesign", "Mix", "design_key", "family"]
+__all__ = [
+    "ENUMERATE_LIMIT",
+    "GRID",
+    "Family",
+    "KeyDesign",
+    "Mix",
+    "Rows",
+    "consistent",
+    "design_key",
+    "family",
+    "terms_of",
+    "win_win_rows",
+]
 
 GRID = 20
 """Weights are multiples of 1/20: 5 percentage points."""
@@ -390,8 +402,8 @@ class _Scorer:
     def score(self, keys: np.ndarray, fixed: np.ndarray | None = None, block: np.ndarray | None = None):
         """(count, regret, distance) of K keys (rows of weight vectors), in chunks. With ``block`` (a
         mask of columns) and ``fixed`` (the full vector), only those columns vary: the rest is held."""
-        count, regret, distance = [], [], []
-        G, h = self.G, self.h
+        count = []
+        G, h, settled = self.G, self.h, self.settled
         base = np.zeros(self.terms.fixed.shape)
         if block is not None:
             rest = np.where(block, 0.0, fixed)
@@ -399,9 +411,18 @@ class _Scorer:
             G = G[:, :, block]
             base = self.terms.columns @ rest
             columns = self.terms.columns[:, :, block]
+            # with the other groups held, each mix of the block is a convex combination of its
+            # drivers: a row's value lies between its smallest and largest driver's, so samples
+            # that every mix or no mix satisfies, and rows no mix can break, are set aside again
+            lost = (G.min(axis=2) > h).any(axis=1)
+            open_rows = (G.max(axis=2) > h) & ~lost[:, None]
+            contested = open_rows.any(axis=1)
+            settled += int((~lost & ~contested).sum())
+            rows = np.flatnonzero(open_rows[contested].any(axis=0))
+            G, h = G[contested][:, rows], h[contested][:, rows]
         else:
             columns = self.terms.columns
-        flat = G.reshape(-1, G.shape[2])
+        flat = np.ascontiguousarray(G).reshape(-1, G.shape[2])
         n, r = h.shape
         for start in range(0, len(keys), 256):
             chunk = keys[start : start + 256]
@@ -409,22 +430,21 @@ class _Scorer:
                 holds = (flat @ chunk.T <= h.reshape(-1)[:, None]).reshape(n, r, -1).all(axis=1)
             else:  # every sample settled: nothing to tell the keys apart by
                 holds = np.zeros((0, len(chunk)), dtype=bool)
-            count.append(holds.sum(axis=0) + self.settled)
-            x = (self.terms.fixed + base)[:, :, None] + np.einsum("nmd,kd->nmk", columns, chunk)
-            regret.append(np.maximum(x - self.shapley[:, :, None], 0.0).mean(axis=0).max(axis=0))
-            whole = (
-                chunk
-                if block is None
-                else np.broadcast_to(np.where(block, 0.0, fixed), (len(chunk), len(fixed))).copy()
-            )
-            if block is not None:
-                whole[:, block] = chunk
-            distance.append(np.abs(whole - self.today).sum(axis=1))
-        return (
-            np.concatenate(count),
-            np.round(np.concatenate(regret), 2),
-            np.round(np.concatenate(distance), 6),
-        )
+            count.append(holds.sum(axis=0) + settled)
+        count = np.concatenate(count)
+        # regret and distance only break ties among the keys with the most samples
+        top = np.flatnonzero(count == count.max())
+        regret = np.full(len(keys), np.inf)
+        distance = np.full(len(keys), np.inf)
+        chosen = keys[top]
+        x = (self.terms.fixed + base)[:, :, None] + np.einsum("nmd,kd->nmk", columns, chosen)
+        regret[top] = np.round(np.maximum(x - self.shapley[:, :, None], 0.0).mean(axis=0).max(axis=0), 2)
+        whole = chosen
+        if block is not None:
+            whole = np.tile(fixed, (len(top), 1))
+            whole[:, block] = chosen
+        distance[top] = np.round(np.abs(whole - self.today).sum(axis=1), 6)
+        return count, regret, distance
 
 
 def _best(count: np.ndarray, regret: np.ndarray, distance: np.ndarray) -> int:
@@ -440,18 +460,25 @@ def _enumerate(found: Family, scorer: _Scorer) -> np.ndarray:
     return keys[_best(*scorer.score(keys))]
 
 
-def _search(found: Family, scorer: _Scorer, start: np.ndarray) -> np.ndarray:
+def _search(found: Family, scorer: _Scorer, start: np.ndarray, memo: dict) -> np.ndarray:
     """Block-coordinate search: every mix of one group with the others held, group after group, until
-    a whole round changes nothing (each step exact over its group; the whole a local optimum)."""
+    every group has been chosen again since the last change (each step exact over its group; the
+    whole a local optimum). ``memo`` keeps each step's choice by the other groups' weights, so a
+    second start that passes the same point does not score it again."""
     current = start.copy()
-    for _ in range(MAX_ROUNDS):
-        before = current.copy()
-        for gi, g in enumerate(found.groups):
-            block = scorer.group_of == gi
-            mixes = found.mixes(g) / GRID
-            current[block] = mixes[_best(*scorer.score(mixes, current, block))]
-        if np.array_equal(current, before):
+    groups = len(found.groups)
+    mixes = [found.mixes(g) / GRID for g in found.groups]
+    unchanged, gi = 0, 0
+    for _ in range(MAX_ROUNDS * groups):
+        block = scorer.group_of == gi
+        key = (gi, tuple(np.round(current[~block], 9)))
+        if key not in memo:
+            memo[key] = mixes[gi][_best(*scorer.score(mixes[gi], current, block))]
+        unchanged = unchanged + 1 if np.array_equal(current[block], memo[key]) else 1
+        current[block] = memo[key]
+        if unchanged >= groups:
             break
+        gi = (gi + 1) % groups
     return current
 
 
@@ -497,7 +524,8 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
         method, weights = "enumeration", _enumerate(found, scorer)
     else:
         method = "search"
-        found_keys = np.array([_search(found, scorer, start) for start in _starts(found, scorer)])
+        memo: dict = {}
+        found_keys = np.array([_search(found, scorer, start, memo) for start in _starts(found, scorer)])
         weights = found_keys[_best(*scorer.score(found_keys))]
     win_win = _holds(G, h, weights[None])[:, 0]
     x0 = terms.today
@@ -536,3 +564,30 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
         change_eur={partners[i]: float(c) for i, c in zip(at.members, change, strict=True)},
         central=(bool(_holds(G1, h1, weights[None])[0, 0]), bool(central_rows.holds(at.today)[0])),
     )
+
+
+def consistent(run: Projection, found: Family, weights: np.ndarray | None = None) -> np.ndarray:
+    """Per sample: along the path, no partner already in pays more in a year when others join than it
+    would that year without them, under the key of ``weights`` (``None``: the scenario's own key).
+
+    Judged on the annual contributions (the key's shares) in every year in which someone joins a
+    cooperation that already has members, within the one tolerance.
+    """
+    model = run.model
+    ok = np.ones(model.n, dtype=bool)
+    for k in range(1, len(run.years)):
+        now, before = set(run.members(k)), set(run.members(k - 1))
+        newcomers = now - before
+        stay = tuple(sorted(now - newcomers))
+        if not newcomers or not stay:
+            continue
+        with_them = terms_of(run, k, found)
+        without = terms_of(run, k, found, stay)
+        if weights is None:
+            x_with, x_without = with_them.today, without.today
+        else:
+            x_with, x_without = with_them.shares(weights), without.shares(weights)
+        columns = [with_them.members.index(p) for p in stay]
+        tol = np.asarray(tolerance(run.game(k, stay)), dtype=float).reshape(-1, 1)
+        ok &= (x_with[:, columns] <= x_without + tol).all(axis=1)
+    return ok

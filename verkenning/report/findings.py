@@ -5,6 +5,7 @@ Safe HTML in Dutch, like ``sections.py``; every number comes from the study's on
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -236,7 +237,39 @@ def terms(study: Report) -> Markup:
         )
     )
     parts.extend(_entry_terms(study, t) for t in study.entry_terms)
+    parts.append(_growth_terms(study))
     return Markup("".join(parts))
+
+
+def _growth_terms(study: Report) -> str:
+    growth = study.growth_terms
+    if growth is None:
+        return ""
+    found = (
+        f"<p><strong>Langs het pad</strong>: de kans dat geen deelnemer in een jaar meer betaalt doordat anderen "
+        f"toetreden (de jaarbijdrage met en zonder de nieuwkomers van dat jaar) is met de voorgestelde sleutel "
+        f"{percent(growth['probability'])}, met de huidige {percent(growth['today_probability'])}.</p>"
+    )
+    orders = growth["orders"]
+    if not orders:
+        return found
+    names = study.names
+
+    def order_text(order: str) -> str:
+        return re.sub(r"[\w-]+(?= \()", lambda m: names.get(m.group(0), m.group(0)), order)
+
+    best = orders[0]
+    found += (
+        f"<p>De volgorde van toetreden waarin dat het vaakst zo blijft: {text(order_text(best['order']))} "
+        f"({percent(best['proposed'])} met de voorgestelde sleutel).</p>"
+    )
+    rows = [(order_text(o["order"]), percent(o["proposed"]), percent(o["today"])) for o in orders]
+    return found + table(
+        ["Volgorde (jaar van toetreden)", "Voorgestelde sleutel", "Huidige sleutel"],
+        rows,
+        numeric=[False, True, True],
+        caption="Kans dat niemand meer gaat betalen wanneer een later toetreder instapt, per volgorde",
+    )
 
 
 def _entry_terms(study: Report, t) -> str:
