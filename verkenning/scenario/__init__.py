@@ -134,7 +134,14 @@ def _explain(error: dict) -> tuple[str, str]:
         )
     if kind == "too_short":
         return "must not be empty", "give at least one item"
-    return msg, ""
+    if kind.startswith(("date_", "datetime_")):
+        return f"must be a date, got {show(raw)}", "write the date as YYYY-MM-DD, e.g. 2028-12-31"
+    if kind in {"float_parsing", "float_type", "finite_number", "bool_parsing", "bool_type"}:
+        return (
+            f"{msg.lower().replace('input should be', 'must be')}, got {show(raw)}",
+            "write a value of that kind",
+        )
+    return msg, "see the scenario reference in the README"
 
 
 # ---------------------------------------------------------------------------------------------
