@@ -235,10 +235,12 @@ def room_figure(
     probability: np.ndarray,
     room: tuple[float, float] | None,
     points: Sequence[tuple[str, float]],
+    core: tuple[float, float] | None = None,
 ) -> Figure:
     """The negotiation room of one entrant: its contribution on the x-axis, each partner's expected
     gain with its 5–95% band, the chance that every partner gains (right axis), the room at the
-    target shaded and the principles' points marked."""
+    target shaded, the core's range at the scenario's values as a bar along the axis and the
+    principles' points marked."""
     figure = _figure(8.5, 4.8)
     ax = figure.add_subplot()
     for (label, mean, low, high), colour in zip(series, PALETTE, strict=False):
@@ -246,10 +248,21 @@ def room_figure(
         ax.plot(grid, mean, color=colour, lw=1.8, label=label)
     ax.axhline(0, color="black", lw=0.8)
     if room is not None:
-        ax.axvspan(room[0], room[1], color="#009E73", alpha=0.12, lw=0)
+        ax.axvspan(
+            room[0],
+            room[1],
+            color="#009E73",
+            alpha=0.12,
+            lw=0,
+            label="ruimte: iedereen voordeel met de doelkans",
+        )
+    if core is not None:
+        ax.axvspan(core[0], core[1], ymin=0, ymax=0.03, color="#0072B2", lw=0, label="kern (scenariowaarden)")
+    bottom, top = ax.get_ylim()
     for (label, y), marker in zip(points, ("v", "s", "D"), strict=False):
         ax.axvline(y, color="#555555", lw=0.8, ls=":")
-        ax.plot([y], [ax.get_ylim()[1]], marker, color="#555555", ms=7, clip_on=False, label=label)
+        ax.plot([y], [top], marker, color="#555555", ms=7, clip_on=False, label=label)
+    ax.set_ylim(bottom, top)
     ax.xaxis.set_major_formatter(EURO_AXIS)
     ax.yaxis.set_major_formatter(EURO_AXIS)
     ax.set_xlabel("jaarlijkse bijdrage van de toetreder")
@@ -263,7 +276,7 @@ def room_figure(
     ax.legend(
         handles[0] + extra[0], handles[1] + extra[1], fontsize=7, loc="upper left", bbox_to_anchor=(1.08, 1)
     )
-    ax.set_title("Onderhandelingsruimte: groen = iedereen voordeel met de doelkans", fontsize=10)
+    ax.set_title("Onderhandelingsruimte van de toetreder", fontsize=10)
     return figure
 
 

@@ -315,6 +315,7 @@ def _entry_terms(study: Report, t) -> str:
         t.probability(grid),
         None if t.low_eur is None else (t.low_eur, t.high_eur),
         [(PRINCIPLE_LABELS[p].split(" (")[0], y) for p, y in t.points.items()],
+        next(((f.low_eur, f.high_eur) for f in study.fees if f.entrant == t.entrant), None),
     )
     return (
         room
