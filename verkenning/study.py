@@ -175,9 +175,10 @@ class Study:
         orders = (
             entry_orders(self.scenario, design.weights, self.samples, self.seed) if len(years) > 1 else None
         )
+        proposed, today = consistent(self.sampled, design.family, design.weights, None)
         return {
-            "probability": float(consistent(self.sampled, design.family, design.weights).mean()),
-            "today_probability": float(consistent(self.sampled, design.family).mean()),
+            "probability": float(proposed.mean()),
+            "today_probability": float(today.mean()),
             "orders": [] if orders is None else orders.to_dict("records"),
         }
 

@@ -461,11 +461,6 @@ def entry_orders(scenario: Scenario, weights, samples: int, seed: int = 0, limit
     for order, variant in _orders(scenario, limit):
         run = sampled(variant, samples, seed)
         found = family(run, variant.years.index(reference_year(variant)))
-        rows.append(
-            {
-                "order": order,
-                "proposed": float(consistent(run, found, weights).mean()),
-                "today": float(consistent(run, found).mean()),
-            }
-        )
+        proposed, today = consistent(run, found, weights, None)
+        rows.append({"order": order, "proposed": float(proposed.mean()), "today": float(today.mean())})
     return pd.DataFrame(rows).sort_values("proposed", ascending=False, kind="stable").reset_index(drop=True)

@@ -566,15 +566,14 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
     )
 
 
-def consistent(run: Projection, found: Family, weights: np.ndarray | None = None) -> np.ndarray:
-    """Per sample: along the path, no partner already in pays more in a year when others join than it
-    would that year without them, under the key of ``weights`` (``None``: the scenario's own key).
+def consistent(run: Projection, found: Family, *keys: np.ndarray | None) -> list[np.ndarray]:
+    """Per key (a weight vector, or ``None`` for the scenario's own) and per sample: along the path,
+    no partner already in pays more in a year when others join than it would that year without them.
 
     Judged on the annual contributions (the key's shares) in every year in which someone joins a
-    cooperation that already has members, within the one tolerance.
+    cooperation that already has members, within the one tolerance of that year's game.
     """
-    model = run.model
-    ok = np.ones(model.n, dtype=bool)
+    ok = [np.ones(run.model.n, dtype=bool) for _ in keys]
     for k in range(1, len(run.years)):
         now, before = set(run.members(k)), set(run.members(k - 1))
         newcomers = now - before
@@ -583,11 +582,12 @@ def consistent(run: Projection, found: Family, weights: np.ndarray | None = None
             continue
         with_them = terms_of(run, k, found)
         without = terms_of(run, k, found, stay)
-        if weights is None:
-            x_with, x_without = with_them.today, without.today
-        else:
-            x_with, x_without = with_them.shares(weights), without.shares(weights)
         columns = [with_them.members.index(p) for p in stay]
-        tol = np.asarray(tolerance(run.game(k, stay)), dtype=float).reshape(-1, 1)
-        ok &= (x_with[:, columns] <= x_without + tol).all(axis=1)
+        tol = np.asarray(tolerance(run.game(k)), dtype=float).reshape(-1, 1)
+        for flags, weights in zip(ok, keys, strict=True):
+            if weights is None:
+                x_with, x_without = with_them.today, without.today
+            else:
+                x_with, x_without = with_them.shares(weights), without.shares(weights)
+            flags &= (x_with[:, columns] <= x_without + tol).all(axis=1)
     return ok
