@@ -145,9 +145,10 @@ class Projection:
     def members(self, k: int) -> tuple[int, ...]:
         return tuple(int(i) for i in np.flatnonzero(self.member[:, k]))
 
-    def year(self, k: int) -> Year:
-        """What year index k's key shares among its members: service lines, overhead, own lines."""
-        return _year(self.model, self.members(k), k, self.growth)
+    def year(self, k: int, members: tuple[int, ...] | None = None) -> Year:
+        """What year index k's key shares among ``members`` (default: that year's): service lines,
+        overhead, own lines."""
+        return _year(self.model, self.members(k) if members is None else members, k, self.growth)
 
     def game(self, k: int, members: tuple[int, ...] | None = None) -> np.ndarray:
         """n × 2^m: the cost game c_y(S) of year index k over ``members`` (default: that year's)."""

@@ -235,11 +235,9 @@ def _split(line: np.ndarray, weight: np.ndarray, takers: np.ndarray) -> np.ndarr
 def terms_of(run: Projection, k: int, found: Family, members: tuple[int, ...] | None = None) -> Terms:
     """The shares of year index ``k`` of ``run`` as linear functions of the family's weights, for the
     year's members or another set of ``members`` in that year (a growth path without its entrant)."""
-    from ..costs.paths import _year
-
     model = run.model
     members = run.members(k) if members is None else tuple(members)
-    year = _year(model, members, k, run.growth) if members != run.members(k) else run.year(k)
+    year = run.year(k, members)
     rows = list(members)
     takes = model.takes[rows].astype(float)
     q = {d: model.quantity(d)[:, rows] for d in ("workstations", "inhabitants", "fte", "applications")}
@@ -261,11 +259,14 @@ def terms_of(run: Projection, k: int, found: Family, members: tuple[int, ...] | 
         for j in range(len(model.services))
     )
     base = np.asarray(year.coordination)[:, None] / len(rows) + year.own
+    # kept groups, and any service outside the family (taken in this year only by a partner gone by
+    # the reference year), are shared by today's key
+    designed = {j for g in found.groups for j in found.services[g]}
     kept = sum(
         (
             _split(year.lines[:, j], model.key_weights[:, rows, j], takes[:, j])
-            for g in found.kept
-            for j in found.services[g]
+            for j in range(len(model.services))
+            if j not in designed
         ),
         np.zeros((model.n, len(rows))),
     )
