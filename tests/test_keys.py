@@ -14,7 +14,7 @@ import pytest
 
 from verkenning.costs import simulate
 from verkenning.games import Game, check_core
-from verkenning.optimise.keys import GRID, design_key, family, terms_of
+from verkenning.optimise.keys import GRID, design_key, family, linear_shares
 from verkenning.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,12 +50,12 @@ def test_the_linear_shares_are_the_models_own_key_for_a_single_driver(driver):
     _, base_run, _ = _study()
     found = family(base_run, k)
     weights = found.vector({"basis": found.today["basis"], "governance": _mix("governance", driver)})
-    shares = terms_of(run, k, found).shares(weights)[0]
+    shares = linear_shares(run, k, found).shares(weights)[0]
     members = list(run.members(k))
     # the accounts round each service line to the cent: at most a cent per line apart
     cents = 0.01 * len(run.model.services)
     assert shares == pytest.approx(result.share_eur["key"][members, k], abs=cents)
-    today = terms_of(base_run, k, found).today[0]
+    today = linear_shares(base_run, k, found).today[0]
     base = simulate(load_scenario(BORNE))
     assert today == pytest.approx(base.share_eur["key"][members, k], abs=cents)
 
@@ -92,7 +92,7 @@ def test_on_a_small_family_the_designer_finds_a_stable_key_when_one_exists():
     design = design_key(run, run, k)
     assert found.size <= 4096 and design.method == "enumeration"
     # every key of the family, judged independently
-    terms = terms_of(run, k, found)
+    terms = linear_shares(run, k, found)
     grids = [found.mixes(g) / GRID for g in found.groups]
     keys = [np.concatenate([a, b]) for a in grids[0] for b in grids[1]]
     stable = [w for w in keys if _holds_independently(result, run, k, terms.shares(w)[0])]
@@ -118,7 +118,7 @@ def test_with_no_stable_key_in_the_family_it_says_so_and_proposes_its_best(capsy
     result, run, k = _study(overrides)
     design = design_key(run, run, k)
     assert not design.found and not design.win_win.any()
-    terms = terms_of(run, k, design.family)
+    terms = linear_shares(run, k, design.family)
     grids = [design.family.mixes(g) / GRID for g in design.family.groups]
     assert not any(
         _holds_independently(result, run, k, terms.shares(np.concatenate([a, b]))[0])

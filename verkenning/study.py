@@ -34,7 +34,7 @@ from .optimise import (
 )
 from .scenario import Scenario, load_scenario, pedigree
 
-__all__ = ["DEFAULT_SAMPLES", "NpvRange", "Study"]
+__all__ = ["DEFAULT_SAMPLES", "GrowthTerms", "NpvRange", "Study"]
 
 DEFAULT_SAMPLES = 1000
 """Samples of the sweep a report shows (a saved larger sweep of the same inputs is shown instead)."""
@@ -53,6 +53,18 @@ class NpvRange:
     low_eur: float
     high_eur: float
     loss_probability: float
+
+
+@dataclass(frozen=True)
+class GrowthTerms:
+    """Along the path: the share of samples in which no partner already in pays more in a year when
+    others join, with the proposed and with today's key, and the same per order of the entrants over
+    the same entry years (``(order, proposed, today)``, the most consistent first; none with one
+    entry year)."""
+
+    probability: float
+    today_probability: float
+    orders: tuple[tuple[str, float, float], ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,7 +174,7 @@ class Study:
         )
 
     @cached_property
-    def growth_terms(self) -> dict | None:
+    def growth_terms(self) -> GrowthTerms | None:
         """Along the path: the share of samples in which no partner already in pays more when others
         join, with the proposed and today's key, and per order of the entrants (a growth path)."""
         from .explore import entry_orders
@@ -176,11 +188,8 @@ class Study:
             entry_orders(self.scenario, design.weights, self.samples, self.seed) if len(years) > 1 else None
         )
         proposed, today = consistent(self.sampled, design.family, design.weights, None)
-        return {
-            "probability": float(proposed.mean()),
-            "today_probability": float(today.mean()),
-            "orders": [] if orders is None else orders.to_dict("records"),
-        }
+        rows = () if orders is None else tuple(orders.itertuples(index=False, name=None))
+        return GrowthTerms(float(proposed.mean()), float(today.mean()), rows)
 
     @cached_property
     def admission(self) -> Admission | None:
@@ -322,11 +331,11 @@ class Study:
             "growth_terms": None
             if self.growth_terms is None
             else {
-                "probability": round(self.growth_terms["probability"], 6),
-                "today_probability": round(self.growth_terms["today_probability"], 6),
+                "probability": round(self.growth_terms.probability, 6),
+                "today_probability": round(self.growth_terms.today_probability, 6),
                 "orders": [
-                    {"order": o["order"], "proposed": round(o["proposed"], 6), "today": round(o["today"], 6)}
-                    for o in self.growth_terms["orders"]
+                    {"order": order, "proposed": round(proposed, 6), "today": round(today, 6)}
+                    for order, proposed, today in self.growth_terms.orders
                 ],
             },
             "entry_terms": {

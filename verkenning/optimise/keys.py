@@ -57,7 +57,7 @@ __all__ = [
     "consistent",
     "design_key",
     "family",
-    "terms_of",
+    "linear_shares",
     "win_win_rows",
 ]
 
@@ -207,8 +207,9 @@ def _today(group: str, services: list[int], model, lines: np.ndarray, options, k
 
 
 @dataclass(frozen=True, eq=False)
-class Terms:
-    """The linear pieces of one year's shares under any key of the family, per sample (see module)."""
+class LinearShares:
+    """One year's shares under any key of the family as linear functions of its weights, per sample:
+    x = f + A w (see the module docstring)."""
 
     members: tuple[int, ...]
     columns: np.ndarray
@@ -232,7 +233,9 @@ def _split(line: np.ndarray, weight: np.ndarray, takers: np.ndarray) -> np.ndarr
     return line[:, None] * share
 
 
-def terms_of(run: Projection, k: int, found: Family, members: tuple[int, ...] | None = None) -> Terms:
+def linear_shares(
+    run: Projection, k: int, found: Family, members: tuple[int, ...] | None = None
+) -> LinearShares:
     """The shares of year index ``k`` of ``run`` as linear functions of the family's weights, for the
     year's members or another set of ``members`` in that year (a growth path without its entrant)."""
     model = run.model
@@ -271,7 +274,7 @@ def terms_of(run: Projection, k: int, found: Family, members: tuple[int, ...] | 
         np.zeros((model.n, len(rows))),
     )
     stacked = np.stack(columns, axis=2) if columns else np.zeros((model.n, len(rows), 0))
-    return Terms(members, stacked, base + kept, base + today_lines)
+    return LinearShares(members, stacked, base + kept, base + today_lines)
 
 
 @dataclass(frozen=True)
@@ -359,7 +362,7 @@ def win_win_rows(run: Projection, k: int, members: tuple[int, ...] | None = None
     return Rows(members, B, H, tuple(names), values, bound - extra)
 
 
-def _conditions(rows: Rows, terms: Terms) -> tuple[np.ndarray, np.ndarray]:
+def _conditions(rows: Rows, terms: LinearShares) -> tuple[np.ndarray, np.ndarray]:
     """The rows in the weights: G w ≤ h with G = B A (n × R × D) and h = H − B f (n × R)."""
     G = np.einsum("rm,nmd->nrd", rows.B, terms.columns)
     return G, rows.H - terms.fixed @ rows.B.T
@@ -370,10 +373,21 @@ def _holds(G: np.ndarray, h: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return (np.einsum("nrd,kd->nrk", G, weights) <= h[:, :, None]).all(axis=1)
 
 
-def _regret(terms: Terms, shapley: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def _regret(terms: LinearShares, shapley: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """K: the largest expected regret against the Shapley share for K weight vectors."""
     x = terms.fixed[:, :, None] + np.einsum("nmd,kd->nmk", terms.columns, weights)
     return np.maximum(x - shapley[:, :, None], 0.0).mean(axis=0).max(axis=0)
+
+
+def _set_aside(G: np.ndarray, h: np.ndarray, high: np.ndarray, low: np.ndarray):
+    """The samples and rows that can tell keys apart, given each row's largest and smallest value
+    over the keys in play: the count of samples every key satisfies, and G, h cut to the samples some
+    key fails and some key holds (lost samples dropped) and to the rows that can fail in them."""
+    lost = (low > h).any(axis=1)
+    open_rows = (high > h) & ~lost[:, None]
+    contested = open_rows.any(axis=1)
+    rows = np.flatnonzero(open_rows[contested].any(axis=0))
+    return int((~lost & ~contested).sum()), np.ascontiguousarray(G[contested][:, rows]), h[contested][:, rows]
 
 
 class _Scorer:
@@ -381,7 +395,7 @@ class _Scorer:
     Shapley share, and the distance to today's key. Rows that no key of the family can break, and
     samples that every key or no key satisfies, are set aside once: they cannot change a ranking."""
 
-    def __init__(self, found: Family, G: np.ndarray, h: np.ndarray, terms: Terms, shapley, today):
+    def __init__(self, found: Family, G: np.ndarray, h: np.ndarray, terms: LinearShares, shapley, today):
         group_of = np.array([found.groups.index(g) for g, _ in found.columns], dtype=int)
         high = np.zeros(h.shape)
         low = np.zeros(h.shape)
@@ -389,14 +403,8 @@ class _Scorer:
             cols = group_of == gi
             high += G[:, :, cols].max(axis=2)
             low += G[:, :, cols].min(axis=2)
-        lost = (low > h).any(axis=1)
-        open_rows = (high > h) & ~lost[:, None]
-        contested = open_rows.any(axis=1)
-        self.settled = int((~lost & ~contested).sum())
-        """Samples every key of the family satisfies."""
-        rows = np.flatnonzero(open_rows[contested].any(axis=0))
-        self.G = np.ascontiguousarray(G[contested][:, rows])
-        self.h = h[contested][:, rows]
+        self.settled, self.G, self.h = _set_aside(G, h, high, low)
+        """``settled``: the samples every key of the family satisfies."""
         self.terms, self.shapley, self.today = terms, shapley, today
         self.group_of = group_of
 
@@ -415,15 +423,11 @@ class _Scorer:
             # with the other groups held, each mix of the block is a convex combination of its
             # drivers: a row's value lies between its smallest and largest driver's, so samples
             # that every mix or no mix satisfies, and rows no mix can break, are set aside again
-            lost = (G.min(axis=2) > h).any(axis=1)
-            open_rows = (G.max(axis=2) > h) & ~lost[:, None]
-            contested = open_rows.any(axis=1)
-            settled += int((~lost & ~contested).sum())
-            rows = np.flatnonzero(open_rows[contested].any(axis=0))
-            G, h = G[contested][:, rows], h[contested][:, rows]
+            more, G, h = _set_aside(G, h, G.max(axis=2), G.min(axis=2))
+            settled += more
         else:
             columns = self.terms.columns
-        flat = np.ascontiguousarray(G).reshape(-1, G.shape[2])
+        flat = G.reshape(-1, G.shape[2])
         n, r = h.shape
         for start in range(0, len(keys), 256):
             chunk = keys[start : start + 256]
@@ -512,7 +516,7 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
     ``central`` is the path at the scenario's own values (a batch of one), for what each member's
     contribution changes."""
     found = family(run, k)
-    terms = terms_of(run, k, found)
+    terms = linear_shares(run, k, found)
     rows = win_win_rows(run, k)
     G, h = _conditions(rows, terms)
     names, values = rows.names, rows.values
@@ -545,7 +549,7 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
                 float(np.median(slack[:, r])),
             )
         )
-    at = terms_of(central, k, found)
+    at = linear_shares(central, k, found)
     central_rows = win_win_rows(central, k)
     G1, h1 = _conditions(central_rows, at)
     change = at.shares(weights)[0] - at.today[0]
@@ -581,8 +585,8 @@ def consistent(run: Projection, found: Family, *keys: np.ndarray | None) -> list
         stay = tuple(sorted(now - newcomers))
         if not newcomers or not stay:
             continue
-        with_them = terms_of(run, k, found)
-        without = terms_of(run, k, found, stay)
+        with_them = linear_shares(run, k, found)
+        without = linear_shares(run, k, found, stay)
         columns = [with_them.members.index(p) for p in stay]
         tol = np.asarray(tolerance(run.game(k)), dtype=float).reshape(-1, 1)
         for flags, weights in zip(ok, keys, strict=True):

@@ -248,9 +248,9 @@ def _growth_terms(study: Report) -> str:
     found = (
         f"<p><strong>Langs het pad</strong>: de kans dat geen deelnemer in een jaar meer betaalt doordat anderen "
         f"toetreden (de jaarbijdrage met en zonder de nieuwkomers van dat jaar) is met de voorgestelde sleutel "
-        f"{percent(growth['probability'])}, met de huidige {percent(growth['today_probability'])}.</p>"
+        f"{percent(growth.probability)}, met de huidige {percent(growth.today_probability)}.</p>"
     )
-    orders = growth["orders"]
+    orders = growth.orders
     if not orders:
         return found
     names = study.names
@@ -258,12 +258,12 @@ def _growth_terms(study: Report) -> str:
     def order_text(order: str) -> str:
         return re.sub(r"[\w-]+(?= \()", lambda m: names.get(m.group(0), m.group(0)), order)
 
-    best = orders[0]
+    best, best_proposed, _ = orders[0]
     found += (
-        f"<p>De volgorde van toetreden waarin dat het vaakst zo blijft: {text(order_text(best['order']))} "
-        f"({percent(best['proposed'])} met de voorgestelde sleutel).</p>"
+        f"<p>De volgorde van toetreden waarin dat het vaakst zo blijft: {text(order_text(best))} "
+        f"({percent(best_proposed)} met de voorgestelde sleutel).</p>"
     )
-    rows = [(order_text(o["order"]), percent(o["proposed"]), percent(o["today"])) for o in orders]
+    rows = [(order_text(order), percent(proposed), percent(today)) for order, proposed, today in orders]
     return found + table(
         ["Volgorde (jaar van toetreden)", "Voorgestelde sleutel", "Huidige sleutel"],
         rows,
