@@ -368,14 +368,8 @@ def _conditions(rows: Rows, terms: LinearShares) -> tuple[np.ndarray, np.ndarray
     return G, rows.H - terms.fixed @ rows.B.T
 
 
-def _holds(G: np.ndarray, h: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """n × K: whether every row holds for each of K weight vectors (rows of ``weights``)."""
-    return (np.einsum("nrd,kd->nrk", G, weights) <= h[:, :, None]).all(axis=1)
-
-
-def _regret(terms: LinearShares, shapley: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """K: the largest expected regret against the Shapley share for K weight vectors."""
-    x = terms.fixed[:, :, None] + np.einsum("nmd,kd->nmk", terms.columns, weights)
+def _regret(x: np.ndarray, shapley: np.ndarray) -> np.ndarray:
+    """K: the largest expected regret against the Shapley share of K keys' payments ``x`` (n × m × K)."""
     return np.maximum(x - shapley[:, :, None], 0.0).mean(axis=0).max(axis=0)
 
 
@@ -443,7 +437,7 @@ class _Scorer:
         distance = np.full(len(keys), np.inf)
         chosen = keys[top]
         x = (self.terms.fixed + base)[:, :, None] + np.einsum("nmd,kd->nmk", columns, chosen)
-        regret[top] = np.round(np.maximum(x - self.shapley[:, :, None], 0.0).mean(axis=0).max(axis=0), 2)
+        regret[top] = np.round(_regret(x, self.shapley), 2)
         whole = chosen
         if block is not None:
             whole = np.tile(fixed, (len(top), 1))
@@ -532,10 +526,8 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
         memo: dict = {}
         found_keys = np.array([_search(found, scorer, start, memo) for start in _starts(found, scorer)])
         weights = found_keys[_best(*scorer.score(found_keys))]
-    win_win = _holds(G, h, weights[None])[:, 0]
-    x0 = terms.today
-    today_ok = rows.holds(x0)
-    slack = h - np.einsum("nrd,d->nr", G, weights)
+    shares, x0 = terms.shares(weights), terms.today
+    slack = rows.H - shares @ rows.B.T
     partners = run.model.partners
     binding = []
     order = np.lexsort((np.median(slack, axis=0), -(slack < 0).mean(axis=0)))
@@ -551,7 +543,6 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
         )
     at = linear_shares(central, k, found)
     central_rows = win_win_rows(central, k)
-    G1, h1 = _conditions(central_rows, at)
     change = at.shares(weights)[0] - at.today[0]
     return KeyDesign(
         year=run.years[k],
@@ -559,15 +550,15 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
         weights=weights,
         proposed=found.key(weights),
         today=tuple(sorted(found.today.values(), key=lambda mix: _group_rank(mix.group))),
-        win_win=win_win,
-        today_win_win=today_ok,
-        regret_eur=float(_regret(terms, shapley, weights[None])[0]) if len(weights) else 0.0,
-        today_regret_eur=float(np.maximum(x0 - shapley, 0.0).mean(axis=0).max()),
+        win_win=rows.holds(shares),
+        today_win_win=rows.holds(x0),
+        regret_eur=float(_regret(shares[:, :, None], shapley)[0]),
+        today_regret_eur=float(_regret(x0[:, :, None], shapley)[0]),
         binding=tuple(binding),
         method=method,
         samples=run.model.n,
         change_eur={partners[i]: float(c) for i, c in zip(at.members, change, strict=True)},
-        central=(bool(_holds(G1, h1, weights[None])[0, 0]), bool(central_rows.holds(at.today)[0])),
+        central=(bool(central_rows.holds(at.shares(weights))[0]), bool(central_rows.holds(at.today)[0])),
     )
 
 
