@@ -148,7 +148,10 @@ def test_terms_prints_the_proposal_and_results_json_carries_it(tmp_path, write):
         capture_output=True,
         text=True,
     )
-    assert refused.returncode == 2 and "terms.keep names nothing" in refused.stderr
+    assert refused.returncode == 2
+    assert (
+        "bad.yaml:2:16: terms.keep[0]: unknown service group 'nothing' — use one of: basis" in refused.stderr
+    )
     assert "Traceback" not in refused.stderr
 
     from verkenning.study import Study

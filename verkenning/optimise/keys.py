@@ -44,7 +44,6 @@ from itertools import combinations, product
 import numpy as np
 
 from ..costs import Projection
-from ..errors import VerkenningError
 from ..games import shapley_shares, tolerance
 
 __all__ = [
@@ -169,12 +168,6 @@ def family(run: Projection, k: int) -> Family:
         if taken[j]:
             service = by_id[service_id]
             services.setdefault(service.key_group or service.package, []).append(j)
-    unknown = sorted(set(terms.keep) - set(services) - {s.key_group or s.package for s in scenario.services})
-    if unknown:
-        raise VerkenningError(
-            f"terms.keep names {', '.join(unknown)}, which is no service group; the groups are "
-            f"{', '.join(sorted(services, key=_group_rank))}"
-        )
     groups = sorted(services, key=_group_rank)
     options, today = {}, {}
     lines = run.year(k).lines.mean(axis=0)

@@ -387,9 +387,21 @@ def _uncertainty_paths(s: Scenario) -> Iterator[Finding]:
             )
 
 
+def _terms(s: Scenario) -> Iterator[Finding]:
+    groups = sorted({sv.key_group or sv.package for sv in s.services})
+    for i, group in enumerate(s.terms.keep):
+        if group not in groups:
+            yield (
+                ("terms", "keep", i),
+                f"unknown service group {group!r}",
+                f"use one of: {', '.join(groups)} (a service's key_group, else its package)",
+            )
+
+
 CHECKS = (
     _unique_ids,
     _references,
+    _terms,
     _years,
     _size,
     _dependency_cycles,
