@@ -79,13 +79,18 @@ def test_a_proportional_key_that_breaks_win_win_is_named(write):
     """Inhabitants 1000 : 3000 put 1875 of the 2500 on B, whose stand-alone cost is 1500: B is better
     off alone. The workstation key (1666.67 : 833.33) keeps both below their stand-alone cost."""
     result = two_with_roles(write)
-    failing = scorecard(result, "inhabitants").verdict("win_win")
+    failing = scorecard(result, "inhabitants").verdict("key_stable")
     assert failing.verdict == "fail"
     assert failing.core_violations[0] == Group(("b",), 375.0)
     names = {p.id: p.name for p in result.scenario.partners}
-    assert "zelfstandig goedkoper uit: B: € 375 per jaar" in verdict_sentence(failing, names)
+    assert "Zelfstandig goedkoper uit in 2025: B: € 375 per jaar" in verdict_sentence(failing, names)
     assert "b+" not in verdict_line(failing) and "b would save 375" in verdict_line(failing)
-    assert scorecard(result).verdict("win_win").verdict == "pass"
+    # the nearest stable shares move the 375 from B to A (B pays its own cost, 1500; A 1000)
+    assert dict(failing.adjustment) == pytest.approx({"a": 375.0, "b": -375.0}, abs=0.01)
+    moved = "verschuift € 375 per jaar: A betaalt € 375 meer en B € 375 minder"
+    assert moved in verdict_sentence(failing, names)
+    assert scorecard(result).verdict("key_stable").verdict == "pass"
+    assert scorecard(result).verdict("better_off").verdict == "pass"
 
 
 def card_scenario():
@@ -117,8 +122,9 @@ def test_shipped_key_is_not_win_win_in_todays_cooperation():
     pays none of it and the others would also be cheaper without SWB."""
     scenario = load_scenario(SCENARIOS / "basis.yaml")
     result = simulate(scenario)
-    verdict = scorecard(result).verdict("win_win")
-    assert verdict.verdict == "fail"
+    card = scorecard(result)
+    verdict = card.verdict("key_stable")
+    assert verdict.verdict == "fail" and card.verdict("better_off").verdict == "pass", "a key, not an entry"
     groups = {g.members: g.amount_eur for g in verdict.core_violations}
     k = result.years.index(verdict.year)
     hengelo = result.partners.index("hengelo")
@@ -130,7 +136,15 @@ def test_shipped_key_is_not_win_win_in_todays_cooperation():
         scenario.service("SEC").allocation_key == "inhabitants" and scenario.partner("swb").inhabitants == 0
     )
     names = {p.id: p.name for p in scenario.partners}
-    assert verdict_sentence(verdict, names).startswith("zelfstandig goedkoper uit: Gemeente Hengelo: €")
+    sentence = verdict_sentence(verdict, names)
+    assert sentence.startswith("Zelfstandig goedkoper uit in 2025: Gemeente Hengelo: €")
+    # nothing changes in basis.yaml, so the status quo fails the same way: the key's doing
+    assert {g.members for g in verdict.status_quo_violations} == set(groups)
+    assert "een eigenschap van de verdeelsleutel, niet van de toetreding" in sentence
+    # the smallest fix moves money and keeps the total; Hengelo pays at least its excess less
+    moves = dict(verdict.adjustment)
+    assert sum(moves.values()) == pytest.approx(0, abs=0.05)
+    assert moves["hengelo"] <= -groups[("hengelo",)] + 0.05
 
 
 def test_risks_not_shared_when_a_member_carries_nothing():
@@ -226,7 +240,7 @@ def test_an_unknown_indicator_or_condition_names_the_valid_ones():
         VerkenningError, match="no indicator 'annual_cost_eur' of 'bornee'; the partners are hengelo"
     ):
         card.value("bornee", "annual_cost_eur")
-    with pytest.raises(VerkenningError, match="unknown condition 'winwin'; the conditions are win_win"):
+    with pytest.raises(VerkenningError, match="unknown condition 'winwin'; the conditions are better_off"):
         card.verdict("winwin")
 
 
@@ -262,7 +276,8 @@ def test_a_modelling_choice_still_fails_when_the_data_breaks_it(write):
     ) + "parameters:\n  transition_cost_share: 0\n"
     card = scorecard(simulate(load_scenario(write(text))))
     assert card.verdict("platform_leads").verdict == "fail"
-    assert card.verdict("win_win").verdict in ("pass", "fail"), "win-win is a test on the data"
+    assert card.verdict("better_off").verdict in ("pass", "fail"), "win-win is a test on the data"
+    assert card.verdict("key_stable").verdict in ("pass", "fail"), "so is the key's stability"
 
 
 def test_the_conditions_the_model_cannot_decide_say_what_would_decide_them():

@@ -16,6 +16,7 @@ from verkenning.games import (
     fee_range,
     game_from_mapping,
     least_core,
+    nearest_core,
     nucleolus,
     prenucleolus,
     properties,
@@ -447,3 +448,26 @@ def test_tau_says_when_the_game_is_not_quasi_balanced():
     game = Game(("a", "b"), np.array([0.0, 2.0, 2.0, 3.0]), "value")
     with pytest.raises(GameError, match="quasi-balanced"):
         tau(game)
+
+
+def test_nearest_core_allocation_by_hand_and_by_brute_force():
+    """c({i}) = 10, c(pairs) = 15, c(N) = 21: the core asks x_i ≤ 10 and x_i ≥ 6 (the other pair
+    pays at most 15). From (11, 5, 5) the nearest core point is (9, 6, 6): A cannot stay at 10 since
+    B and C each need 6. Brute force over whole euros finds no core point closer than 4 euros."""
+    values = np.array([0, 10, 10, 15, 10, 15, 15, 21], dtype=float)
+    game = Game(("a", "b", "c"), values, "cost")
+    shares = np.array([11.0, 5.0, 5.0])
+    nearest = nearest_core(game, shares)
+    np.testing.assert_allclose(nearest.shares, [9, 6, 6], atol=1e-7)
+    assert check_core(game, nearest.shares).in_core
+    best = min(
+        abs(a - 11) + abs(b - 5) + abs(21 - a - b - 5)
+        for a in range(22)
+        for b in range(22 - a)
+        if check_core(game, [a, b, 21 - a - b]).in_core
+    )
+    assert best == pytest.approx(np.abs(nearest.shares - shares).sum())
+    assert nearest_core(game, [7.0, 7.0, 7.0]).shares == pytest.approx([7, 7, 7]), "in the core: unchanged"
+    # c(pairs) = 12 leaves no stable split (3 × 12 / 2 = 18 < 21): the core is empty
+    empty = Game(("a", "b", "c"), np.array([0, 10, 10, 12, 10, 12, 12, 21], dtype=float), "cost")
+    assert nearest_core(empty, shares) is None

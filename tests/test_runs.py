@@ -158,13 +158,13 @@ def test_the_index_lists_unreadable_runs_and_still_lists_the_good_ones(tmp_path)
     good.mkdir(parents=True)
     (good / "manifest.json").write_text(json.dumps({"finished": "2026-01-01T00:00:00+00:00"}))
     (good / "results.json").write_text(
-        json.dumps({"scenario": {"name": "Goede run"}, "conditions": {"win_win": {"verdict": "pass"}}})
+        json.dumps({"scenario": {"name": "Goede run"}, "conditions": {"better_off": {"verdict": "pass"}}})
     )
     foreign = {
         "leeg": ({}, {}),
         "onbekend-oordeel": (
             {"finished": "2026-01-01T00:00:00+00:00"},
-            {"scenario": {"name": "x"}, "conditions": {"win_win": {"verdict": "misschien"}}},
+            {"scenario": {"name": "x"}, "conditions": {"better_off": {"verdict": "misschien"}}},
         ),
         "geen-datum": (
             {"finished": "gisteren"},

@@ -28,10 +28,10 @@ def test_results_of_every_shipped_scenario_follow_the_schema(path):
 
 def test_the_schema_refuses_what_it_does_not_describe():
     results = Study.load(SHIPPED[0], samples=200).results()
-    results["conditions"]["win_win"]["verdict"] = "voldaan"
+    results["conditions"]["key_stable"]["verdict"] = "voldaan"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(results, SCHEMA)
-    results["conditions"]["win_win"]["verdict"] = "pass"
+    results["conditions"]["key_stable"]["verdict"] = "pass"
     results["assumptions"][0] = {"veld": "x", "waarde": 1, "soort": "bron", "toelichting": ""}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(results, SCHEMA)

@@ -104,17 +104,30 @@ def _members(ids) -> str:
 def verdict_line(verdict: Verdict) -> str:
     """A verdict's evidence in one English line."""
     c, year = verdict.condition, verdict.year
-    if c == "win_win":
+    if c == "better_off":
         problems = []
         if verdict.incumbents_worse:
             problems.append(f"pay more than now: {_members(verdict.incumbents_worse)}")
         if verdict.entrants_worse:
             problems.append(f"pay more than alone: {_members(verdict.entrants_worse)}")
-        for group in verdict.core_violations[:3]:
-            problems.append(f"{'+'.join(group.members)} would save {group.amount_eur:,.0f} a year alone")
-        return f"{year}: " + (
-            "; ".join(problems) if problems else "nobody worse off, the shares are in the core"
+        return f"{year}: " + ("; ".join(problems) if problems else "nobody worse off")
+    if c == "key_stable":
+        problems = [
+            f"{'+'.join(group.members)} would save {group.amount_eur:,.0f} a year alone"
+            for group in verdict.core_violations[:3]
+        ]
+        if not problems:
+            return f"{year}: the shares are in the core"
+        before = (
+            "; so before the change too" if verdict.status_quo_violations else "; stable before the change"
         )
+        fix = (
+            "; the core is empty"
+            if verdict.core_empty
+            else "; nearest stable shares: "
+            + ", ".join(f"{p} {x:+,.0f}" for p, x in verdict.adjustment if abs(x) >= 0.5)
+        )
+        return f"{year}: " + "; ".join(problems) + before + fix
     if c == "no_profit":
         return (
             "by construction: shares add up to the cost every year"

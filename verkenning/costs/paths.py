@@ -155,6 +155,11 @@ class Projection:
         members = self.members(k) if members is None else members
         return _game_values(self.model, members, k, self.growth)
 
+    def status_quo_game(self, k: int) -> np.ndarray:
+        """n × 2^m: the status quo's cost game in year index k, over its members then."""
+        members = tuple(int(i) for i in np.flatnonzero(self.status_quo_member[:, k]))
+        return _game_values(self.status_quo_model, members, k, self.growth)
+
 
 @dataclass(frozen=True, eq=False)
 class _Growth:

@@ -22,17 +22,18 @@ from .indicators import (
     scorecard,
     team_fte,
 )
-from .verdicts import CONDITIONS, Group, Verdict, WinWin, verdicts, worse_off
+from .verdicts import CONDITIONS, BetterOff, Group, KeyStable, Verdict, verdicts, worse_off
 
 __all__ = [
     "CONDITIONS",
     "FOURK",
+    "BetterOff",
     "Group",
     "Indicator",
+    "KeyStable",
     "Roles",
     "Scorecard",
     "Verdict",
-    "WinWin",
     "below",
     "coverage",
     "growth_path",

@@ -8,10 +8,18 @@ ids, amounts in euros, years); the words come later, Dutch in ``report/labels.py
 of the study (``CostResult.exact``) with the one tolerance policy of ``games.tolerance``, the same
 test the sweep makes on every sample.
 
-- ``win_win``: in the reference year every incumbent pays no more than in the status quo (and its
-  NPV is not negative), every entrant no more than on its own, and the shares are in the core of
-  that year's cost game: no group of partners pays more than it would on its own (violations
-  listed, worst first).
+Win-win is two verdicts, because the entry and the key are two questions (a key can fail the core
+before anyone joins):
+
+- ``better_off``: in the reference year every incumbent pays no more than in the status quo (and its
+  NPV is not negative) and every entrant no more than on its own.
+- ``key_stable``: the shares are in the core of that year's cost game: no group of partners pays
+  more than it would on its own (violations listed, worst first). Beside it the same test on the
+  status quo (``status_quo_violations``: a failure there is the key's, not the entry's) and the
+  smallest change that fixes it (``adjustment``: the nearest core allocation in euros moved, per
+  member; ``core_empty`` when no key can be stable).
+
+The sweep's ``win_win`` outcome is both at once.
 - ``no_profit``: every year the shares add up to the cooperation's cost, to the cent. The shares are
   built to do so, so a pass is a *modelkeuze* (charging at cost); the check stays as a guard.
 - ``transparency``: every euro of the scenario's key is traced to a service and a key, and the trace
@@ -40,11 +48,13 @@ from typing import Literal
 import numpy as np
 
 from ..costs import CostResult, year_game
-from ..games import check_core, tolerance
+from ..games import Game, check_core, nearest_core, tolerance
 
 __all__ = [
     "CONDITIONS",
+    "BetterOff",
     "Group",
+    "KeyStable",
     "NoProfit",
     "PlatformLeads",
     "RisksShared",
@@ -52,13 +62,13 @@ __all__ = [
     "Undecided",
     "ValueForResidents",
     "Verdict",
-    "WinWin",
     "verdicts",
     "worse_off",
 ]
 
 CONDITIONS = (
-    "win_win",
+    "better_off",
+    "key_stable",
     "no_profit",
     "transparency",
     "platform_leads",
@@ -107,13 +117,22 @@ class Group:
 
 
 @dataclass(frozen=True)
-class WinWin(Verdict):
+class BetterOff(Verdict):
     incumbents_worse: tuple[str, ...]
     entrants_worse: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KeyStable(Verdict):
     core_violations: tuple[Group, ...]
     """Every group that pays more together than on its own, worst first."""
     players: tuple[str, ...]
     """The members of the year's game, to name who a group leaves out."""
+    status_quo_violations: tuple[Group, ...]
+    """The same test on the status quo's key and members in that year."""
+    adjustment: tuple[tuple[str, float], ...]
+    """(member, euros more (+) or less (−) a year) at the nearest stable shares; () when stable."""
+    core_empty: bool
 
 
 @dataclass(frozen=True)
@@ -179,15 +198,15 @@ def worse_off(
     return incumbent | entrant
 
 
-def _win_win(result: CostResult, method: str) -> WinWin:
+def _groups(game: Game, shares: np.ndarray) -> tuple[Group, ...]:
+    return tuple(Group(v.coalition, round(v.amount, 2)) for v in check_core(game, shares).violations)
+
+
+def _better_off(result: CostResult, method: str) -> BetterOff:
     year = result.reference_year
     k = result.years.index(year)
     exact = result.exact
     game = year_game(result, year)
-    members = [result.partners.index(p) for p in game.players]
-    # the key is judged exactly; the other methods' accounts are their allocation of the same game
-    shares = exact.share["key"][0, members, k] if method == "key" else result.share_eur[method][members, k]
-    check = check_core(game, shares)
     incumbents = exact.member[:, k] & exact.status_quo_member[:, k]
     entrants = exact.member[:, k] & ~exact.status_quo_member[:, k]
     cost = exact.cost["key"][0, :, k] if method == "key" else result.cost_eur[method][:, k]
@@ -204,11 +223,37 @@ def _win_win(result: CostResult, method: str) -> WinWin:
     )[0]
     worse_incumbents = tuple(result.partners[i] for i in np.flatnonzero(worse & incumbents))
     worse_entrants = tuple(result.partners[i] for i in np.flatnonzero(worse & entrants))
-    groups = tuple(Group(v.coalition, round(v.amount, 2)) for v in check.violations)
-    failed = worse_incumbents or worse_entrants or groups
-    return WinWin(
-        "win_win", "fail" if failed else "pass", year, worse_incumbents, worse_entrants, groups, game.players
-    )
+    failed = worse_incumbents or worse_entrants
+    return BetterOff("better_off", "fail" if failed else "pass", year, worse_incumbents, worse_entrants)
+
+
+def _key_stable(result: CostResult, method: str) -> KeyStable:
+    year = result.reference_year
+    k = result.years.index(year)
+    exact = result.exact
+    game = year_game(result, year)
+    members = [result.partners.index(p) for p in game.players]
+    # the key is judged exactly; the other methods' accounts are their allocation of the same game
+    shares = exact.share["key"][0, members, k] if method == "key" else result.share_eur[method][members, k]
+    groups = _groups(game, shares)
+    before: tuple[Group, ...] = ()
+    status_quo_members = tuple(int(i) for i in np.flatnonzero(exact.status_quo_member[:, k]))
+    if method == "key" and status_quo_members:
+        status_quo_game = Game(
+            tuple(result.partners[i] for i in status_quo_members),
+            exact.status_quo_game(k)[0],
+            "cost",
+        )
+        before = _groups(status_quo_game, exact.status_quo["key"][0, list(status_quo_members), k])
+    adjustment: tuple[tuple[str, float], ...] = ()
+    nearest = nearest_core(game, shares) if groups else None
+    if nearest is not None:
+        adjustment = tuple(
+            (p, round(float(x - s), 2)) for p, x, s in zip(game.players, nearest.shares, shares, strict=True)
+        )
+    verdict: VerdictValue = "fail" if groups else "pass"
+    empty = bool(groups) and nearest is None
+    return KeyStable("key_stable", verdict, year, groups, game.players, before, adjustment, empty)
 
 
 def _no_profit(result: CostResult, method: str) -> NoProfit:
@@ -299,7 +344,8 @@ def _undecided(condition: str):
 
 
 JUDGEMENTS = (
-    _win_win,
+    _better_off,
+    _key_stable,
     _no_profit,
     _transparency,
     _platform_leads,

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from .game import EXACT_MAX_PLAYERS, Allocation, Game
 from .io import GameFile, game_from_mapping, read_game
-from .lp import NUCLEOLUS_MAX_PLAYERS, FeeRange, LeastCore, fee_range, least_core, nucleolus, prenucleolus
+from .lp import (
+    NUCLEOLUS_MAX_PLAYERS,
+    FeeRange,
+    LeastCore,
+    fee_range,
+    least_core,
+    nearest_core,
+    nucleolus,
+    prenucleolus,
+)
 from .rules import (
     CORE_TOL,
     CoreCheck,
@@ -49,6 +58,7 @@ __all__ = [
     "game_from_mapping",
     "in_core",
     "least_core",
+    "nearest_core",
     "nucleolus",
     "prenucleolus",
     "properties",

@@ -20,17 +20,17 @@ __all__ = [
     "discovery_sentence",
     "display",
     "group_text",
+    "key_stable_sentence",
     "standalone_origin",
     "together",
     "value_text",
     "verdict_sentence",
     "verdict_text",
-    "win_win_headline",
-    "win_win_problems",
 ]
 
 CONDITION_LABELS = {
-    "win_win": "Win-win voor elke deelnemer",
+    "better_off": "Win-win: elke deelnemer beter af met de wijziging",
+    "key_stable": "Verdeelsleutel stabiel: geen groep zelfstandig goedkoper uit",
     "no_profit": "Geen winstoogmerk",
     "transparency": "Transparante kostentoerekening",
     "platform_leads": "Hengelose werkwijzen en infrastructuur leidend",
@@ -41,7 +41,8 @@ CONDITION_LABELS = {
     "governance": "Governance helder en werkbaar",
 }
 CONDITION_SHORT = {
-    "win_win": "Win-win",
+    "better_off": "Beter af",
+    "key_stable": "Sleutel stabiel",
     "no_profit": "Geen winst",
     "transparency": "Transparant",
     "platform_leads": "Platform leidend",
@@ -266,45 +267,61 @@ def group_text(group, players: tuple[str, ...], names: dict[str, str]) -> str:
     return f"{together([names[m] for m in group.members])}{without}: {_plain_euro(group.amount_eur)} per jaar"
 
 
-def win_win_problems(verdict, names: dict[str, str]) -> list[str]:
-    """What breaks win-win, one phrase per kind of problem (empty when it holds)."""
-    problems = []
-    if verdict.incumbents_worse:
-        problems.append(f"{together([names[p] for p in verdict.incumbents_worse])} betalen meer dan nu")
-    if verdict.entrants_worse:
-        problems.append(
-            f"{together([names[p] for p in verdict.entrants_worse])} betalen meer dan zelfstandig"
-        )
-    if verdict.core_violations:
-        worst = "; ".join(group_text(g, verdict.players, names) for g in verdict.core_violations[:3])
-        problems.append(f"zelfstandig goedkoper uit: {worst}")
-    return problems
+def _moves(adjustment, names: dict[str, str]) -> str:
+    """'A betaalt € 1.000 meer, B € 600 minder en C € 400 minder' (largest first; whole euros)."""
+    moved = sorted((a for a in adjustment if abs(a[1]) >= 0.5), key=lambda a: -abs(a[1]))
+    words = [f"{names[p]} {_plain_euro(abs(x))} {'meer' if x > 0 else 'minder'}" for p, x in moved]
+    if words:
+        first, _, amount = words[0].partition(" €")
+        words[0] = f"{first} betaalt €{amount}"
+    return together(words)
 
 
-def win_win_headline(verdict, names: dict[str, str]) -> str:
-    """The first thing to say about win-win: that it holds, or its first problem (and that there is more)."""
+def _pay(ids, names: dict[str, str]) -> str:
+    """'A betaalt' or 'A en B betalen'."""
+    return f"{together([names[p] for p in ids])} {'betaalt' if len(ids) == 1 else 'betalen'}"
+
+
+def key_stable_sentence(verdict, names: dict[str, str]) -> str:
+    """Why the key is or is not stable, whether that is the entry's doing, and the smallest fix."""
+    year = verdict.year
     if verdict.verdict == "pass":
-        return verdict_sentence(verdict, names)
-    problems = win_win_problems(verdict, names)
-    if verdict.incumbents_worse or verdict.entrants_worse:
-        first = problems[0]
+        return f"In {year} is geen groep deelnemers zelfstandig goedkoper uit (de verdeling ligt in de kern)."
+    worst = "; ".join(group_text(g, verdict.players, names) for g in verdict.core_violations[:3])
+    more = len(verdict.core_violations) - 3
+    sentence = f"Zelfstandig goedkoper uit in {year}: {worst}" + (
+        f" (en nog {more} groepen)." if more > 0 else "."
+    )
+    if verdict.status_quo_violations:
+        sentence += (
+            " Dat geldt ook al in de huidige situatie, zonder de wijziging: het is een eigenschap van de "
+            "verdeelsleutel, niet van de toetreding."
+        )
     else:
-        first = f"zelfstandig goedkoper uit: {group_text(verdict.core_violations[0], verdict.players, names)}"
-    more = len(problems) > 1 or len(verdict.core_violations[:3]) > 1
-    return first + (" (en meer, zie de randvoorwaarden)" if more else f" (in {verdict.year})")
+        sentence += " In de huidige situatie is de sleutel wel stabiel: de wijziging maakt hem instabiel."
+    if verdict.core_empty:
+        return sentence + " Geen verdeling is stabiel: er is altijd een groep die alleen goedkoper uit is."
+    moved = sum(x for _, x in verdict.adjustment if x > 0)
+    return (
+        sentence + f" De kleinste aanpassing die de verdeling stabiel maakt, verschuift {_plain_euro(moved)} "
+        f"per jaar: {_moves(verdict.adjustment, names)}."
+    )
 
 
 def verdict_sentence(verdict, names: dict[str, str]) -> str:
     """The evidence of a verdict as one Dutch sentence (plain text; escape it on a page)."""
     year = verdict.year
-    if verdict.condition == "win_win":
-        problems = win_win_problems(verdict, names)
+    if verdict.condition == "better_off":
+        problems = []
+        if verdict.incumbents_worse:
+            problems.append(f"{_pay(verdict.incumbents_worse, names)} meer dan nu")
+        if verdict.entrants_worse:
+            problems.append(f"{_pay(verdict.entrants_worse, names)} meer dan zelfstandig")
         if problems:
-            return "; ".join(problems) + f" (in {year})"
-        return (
-            f"In {year} betaalt elke deelnemer niet meer dan nu of zelfstandig, en geen groep is "
-            "zelfstandig goedkoper uit (de verdeling ligt in de kern)."
-        )
+            return "; ".join(problems) + f" (in {year}, of over de hele periode)."
+        return f"In {year} betaalt geen deelnemer meer dan nu en geen toetreder meer dan zelfstandig."
+    if verdict.condition == "key_stable":
+        return key_stable_sentence(verdict, names)
     if verdict.condition == "no_profit":
         if verdict.verdict in ("pass", "model_choice"):
             return (

@@ -23,12 +23,14 @@ from .labels import (
     METHOD_LABELS,
     OBTAINED_LABELS,
     PEDIGREE_LABELS,
+    PRINCIPLE_LABELS,
     VERDICT_LABELS,
     field_label,
+    group_text,
     standalone_origin,
+    together,
     verdict_sentence,
     verdict_text,
-    win_win_headline,
 )
 
 if TYPE_CHECKING:
@@ -48,6 +50,180 @@ def header(study: Report) -> Markup:
     )
 
 
+def _k(value: float) -> str:
+    """An amount rounded to what the model can know: thousands of euros (the tables keep the euros)."""
+    return euro(round(value / 1000.0) * 1000.0)
+
+
+def _wins(value: float) -> str:
+    """'wint € 17.000', 'verliest € 3.000' or 'wint noch verliest' (thousands)."""
+    if abs(value) < 500:
+        return "wint noch verliest"
+    return f"{'wint' if value > 0 else 'verliest'} {_k(abs(value))}"
+
+
+def _centre_answer(study: Report) -> str:
+    """The letter's question first: what the centre gains, decomposed, and when it should decline."""
+    r, names = study.costs, study.names
+    centre = study.scenario.centre
+    c, k, rate = r.partners.index(centre), r.years.index(study.year), r.rates[0]
+    who = text(names[centre])
+    yearly = float(r.status_quo_eur["key"][c, k] - r.cost_eur["key"][c, k])
+    band = study.npv_ranges[centre]
+    sentences = [
+        f"<strong>Wat wint {who}?</strong> Onder de huidige verdeelsleutel betaalt {who} in {study.year} "
+        + (
+            f"{_k(abs(yearly))} per jaar {'minder' if yearly >= 0 else 'meer'} dan nu"
+            if abs(yearly) >= 500
+            else "evenveel als nu"
+        )
+        + f"; over {study.scenario.base_year}–"
+        f"{study.scenario.end_year} is dat een netto contante waarde van {_k(band.central_eur)} (90% van de "
+        f"trekkingen tussen {_k(band.low_eur)} en {_k(band.high_eur)}; kans op verlies "
+        f"{percent(band.loss_probability, 0)})."
+    ]
+    other = float(r.npv_other_bearer_eur[rate][c])
+    bearer = study.scenario.parameters.transition_cost_bearer
+    sentences.append(
+        (
+            f"Dat rekent met een toetreder die zijn eigen transitie betaalt; deelt de samenwerking de transitie "
+            f"via de sleutel, dan wordt het {_k(other)}."
+            if bearer == "entrant"
+            else f"Dat rekent met een transitie die via de sleutel gedeeld wordt; betaalt de toetreder zijn "
+            f"eigen transitie, dan wordt het {_k(other)}."
+        )
+        if study.scenario.entrants()
+        else ""
+    )
+    change = study.key_design.change_eur.get(centre, 0.0) if study.scenario.entrants() else 0.0
+    if abs(change) >= 500:
+        sentences.append(
+            f"Een andere verdeelsleutel verschuift geld tussen de huidige deelnemers, los van de toetreding: "
+            f"de voorgestelde sleutel laat {who} {_k(abs(change))} per jaar {'meer' if change > 0 else 'minder'} "
+            "betalen (zie <em>Voorstel</em>)."
+        )
+    card = study.card
+    before = card.value(centre, "coverage_probability", "before")
+    after = card.value(centre, "coverage_probability")
+    sentences.append(
+        f"Op de andere K's: de kans dat alle sleutelrollen op een dag bezet zijn gaat voor {who} van "
+        f"{percent(before)} naar {percent(after)}."
+    )
+    terms = study.entry_terms
+    if terms:
+        chosen = study.scenario.terms.principle
+        floors = together([f"{text(names[t.entrant])} {_k(t.floor_eur)}" for t in terms])
+        gains = together(
+            [
+                f"{_wins(t.central_gains(t.points[chosen])[centre])} per jaar aan de toetreding van "
+                f"{text(names[t.entrant])}"
+                for t in terms
+            ]
+        )
+        sentences.append(
+            f"{who} zou moeten afzien of opnieuw onderhandelen zolang een toetreder minder betaalt dan wat hij aan "
+            f"kosten toevoegt ({floors} per jaar): daaronder betalen de huidige deelnemers mee. Met de "
+            f"voorgestelde bijdrage ({text(PRINCIPLE_LABELS[chosen].split(' (')[0])}): {who} {gains}."
+        )
+    return " ".join(x for x in sentences if x)
+
+
+def _study_answer(study: Report) -> str:
+    """The study's own question: what the entrant captures today, and the contribution to agree."""
+    names = study.names
+    parts = []
+    for t in study.entry_terms:
+        who = text(names[t.entrant])
+        saving = t.standalone_eur - t.floor_eur
+        captured = t.standalone_eur - t.key_share_eur
+        share = captured / saving if saving > 0 else float("nan")
+        first = (
+            f"<strong>Tegen welke bijdrage?</strong> De toetreding van {who} bespaart de deelnemers samen "
+            f"{_k(saving)} per jaar ({t.year}). De sleutel rekent {who} {_k(t.key_share_eur)}, "
+        )
+        if t.key_share_eur < t.floor_eur:
+            first += (
+                f"minder dan wat {who} aan kosten toevoegt ({_k(t.floor_eur)}): {who} wint {_k(captured)} per jaar, "
+                f"meer dan de hele gezamenlijke besparing, en de huidige deelnemers betalen samen "
+                f"{_k(t.floor_eur - t.key_share_eur)} per jaar mee."
+            )
+        else:
+            first += f"zodat {who} {percent(share, 0)} van die besparing krijgt ({_k(captured)} per jaar)."
+        chosen = study.scenario.terms.principle
+        y = t.points[chosen]
+        gains = t.central_gains(y)
+        incumbents = [p for p in t.members if p != t.entrant]
+        first += (
+            f" Een redelijke bijdrage ligt tussen {_k(t.floor_eur)} (wat {who} toevoegt) en {_k(t.standalone_eur)} "
+            f"(zelfstandig). Voorstel: {_k(y)} per jaar, {text(PRINCIPLE_LABELS[chosen])}; dan per jaar: "
+            + together([f"{text(names[p])} {_wins(gains[p])}" for p in [*incumbents, t.entrant]])
+            + "."
+        )
+        probability = float(t.probability(y))
+        first += (
+            f" Over de onzekerheid heeft iedereen bij die bijdrage voordeel in {percent(probability, 0)} van de "
+            "trekkingen"
+            + (
+                f"; geen vaste bijdrage haalt {percent(t.target, 0)}: de onzekerheid over de kosten is groter dan "
+                "wat een bijdrage kan verdelen."
+                if t.low_eur is None
+                else "."
+            )
+            + " Of de centrumgemeente daarmee haar integrale kostprijs dekt, toetst dit model nog niet."
+        )
+        parts.append(first)
+    return " ".join(parts)
+
+
+def _verdict_lines(study: Report) -> str:
+    """The two win-win verdicts (the entry and the key), and a sentence that reconciles point and chance."""
+    from ..explore import Outcome
+
+    names = study.names
+    verdicts = {v.condition: v for v in study.card.verdicts}
+    lines = []
+    for condition in ("better_off", "key_stable"):
+        v = verdicts[condition]
+        why = verdict_sentence(v, names)
+        if condition == "key_stable" and v.verdict == "fail":
+            why = (
+                f"{len(v.core_violations)} groepen zijn samen zelfstandig goedkoper uit, de ergste "
+                f"{group_text(v.core_violations[0], v.players, names)}. "
+                + (
+                    "Dat is al zo in de huidige situatie: een eigenschap van de sleutel, niet van de toetreding."
+                    if v.status_quo_violations
+                    else "In de huidige situatie is de sleutel wel stabiel."
+                )
+                + (
+                    " Geen verdeling is stabiel."
+                    if v.core_empty
+                    else f" De kleinste aanpassing die hem stabiel maakt, verschuift "
+                    f"{_k(sum(x for _, x in v.adjustment if x > 0))} per jaar (zie de randvoorwaarden)."
+                )
+            )
+        lines.append(
+            f"{CONDITION_LABELS[condition]}: <span class='{v.verdict}'>{VERDICT_LABELS[v.verdict]}</span> — "
+            f"{text(why)}"
+        )
+    point = all(verdicts[c].verdict == "pass" for c in ("better_off", "key_stable"))
+    chance = study.exploration.probabilities[Outcome("win_win")].probability
+    reconcile = (
+        f"Beide oordelen gelden bij de waarden van het scenario; over de onzekere invoer geldt win-win (beide "
+        f"tegelijk) in {percent(chance, 0)} van de trekkingen."
+    )
+    if point and chance < 0.5:
+        reconcile += (
+            " Het scenario zelf valt dus gunstig uit, maar de meeste trekkingen niet: reken niet op het "
+            "centrale geval (zie <em>Onzekerheid</em> voor waar het misgaat)."
+        )
+    elif not point and chance >= 0.5:
+        reconcile += (
+            " Het scenario zelf valt dus ongunstig uit, terwijl de meeste trekkingen slagen: de eigen waarden "
+            "liggen in of vlak bij het gebied waar het misgaat (zie <em>Onzekerheid</em>)."
+        )
+    return "<ul>" + "".join(f"<li>{x}</li>" for x in lines) + f"</ul><p>{reconcile}</p>"
+
+
 def summary(study: Report) -> Markup:
     r, s = study.costs, study.scenario
     k = r.years.index(study.year)
@@ -56,51 +232,35 @@ def summary(study: Report) -> Markup:
     npv = r.npv_eur["key"][rate]
     now, after = study.column(r.status_quo_eur["key"]), study.column(r.cost_eur["key"])
     verdicts = {v.condition: v for v in study.card.verdicts}
-    win = verdicts["win_win"]
-    entrants = [names[e] for e in s.entrants()]
-    gains = [names[p] for i, p in enumerate(r.partners) if npv[i] > 0.5]
-    losses = [names[p] for i, p in enumerate(r.partners) if npv[i] < -0.5]
+    better = verdicts["better_off"]
     total_saving = float(np.sum(now) - np.sum(after))
-    sentences = []
-    change = f"de toetreding van {', '.join(entrants)}" if entrants else "deze wijziging"
-    sentences.append(
-        f"Met {text(change)} betalen de deelnemers in {study.year} samen {euro(abs(total_saving))} per jaar "
-        f"{'minder' if total_saving >= 0 else 'meer'} dan in de huidige situatie."
-    )
-    if gains:
-        sentences.append(
-            f"Voordeel over de hele periode (netto contante waarde bij {percent(rate, 2)}): {text(', '.join(gains))}."
-        )
-    if losses:
-        sentences.append(f"Nadeel: {text(', '.join(losses))}.")
-    first = win_win_headline(win, names)
-    sentences.append(
-        f"Win-win: <span class='{win.verdict}'>{VERDICT_LABELS[win.verdict]}</span> — {text(first)}."
+    entrants = [names[e] for e in s.entrants()]
+    change = f"de toetreding van {together(entrants)}" if entrants else "deze wijziging"
+    overall = (
+        f"Met {text(change)} betalen de deelnemers in {study.year} samen {_k(abs(total_saving))} per jaar "
+        f"{'minder' if total_saving >= 0 else 'meer'} dan in de huidige situatie. Het voordeel is een "
+        "modeluitkomst, geen feit: de tabel geeft per deelnemer de netto contante waarde met de band waarin 90% "
+        "van de trekkingen uit de onzekere invoer valt, de kans op verlies, en het geval zonder structurele "
+        "besparing (geen gedeeld vast deel en geen lagere kostengroei, zoals COELO in 2017 voor gemeentelijke "
+        "samenwerking vond). Bedragen in de samenvatting zijn afgerond op duizenden euro's."
     )
     ranges = study.npv_ranges
     without = study.no_saving.npv_eur["key"][rate]
-    sentences.append(
-        "Het voordeel is een modeluitkomst, geen feit. Over alle trekkingen uit de onzekere invoer ligt de "
-        "netto contante waarde van elke deelnemer in de band in de tabel (5% tot 95%), met de kans op verlies "
-        "ernaast; de laatste kolom is het geval zonder structurele besparing (geen gedeeld vast deel en geen "
-        "lagere kostengroei, zoals COELO in 2017 voor gemeentelijke samenwerking vond)."
-    )
     rows = []
     for i, p in enumerate(r.partners):
-        win_partner = p not in win.incumbents_worse and p not in win.entrants_worse
-        blocked = any(g.members == (p,) for g in win.core_violations)
         band = ranges[p]
+        worse = p in better.incumbents_worse or p in better.entrants_worse
         rows.append(
             (
                 names[p],
-                euro(now[i]),
-                euro(after[i]),
-                euro(now[i] - after[i]),
-                euro(npv[i]),
-                f"{euro(band.low_eur)} tot {euro(band.high_eur)}",
+                _k(now[i]),
+                _k(after[i]),
+                _k(now[i] - after[i]),
+                _k(npv[i]),
+                f"{_k(band.low_eur)} tot {_k(band.high_eur)}",
                 percent(band.loss_probability, 0),
-                euro(without[i]),
-                verdict_text("pass" if win_partner and not blocked else "fail") if r.member[i, k] else "–",
+                _k(without[i]),
+                verdict_text("fail" if worse else "pass") if r.member[i, k] else "–",
             )
         )
     partner_table = table(
@@ -117,7 +277,8 @@ def summary(study: Report) -> Markup:
         ],
         rows,
         numeric=[False, True, True, True, True, True, True, True, False],
-        caption=f"Per deelnemer, {study.year} (euro per jaar; NCW over {s.base_year}–{s.end_year})",
+        caption=f"Per deelnemer, {study.year} (euro per jaar, afgerond op duizenden; NCW over "
+        f"{s.base_year}–{s.end_year})",
     )
     condition_table = table(
         ["Randvoorwaarde", "Oordeel", "Onderbouwing"],
@@ -127,7 +288,11 @@ def summary(study: Report) -> Markup:
         ],
         caption="Randvoorwaarden uit de raadsbrief",
     )
-    return Markup(f'<div class="kader"><p>{" ".join(sentences)}</p></div>{partner_table}{condition_table}')
+    answers = [_centre_answer(study)]
+    if study.entry_terms:
+        answers.append(_study_answer(study))
+    box = "".join(f"<p>{a}</p>" for a in answers) + _verdict_lines(study) + f"<p>{overall}</p>"
+    return Markup(f'<div class="kader">{box}</div>{partner_table}{condition_table}')
 
 
 def partners(study: Report) -> Markup:
