@@ -143,10 +143,15 @@ def test_exploration_reports_probabilities_sensitivity_and_discovery():
     p = {outcome: chance.probability for outcome, chance in result.probabilities.items()}
     assert 0 < p[Outcome("win_win")] < 1 and 0 < p[Outcome("entrant_gains")] <= 1
     assert p[Outcome("win_win")] <= p[Outcome("in_core", "key")], "win-win needs the key's shares in the core"
-    assert set(result.tornado.path) == set(result.paths)
-    assert (result.tornado.swing.diff().dropna() <= 0).all(), "widest bar first"
+    # every partner's NPV, the centre's first; win-win and every NPV in the Sobol' table
+    assert list(dict.fromkeys(result.tornado.outcome)) == [f"npv_eur:{q.id}" for q in scenario.partners]
+    assert list(dict.fromkeys(result.sobol.outcome))[:2] == ["win_win", "npv_eur:hengelo"]
+    borne = result.tornado[result.tornado.outcome == "npv_eur:borne"]
+    assert set(borne.path) == set(result.paths)
+    for _, part in result.tornado.groupby("outcome"):
+        assert (part.swing.diff().dropna() <= 0).all(), "widest bar first"
     structural = {"services.*.scale_exponent", "parameters.fixed_share_scale"}
-    assert result.tornado.iloc[0].path in structural, "the scale model moves Borne's NPV most"
+    assert borne.iloc[0].path in structural, "the scale model moves Borne's NPV most"
     assert (result.sobol.total_order_low <= result.sobol.total_order + 1e-9).all()
     assert result.discovery.failures == round((1 - p[Outcome("win_win")]) * 1000)
 
@@ -362,7 +367,7 @@ def test_the_central_case_of_every_sweep_is_the_deterministic_model(write, name)
     scenario = load_scenario(write(WP_EXPONENT.format(base=SCENARIOS / f"{name}.yaml")))
     assert "services.*.scale_exponent" in active(scenario)
     draws = sample(scenario, 8, seed=0)
-    table = tornado(scenario, draws.paths, draws.specs, main_outcome(scenario))
+    table = tornado(scenario, draws.paths, draws.specs, [main_outcome(scenario)])
     result = simulate(scenario)
     partner = main_outcome(scenario).subject
     expected = result.npv_eur["key"][result.rates[0]][result.partners.index(partner)]
@@ -730,3 +735,27 @@ def test_the_sweep_carries_an_entry_fee_as_the_study_does(write):
     without = simulate(load_scenario(SCENARIOS / "borne.yaml"))
     borne = result.partners.index("borne")
     assert result.npv_eur["key"][result.rates[0]][borne] < without.npv_eur["key"][without.rates[0]][borne]
+
+
+def test_sensitivity_of_several_outcomes_is_each_outcomes_own_on_one_design():
+    """Win-win and every NPV share one Sobol' design: each column's indices are what the outcome
+    alone gives on that design, and the fast win-win (the key's core check only) is the sweep's."""
+    from verkenning.explore import sensitivity_outcomes, sobol
+    from verkenning.explore.analysis import _outcomes
+    from verkenning.explore.vector import evaluate, plan, win_win
+
+    scenario = load_scenario(SCENARIOS / "borne.yaml")
+    draws = sample(scenario, 64, seed=3)
+    p = plan(scenario, draws.paths, draws.specs)
+    flags, npvs = win_win(p, draws.values)
+    full = evaluate(p, draws.values)
+    np.testing.assert_array_equal(flags, full[Outcome("win_win")])
+    np.testing.assert_allclose(npvs[:, 0], full[Outcome("npv_eur", scenario.partners[0].id)])
+    wanted = sensitivity_outcomes(scenario)
+    assert wanted[0] == Outcome("win_win") and wanted[1] == Outcome("npv_eur", scenario.centre)
+    together, _ = sobol(scenario, draws.paths, draws.specs, wanted, base=8, seed=1)
+    for outcome in (wanted[0], wanted[-1]):
+        alone, _ = sobol(scenario, draws.paths, draws.specs, [outcome], base=8, seed=1)
+        part = together[together.outcome == outcome.column].reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, alone)
+    assert _outcomes(p, draws.values[:4], wanted).shape == (4, len(wanted))

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from .formats import euro, percent
+from .formats import euro, number, percent
 
 __all__ = [
     "PALETTE",
@@ -31,6 +31,7 @@ __all__ = [
     "fourk_figure",
     "partner_colours",
     "room_figure",
+    "s_curve_figure",
     "service_graph_figure",
     "tornado_figure",
 ]
@@ -297,4 +298,28 @@ def tornado_figure(
     ax.set_title(
         "Gevoeligheid: blauw = laag (5%), oranje = hoog (95%), de rest op de scenariowaarde", fontsize=10
     )
+    return figure
+
+
+def s_curve_figure(series: Sequence[tuple[str, np.ndarray]], colours: Sequence[str], outcome: str) -> Figure:
+    """Per partner, in a panel of its own scale, the cumulative distribution of ``outcome`` over the
+    samples (an S-curve) with zero marked: where the curve crosses zero is its chance of a loss."""
+    columns = min(3, len(series))
+    rows = -(-len(series) // columns)
+    figure = _figure(8.5, 0.6 + 2.3 * rows)
+    for i, ((name, values), colour) in enumerate(zip(series, colours, strict=True)):
+        ax = figure.add_subplot(rows, columns, i + 1)
+        ordered = np.sort(np.asarray(values, dtype=float))
+        share = np.arange(1, len(ordered) + 1) / len(ordered)
+        ax.step(ordered, share, where="post", color=colour, lw=1.5)
+        ax.axvline(0.0, color="black", lw=1)
+        loss = float(np.mean(ordered < 0))
+        ax.set_title(f"{_label(name)}\nkans op verlies {percent(loss, 0)}", fontsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: number(value / 1000)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: percent(value, 0)))
+        ax.tick_params(labelsize=7)
+        ax.set_ylim(0, 1)
+    figure.supxlabel(f"{outcome}, in duizenden euro's", fontsize=9)
+    figure.supylabel("Aandeel van de trekkingen (cumulatief)", fontsize=9)
     return figure

@@ -15,6 +15,7 @@ from .analysis import (
     entry_orders,
     growth_orders,
     probabilities,
+    sensitivity_outcomes,
     sobol,
     tornado,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "sample",
     "sampled",
     "save_exploration",
+    "sensitivity_outcomes",
     "sobol",
     "sweep_id",
     "tornado",

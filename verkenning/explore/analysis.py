@@ -26,7 +26,7 @@ import pandas as pd
 from ..scenario import Scenario
 from .outcomes import Outcome
 from .sampling import central_value, label, ppf, replicates
-from .vector import evaluate, npv, plan
+from .vector import evaluate, npv, plan, win_win
 
 __all__ = [
     "MARGIN",
@@ -36,6 +36,7 @@ __all__ = [
     "discover",
     "growth_orders",
     "probabilities",
+    "sensitivity_outcomes",
     "sobol",
     "sobol_design",
     "sobol_indices",
@@ -121,14 +122,34 @@ def probabilities(outcomes: dict[Outcome, np.ndarray]) -> dict[Outcome, Probabil
     return found
 
 
-def _outcome(p, values: np.ndarray, outcome: Outcome) -> np.ndarray:
-    if outcome.kind == "npv_eur":  # no coalitions needed: the projection alone
-        return npv(p, values)[:, p.model.partners.index(outcome.subject)]
-    return evaluate(p, values)[outcome]
+def sensitivity_outcomes(scenario: Scenario) -> tuple[Outcome, ...]:
+    """What the decision turns on, in the order a report shows it: win-win, then each partner's NPV
+    (the centre's first)."""
+    partners = [scenario.centre, *(p.id for p in scenario.partners if p.id != scenario.centre)]
+    return (Outcome("win_win"), *(Outcome("npv_eur", p) for p in partners))
 
 
-def tornado(scenario: Scenario, paths, specs, outcome: Outcome) -> pd.DataFrame:
-    """Each uncertainty at its 5% and 95% quantile, the others at the scenario's values."""
+def _outcomes(p, values: np.ndarray, outcomes) -> np.ndarray:
+    """samples × outcomes; NPVs need the projection alone, win-win adds the key's core check only."""
+    if any(o.kind == "win_win" for o in outcomes):
+        flags, npvs = win_win(p, values)
+    else:
+        flags, npvs = None, npv(p, values)
+    columns = []
+    for o in outcomes:
+        if o.kind == "win_win":
+            columns.append(flags.astype(float))
+        elif o.kind == "npv_eur":
+            columns.append(npvs[:, p.model.partners.index(o.subject)])
+        else:
+            columns.append(evaluate(p, values)[o].astype(float))
+    return np.column_stack(columns)
+
+
+def tornado(scenario: Scenario, paths, specs, outcomes) -> pd.DataFrame:
+    """Each uncertainty at its 5% and 95% quantile, the others at the scenario's values, for each of
+    ``outcomes`` (a column ``outcome`` names it); sorted by swing within each outcome."""
+    outcomes = tuple(outcomes)
     central = np.array([central_value(scenario, path, spec) for path, spec in zip(paths, specs, strict=True)])
     p = plan(scenario, tuple(paths), tuple(specs))
     rows = [central]
@@ -137,24 +158,28 @@ def tornado(scenario: Scenario, paths, specs, outcome: Outcome) -> pd.DataFrame:
             row = central.copy()
             row[j] = float(ppf(spec, np.array([q]))[0])
             rows.append(row)
-    values = _outcome(p, np.array(rows).reshape(len(rows), len(specs)), outcome)
-    base = float(values[0])
-    table = []
-    for j, (path, spec) in enumerate(zip(paths, specs, strict=True)):
-        low, high = float(values[1 + 2 * j]), float(values[2 + 2 * j])
-        table.append(
-            {
-                "path": path,
-                "label": label(path, spec),
-                "low_value": float(rows[1 + 2 * j][j]),
-                "high_value": float(rows[2 + 2 * j][j]),
-                "outcome_at_low": low,
-                "outcome_at_high": high,
-                "base": base,
-                "swing": abs(high - low),
-            }
-        )
-    return pd.DataFrame(table).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+    values = _outcomes(p, np.array(rows).reshape(len(rows), len(specs)), outcomes)
+    frames = []
+    for m, outcome in enumerate(outcomes):
+        base = float(values[0, m])
+        table = []
+        for j, (path, spec) in enumerate(zip(paths, specs, strict=True)):
+            low, high = float(values[1 + 2 * j, m]), float(values[2 + 2 * j, m])
+            table.append(
+                {
+                    "outcome": outcome.column,
+                    "path": path,
+                    "label": label(path, spec),
+                    "low_value": float(rows[1 + 2 * j][j]),
+                    "high_value": float(rows[2 + 2 * j][j]),
+                    "outcome_at_low": low,
+                    "outcome_at_high": high,
+                    "base": base,
+                    "swing": abs(high - low),
+                }
+            )
+        frames.append(pd.DataFrame(table).sort_values("swing", ascending=False, kind="stable"))
+    return pd.concat(frames).reset_index(drop=True)
 
 
 SOBOL_REPLICATES = 10
@@ -184,7 +209,8 @@ class SobolIndices:
 
 
 def sobol_indices(model, specs, base: int, rng: np.random.Generator) -> SobolIndices:
-    """Sobol' indices of ``model`` (an n × d array of inputs → n outputs) over the distributions ``specs``.
+    """Sobol' indices of ``model`` (an n × d array of inputs → n outputs, or n × m for m outcomes on
+    the same design, then every array has a leading axis of m) over the distributions ``specs``.
 
     Estimators: Saltelli et al. (2010), 'Variance based sensitivity analysis of model output',
     Computer Physics Communications 181, Table 2 (first order, f(B)·(f(A_B^i) − f(A))) and Jansen
@@ -207,14 +233,16 @@ def sobol_indices(model, specs, base: int, rng: np.random.Generator) -> SobolInd
         b = np.column_stack([ppf(spec, unit[:, d + j]) for j, spec in enumerate(specs)])
         mixed = [np.where(np.arange(d) == i, b, a) for i in range(d)]  # A with column i from B
         values = np.asarray(model(np.vstack([a, b, *mixed])), dtype=float)
-        f_a, f_b, f_ab = values[:base], values[base : 2 * base], values[2 * base :].reshape(d, base)
-        variance = np.var(np.concatenate([f_a, f_b]))
-        if not variance > 0:
-            firsts.append(np.zeros(d))
-            totals.append(np.zeros(d))
-            continue
-        firsts.append(np.mean(f_b * (f_ab - f_a), axis=1) / variance)
-        totals.append(0.5 * np.mean((f_a - f_ab) ** 2, axis=1) / variance)
+        single = values.ndim == 1
+        values = values.reshape(len(values), -1)  # samples × outputs
+        f_a, f_b = values[:base], values[base : 2 * base]
+        f_ab = values[2 * base :].reshape(d, base, -1)
+        variance = np.var(np.concatenate([f_a, f_b]), axis=0)
+        safe = np.where(variance > 0, variance, 1.0)
+        first = np.where(variance > 0, np.mean(f_b * (f_ab - f_a), axis=1) / safe, 0.0)  # d × outputs
+        total = np.where(variance > 0, 0.5 * np.mean((f_a - f_ab) ** 2, axis=1) / safe, 0.0)
+        firsts.append(first[:, 0] if single else first.T)
+        totals.append(total[:, 0] if single else total.T)
     half = student.ppf(0.975, SOBOL_REPLICATES - 1) / np.sqrt(SOBOL_REPLICATES)
     first, total = np.mean(firsts, axis=0), np.mean(totals, axis=0)
     first_half, total_half = half * np.std(firsts, axis=0, ddof=1), half * np.std(totals, axis=0, ddof=1)
@@ -231,30 +259,35 @@ def sobol_indices(model, specs, base: int, rng: np.random.Generator) -> SobolInd
 
 
 def sobol(
-    scenario: Scenario, paths, specs, outcome: Outcome, base: int = 16, seed: int = 0
+    scenario: Scenario, paths, specs, outcomes, base: int = 16, seed: int = 0
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """First-order and total Sobol' indices of ``outcome`` with 95% intervals (:func:`sobol_indices`),
-    and every index's replicate estimates (``S(path)``, ``ST(path)``, for :func:`convergence`)."""
+    """First-order and total Sobol' indices of each of ``outcomes`` on one design, with 95% intervals
+    (:func:`sobol_indices`; a column ``outcome`` names it), sorted by total index within each outcome;
+    and the replicate estimates (``S(path)``, ``ST(path)``, for :func:`convergence`) of the first."""
+    outcomes = tuple(outcomes)
     p = plan(scenario, tuple(paths), tuple(specs))
-    found = sobol_indices(lambda x: _outcome(p, x, outcome), specs, base, np.random.default_rng(seed))
+    found = sobol_indices(lambda x: _outcomes(p, x, outcomes), specs, base, np.random.default_rng(seed))
     running = {
-        **{f"S({path})": found.firsts[:, j] for j, path in enumerate(paths)},
-        **{f"ST({path})": found.totals[:, j] for j, path in enumerate(paths)},
+        **{f"S({path})": found.firsts[:, 0, j] for j, path in enumerate(paths)},
+        **{f"ST({path})": found.totals[:, 0, j] for j, path in enumerate(paths)},
     }
-    table = pd.DataFrame(
-        {
-            "path": list(paths),
-            "label": [label(path, spec) for path, spec in zip(paths, specs, strict=True)],
-            "first_order": found.first,
-            "first_order_low": found.first_low,
-            "first_order_high": found.first_high,
-            "total_order": found.total,
-            "total_order_low": found.total_low,
-            "total_order_high": found.total_high,
-        }
-    )
-    ordered = table.sort_values("total_order", ascending=False, kind="stable").reset_index(drop=True)
-    return ordered, running
+    frames = []
+    for i, outcome in enumerate(outcomes):
+        table = pd.DataFrame(
+            {
+                "outcome": outcome.column,
+                "path": list(paths),
+                "label": [label(path, spec) for path, spec in zip(paths, specs, strict=True)],
+                "first_order": found.first[i],
+                "first_order_low": found.first_low[i],
+                "first_order_high": found.first_high[i],
+                "total_order": found.total[i],
+                "total_order_low": found.total_low[i],
+                "total_order_high": found.total_high[i],
+            }
+        )
+        frames.append(table.sort_values("total_order", ascending=False, kind="stable"))
+    return pd.concat(frames).reset_index(drop=True), running
 
 
 @dataclass(frozen=True)

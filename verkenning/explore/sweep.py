@@ -42,6 +42,7 @@ from .analysis import (
     convergence,
     discover,
     probabilities,
+    sensitivity_outcomes,
     sobol,
     sobol_design,
     tornado,
@@ -338,9 +339,10 @@ def explore(
     inputs = pd.DataFrame(draws.values, columns=list(draws.paths))
     outcome = main_outcome(scenario)
     if draws.paths:
-        sensitivity = tornado(scenario, draws.paths, draws.specs, outcome)
+        wanted = sensitivity_outcomes(scenario)
+        sensitivity = tornado(scenario, draws.paths, draws.specs, [o for o in wanted if o.kind == "npv_eur"])
         base = sobol_base or sobol_design(samples, len(draws.paths))
-        indices, running = sobol(scenario, draws.paths, draws.specs, outcome, base=base, seed=seed)
+        indices, running = sobol(scenario, draws.paths, draws.specs, wanted, base=base, seed=seed)
     else:
         sensitivity, indices, running = pd.DataFrame(), pd.DataFrame(), {}
     finding = discover(inputs, ~outcomes[Outcome("win_win")], seed)

@@ -21,7 +21,7 @@ from ..scenario.schema import Uncertainty
 from .outcomes import Outcome
 from .sampling import sample
 
-__all__ = ["KEYS", "Plan", "evaluate", "npv", "plan", "projection", "sampled"]
+__all__ = ["KEYS", "Plan", "evaluate", "npv", "plan", "projection", "sampled", "win_win"]
 
 KEYS = ("key", "inhabitants", "workstations", "shapley", "scrb")
 """The keys whose core check every sample carries."""
@@ -72,6 +72,37 @@ def npv(p: Plan, draws: np.ndarray) -> np.ndarray:
     return projection(p, draws).npv()
 
 
+def win_win(p: Plan, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(win-win per sample, samples × partners NPV): the key's core check and who is worse off,
+    without the other keys' checks and team indicators :func:`evaluate` adds."""
+    size = max(1, CHUNK_CELLS // ((1 << p.size) * len(p.model.services)))
+    flags, npvs = [], []
+    for start in range(0, max(len(draws), 1), size):
+        run = projection(p, draws[start : start + size])
+        npv = run.npv()
+        game = run.game(p.reference)
+        shares = run.share["key"][:, list(run.members(p.reference)), p.reference]
+        flags.append(in_core(game, shares) & ~_anyone_worse(run, p.reference, game, npv))
+        npvs.append(npv)
+    return np.concatenate(flags), np.concatenate(npvs)
+
+
+def _anyone_worse(run: Projection, k: int, game: np.ndarray, npv: np.ndarray) -> np.ndarray:
+    """Per sample: some partner is worse off with the change (the study's ``better_off`` fails)."""
+    incumbents = run.member[:, k] & run.status_quo_member[:, k]
+    entrants = run.member[:, k] & ~run.status_quo_member[:, k]
+    worse = worse_off(
+        run.cost["key"][:, :, k],
+        run.status_quo["key"][:, :, k],
+        run.standalone[:, :, k],
+        npv,
+        incumbents,
+        entrants,
+        tolerance(game),
+    )
+    return worse.any(axis=1)
+
+
 def projection(p: Plan, draws: np.ndarray, **options) -> Projection:
     """The path of every sample (rows of ``draws``) in exact floats; ``options`` go to ``costs.project``
     (``rules``, ``bearer``)."""
@@ -106,23 +137,13 @@ def _evaluate(p: Plan, draws: np.ndarray) -> dict[Outcome, np.ndarray]:
     }
     cores = {name: in_core(game, shares) for name, shares in keyed.items()}
     incumbents = run.member[:, k] & run.status_quo_member[:, k]
-    entrants = run.member[:, k] & ~run.status_quo_member[:, k]
-    worse = worse_off(
-        run.cost["key"][:, :, k],
-        run.status_quo["key"][:, :, k],
-        run.standalone[:, :, k],
-        npv,
-        incumbents,
-        entrants,
-        tolerance(game),
-    )
     limit = np.asarray(tolerance(game), dtype=float)[:, None]
     fte = team_fte(model, members)
     used = needed(model, model.takes[members].any(axis=0))
     joining = np.array([q.joins is not None for q in scenario.partners])
     n = inputs.n
     out = {
-        Outcome("win_win"): cores["key"] & ~worse.any(axis=1),
+        Outcome("win_win"): cores["key"] & ~_anyone_worse(run, k, game, npv),
         # an incumbent the change leaves untouched (NPV 0) is not worse off: "at least as well off"
         Outcome("incumbents_gain"): (npv[:, incumbents] >= -limit).all(axis=1)
         if incumbents.any()

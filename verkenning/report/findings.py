@@ -451,10 +451,8 @@ OUTCOME_LABELS = {
 
 
 def uncertainty(study: Report) -> Markup:
-    from ..explore import main_outcome
 
     e = study.exploration
-    outcome_name = f"netto contante waarde voor {study.names[main_outcome(study.scenario).subject]}"
     chances = e.probabilities
     rows = [
         (
@@ -517,36 +515,8 @@ def uncertainty(study: Report) -> Markup:
         numeric=[False] + [True] * 6,
         caption=f"Bandbreedte van de kosten in {study.year} en van de netto contante waarde per deelnemer",
     )
-    figure = ""
-    sensitivity = ""
-    if not e.tornado.empty:
-        t = e.tornado
-        figure = figure_html(
-            plots.tornado_figure(
-                list(t.label),
-                list(t.outcome_at_low),
-                list(t.outcome_at_high),
-                float(t.base[0]),
-                f"{outcome_name} (euro)",
-            ),
-            f"Gevoeligheid van de {outcome_name} voor elke onzekere invoer",
-        )
-    if not e.sobol.empty:
-        sensitivity = table(
-            ["Onzekere invoer", "Eerste-orde-index (95%-interval)", "Totale index (95%-interval)"],
-            [
-                (
-                    row.label,
-                    _index(row.first_order, row.first_order_low, row.first_order_high),
-                    _index(row.total_order, row.total_order_low, row.total_order_high),
-                )
-                for row in e.sobol.itertuples()
-            ],
-            numeric=[False, True, True],
-            caption=f"Welk deel van de spreiding in de {outcome_name} komt van welke invoer (Sobol-indices; "
-            "de intervallen volgen uit tien onafhankelijke ontwerpen en dekken de echte waarde in 95% van "
-            "de gevallen)",
-        )
+    figure = _s_curves(study, e) + _tornados(study, e)
+    sensitivity = _sobol_table(study, e)
     spec_table = table(
         ["Onzekere invoer", "Verdeling", "Onderbouwing"],
         [
@@ -618,9 +588,99 @@ def uncertainty(study: Report) -> Markup:
     )
 
 
-def _index(value: float, low: float, high: float) -> str:
-    """A Sobol' index with its interval, clipped to [0, 1] where an index lives."""
-    return f"{number(max(value, 0.0), 2)} ({number(max(low, 0.0), 2)} – {number(min(high, 1.0), 2)})"
+def _subject_label(study: Report, column: str) -> str:
+    outcome = Outcome.from_column(column)
+    return "Win-win" if outcome.kind == "win_win" else f"NCW {study.names[outcome.subject]}"
+
+
+def _s_curves(study: Report, e) -> str:
+    """Per partner the cumulative distribution of its NPV over the samples, zero marked."""
+    partners = [p for p in study.costs.partners if Outcome("npv_eur", p) in e.outcomes]
+    if not partners:
+        return ""
+    colours = plots.partner_colours(study.costs.partners)
+    figure = plots.s_curve_figure(
+        [(study.names[p], e.outcomes[Outcome("npv_eur", p)]) for p in partners],
+        [colours[p] for p in partners],
+        "Netto contante waarde van het voordeel (euro)",
+    )
+    return figure_html(
+        figure,
+        "Verdeling van de netto contante waarde per deelnemer over de trekkingen",
+        "Per deelnemer de verdeling van de netto contante waarde over alle trekkingen (S-curve): de hoogte "
+        "van een lijn bij nul is de kans op verlies van die deelnemer.",
+    )
+
+
+def _tornados(study: Report, e) -> str:
+    """The one-at-a-time sensitivity of the centre's NPV, and of a single entrant's."""
+    if e.tornado.empty:
+        return ""
+    from ..explore import main_outcome
+
+    wanted = dict.fromkeys(
+        [Outcome("npv_eur", study.scenario.centre).column, main_outcome(study.scenario).column]
+    )
+    parts = []
+    for column in wanted:
+        t = e.tornado[e.tornado.outcome == column]
+        if t.empty:
+            continue
+        name = f"netto contante waarde voor {study.names[Outcome.from_column(column).subject]}"
+        parts.append(
+            figure_html(
+                plots.tornado_figure(
+                    list(t.label),
+                    list(t.outcome_at_low),
+                    list(t.outcome_at_high),
+                    float(t.base.iloc[0]),
+                    f"{name} (euro)",
+                ),
+                f"Gevoeligheid van de {name} voor elke onzekere invoer",
+            )
+        )
+    return "".join(parts)
+
+
+def _sobol_table(study: Report, e) -> str:
+    """Total Sobol' indices of every input for win-win and each partner's NPV, side by side."""
+    if e.sobol.empty:
+        return ""
+    columns = list(dict.fromkeys(e.sobol.outcome))
+    first = e.sobol[e.sobol.outcome == columns[0]]
+    paths = list(first.path)
+    cell = {(row.outcome, row.path): row for row in e.sobol.itertuples()}
+
+    def shown(row) -> str:
+        half = max(row.total_order_high - row.total_order, row.total_order - row.total_order_low, 0.0)
+        return f"{number(min(max(row.total_order, 0.0), 1.0), 2)} ± {number(half, 2)}"
+
+    rows = [
+        [first.label.iloc[j]] + [shown(cell[c, path]) if (c, path) in cell else "–" for c in columns]
+        for j, path in enumerate(paths)
+    ]
+    heaviest: dict[str, list[str]] = {}
+    for c in columns:
+        top = e.sobol[e.sobol.outcome == c].iloc[0]
+        if top.total_order > 0.05:
+            outcome = Outcome.from_column(c)
+            subject = "win-win" if outcome.kind == "win_win" else f"de NCW van {study.names[outcome.subject]}"
+            heaviest.setdefault(top.label, []).append(f"{subject} ({number(top.total_order, 2)})")
+    phrases = [f"{label} voor {together(subjects)}" for label, subjects in heaviest.items()]
+    intro = (
+        "<p>Welke onzekere invoer telt het zwaarst voor de uitkomsten waar het besluit om draait? "
+        f"Het zwaarst weegt {text(together(phrases))}.</p>"
+        if phrases
+        else ""
+    )
+    return intro + table(
+        ["Onzekere invoer", *(_subject_label(study, c) for c in columns)],
+        rows,
+        numeric=[False] + [True] * len(columns),
+        caption="Totale Sobol-index per uitkomst (het deel van de spreiding dat een invoer verklaart, met "
+        "wisselwerkingen; ± de halve breedte van het 95%-interval over tien onafhankelijke ontwerpen; "
+        "gerangschikt naar win-win)",
+    )
 
 
 def _thousands(value: float) -> str:
@@ -732,7 +792,7 @@ def _convergence_table(e) -> str:
     wanted = {"P(win_win)": ("Kans op win-win", percent)}
     if not e.sobol.empty:
         wanted[f"ST({e.sobol.path.iloc[0]})"] = (
-            f"Totale Sobol-index van {e.sobol.label.iloc[0]}",
+            f"Totale Sobol-index van {e.sobol.label.iloc[0]} voor win-win",
             lambda value: number(value, 2),
         )
     rows = []
