@@ -72,8 +72,12 @@ class Comparison:
         names = [s.scenario.name for s in self.studies]
         return display(Markup(table(["Invoer", *names], rows, caption="Wat verschilt in de invoer")))
 
+    def _columns(self) -> list[str]:
+        """Each scenario's name with its reference year: figures of different years are never unlabelled."""
+        return [f"{s.scenario.name} ({s.year})" for s in self.studies]
+
     def outcomes(self):
-        names = [s.scenario.name for s in self.studies]
+        names = self._columns()
         partners = list(dict.fromkeys(p for s in self.studies for p in s.costs.partners))
         labels = {p: n for s in self.studies for p, n in s.names.items()}
         rows = []
@@ -93,13 +97,55 @@ class Comparison:
                 table(
                     ["Deelnemer", *names],
                     rows,
-                    caption="Kosten in het peiljaar en netto contante waarde van het voordeel per scenario",
+                    caption="Kosten in het peiljaar van elk scenario (tussen haakjes; bedragen in euro van "
+                    "het basisjaar) en netto contante waarde van het voordeel per scenario",
                 )
             )
         )
 
+    def conclusion(self):
+        """What the comparison says: which scenario serves the centre best, and where win-win holds."""
+        first = self.studies[0]
+        centre = first.scenario.centre
+        who = first.names.get(centre, centre)
+        npv = {
+            s.scenario.name: float(s.costs.npv_eur["key"][s.costs.rates[0]][s.costs.partners.index(centre)])
+            for s in self.studies
+            if centre in s.costs.partners
+        }
+        best = max(npv, key=npv.get)
+        both = [
+            s.scenario.name
+            for s in self.studies
+            if all(s.card.verdict(c).verdict == "pass" for c in ("better_off", "key_stable"))
+        ]
+        better = [s.scenario.name for s in self.studies if s.card.verdict("better_off").verdict == "pass"]
+        sentences = [
+            f"Voor {who} is <strong>{text(best)}</strong> het gunstigst: een netto contante waarde van "
+            f"{euro(npv[best])} (de andere: "
+            + ", ".join(f"{text(n)} {euro(v)}" for n, v in npv.items() if n != best)
+            + ")."
+        ]
+        if both:
+            sentences.append(
+                f"Win-win (iedereen beter af en een stabiele sleutel) geldt in: {text(', '.join(both))}."
+            )
+        elif better:
+            sentences.append(
+                f"In {text(', '.join(better))} is iedereen beter af, maar in geen enkel scenario is de "
+                "verdeelsleutel stabiel: dat is een eigenschap van de sleutel, niet van een keuze tussen de "
+                "scenario's."
+            )
+        else:
+            sentences.append("In geen van de scenario's is iedereen beter af.")
+        sentences.append(
+            "Dit zijn modeluitkomsten bij de waarden van elk scenario; de kansen en banden staan in het rapport "
+            "van elk scenario."
+        )
+        return display(Markup(f'<div class="kader"><p>{" ".join(sentences)}</p></div>'))
+
     def conditions(self):
-        names = [s.scenario.name for s in self.studies]
+        names = self._columns()
         rows = []
         for condition, label in CONDITION_LABELS.items():
             cells = []

@@ -121,7 +121,8 @@ def centre(study: Report) -> Markup:
         f"{number(card.value('samenwerking', 'team_fte'), 1)} fte in sleutelrollen.</p>"
     )
     effect_table = (
-        table(
+        f"<p>{text(_raises(study))}</p>"
+        + table(
             [
                 "Toetreder",
                 "Jaar",
@@ -139,6 +140,52 @@ def centre(study: Report) -> Markup:
         else "<p>Er treedt geen deelnemer toe.</p>"
     )
     return Markup(intro + effect_table)
+
+
+def _raises(study: Report) -> str:
+    """Per entrant, whose cost its entry raises and whose it lowers (the marginal effects, base year)."""
+    names = study.names
+    sentences = []
+    for entrant, part in study.marginal_effects.groupby("entrant", sort=False):
+        up = [names[p] for p, d in zip(part.partner, part.delta_annual_cost_eur, strict=True) if d > 0.5]
+        down = [names[p] for p, d in zip(part.partner, part.delta_annual_cost_eur, strict=True) if d < -0.5]
+        who = names[entrant]
+        if up and down:
+            sentences.append(
+                f"{who} verhoogt de kosten van {together(up)} en verlaagt die van {together(down)}"
+            )
+        elif up:
+            sentences.append(
+                f"{who} verhoogt de kosten van {'iedereen die er al is' if len(up) == len(part) else together(up)}"
+            )
+        elif down:
+            sentences.append(
+                f"{who} verlaagt de kosten van {'iedereen die er al is' if len(down) == len(part) else together(down)}"
+            )
+        else:
+            sentences.append(f"{who} verandert de kosten van wie er al is niet")
+    return "Onder de eigen verdeelsleutel: " + "; ".join(sentences) + "." if sentences else ""
+
+
+def _centre_by_year(study: Report) -> str:
+    """The centre's cost now and on the path, and its gain, year by year."""
+    r, names = study.costs, study.names
+    c = r.partners.index(study.scenario.centre)
+    rows = [
+        (
+            year,
+            euro(r.status_quo_eur["key"][c, k]),
+            euro(r.cost_eur["key"][c, k]),
+            euro(r.status_quo_eur["key"][c, k] - r.cost_eur["key"][c, k]),
+        )
+        for k, year in enumerate(r.years)
+    ]
+    return table(
+        ["Jaar", "Kosten zonder de wijziging", "Kosten langs het pad", "Voordeel (positief: minder kosten)"],
+        rows,
+        numeric=[False, True, True, True],
+        caption=f"Wat {names[study.scenario.centre]} per jaar wint of verliest langs het pad (euro van het basisjaar)",
+    )
 
 
 def growth(study: Report) -> Markup:
@@ -180,7 +227,7 @@ def growth(study: Report) -> Markup:
         numeric=[False, False, True, True, True, True],
         caption="De vier K's van elke deelnemer per jaar",
     )
-    return Markup(figure + path_table)
+    return Markup(figure + _centre_by_year(study) + path_table)
 
 
 def terms(study: Report) -> Markup:

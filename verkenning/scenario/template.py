@@ -87,7 +87,9 @@ def described(
     elif figures["inhabitants"] > 0:
         figures["fte"] = Figure(
             round(figures["inhabitants"] / 1000 * FTE_PER_1000_INHABITANTS),
-            assumption="7,0 fte per 1.000 inwoners: mediaan van vergelijkbare gemeenten (BBV-indicator formatie per 1.000 inwoners in begrotingen en jaarverslagen van vergelijkbare gemeenten, 2015-2026)",
+            assumption="7,0 fte per 1.000 inwoners: mediaan van vergelijkbare gemeenten (BBV-indicator "
+            "formatie per 1.000 inwoners in begrotingen en jaarverslagen van vergelijkbare gemeenten, "
+            "2015-2026)",
         )
     else:
         raise _problem(
@@ -99,7 +101,11 @@ def described(
     figures["workstations"] = (
         Figure(workstations, assumption=GIVEN)
         if workstations is not None
-        else Figure(round(WORKSTATIONS_PER_FTE * figures["fte"], -1), assumption="1,2 × fte: deeltijd (gemiddelde deeltijdfactor gemeenten ongeveer 0,85) plus accounts voor inhuur, college en raad")
+        else Figure(
+            round(WORKSTATIONS_PER_FTE * figures["fte"], -1),
+            assumption="1,2 × fte: deeltijd (gemiddelde deeltijdfactor gemeenten ongeveer 0,85) plus "
+            "accounts voor inhuur, college en raad",
+        )
     )
     figures["applications"] = (
         Figure(applications, assumption=GIVEN)
