@@ -297,7 +297,14 @@ def test_a_sweep_reports_progress_on_standard_error_off_a_terminal(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.startswith("explore: ")]
-    assert lines and lines[-1] == "explore: 5,000 of 5,000 samples (100%)"
+    from verkenning.explore import workload
+
+    # the samples and the Sobol' design (ten replicates of base × (inputs + 2) runs)
+    scenario = load_scenario(SCENARIOS / "basis.yaml")
+    runs = workload(scenario, 5000).evaluations
+    assert runs > 5000 and lines and lines[-1] == f"explore: {runs:,} of {runs:,} model runs (100%)"
+    shares = [int(line.rsplit("(", 1)[1].rstrip("%)")) for line in lines]
+    assert len(lines) >= 5 and shares == sorted(set(shares)), "a line as each tenth is passed"
 
 
 # --- a declared uncertainty means what it says ---------------------------------------------------------

@@ -288,3 +288,39 @@ def test_the_conditions_the_model_cannot_decide_say_what_would_decide_them():
         assert verdict.verdict == "undetermined" and verdict.facts()["decided_by"], condition
         assert verdict_sentence(verdict, names).startswith("Niet te bepalen"), condition
     assert "Gemeente Hengelo" in verdict_sentence(card.verdict("centre_ambitions"), names)
+
+
+def test_the_status_quo_counts_the_functions_a_partner_runs_itself(write, tmp_path):
+    """Like with like. Before, A and B share NET (network_admin 0.5 + 0.01 × 150 = 2.0 fte) and each
+    runs IM itself (info_manager 0.5 + 0.01 × its workstations: A 1.5 fte, B 1.0 fte); after, IM is
+    pooled too (0.5 + 1.5 = 2.0 fte). With absence p = 0.12, A's coverage goes from
+    (1 − p²)(1 − p^1.5) to (1 − p²)², up, not down; B goes from (1 − p²)(1 − p) to (1 − p²)², and
+    loses the role it had under two fte."""
+    base = (TWO % ("", 1000, 0)).replace(
+        "services:\n  - {id: NET, fixed_annual_cost_eur: 1000, unit_annual_cost_eur: 10, depends_on: []}\n",
+        ROLES.lstrip("\n") + "  - {id: EIGEN, name: Eigen, domain: it, driver: workstations, package: plus,\n"
+        "     fixed_annual_cost_eur: 500, unit_annual_cost_eur: 5, depends_on: [],\n"
+        "     key_roles: {info_manager: {fixed_fte: 0.5, fte_per_unit: 0.01}}}\n",
+    )
+    (tmp_path / "base.yaml").write_text(base, encoding="utf-8")
+    change = write(
+        f"extends: {tmp_path / 'base.yaml'}\nname: IM samen\npartners:\n"
+        "  - {id: a, services: [NET, EIGEN]}\n  - {id: b, services: [NET, EIGEN]}\n"
+    )
+    card = scorecard(simulate(load_scenario(change)))
+    p = 0.12
+    assert card.value("a", "coverage_probability", "before") == pytest.approx((1 - p**2) * (1 - p**1.5))
+    assert card.value("a", "coverage_probability") == pytest.approx((1 - p**2) ** 2)
+    assert card.value("b", "coverage_probability", "before") == pytest.approx((1 - p**2) * (1 - p))
+    assert card.value("b", "bus_factor_roles", "before") == 1 and card.value("b", "bus_factor_roles") == 0
+    assert card.value("a", "specialist_roles", "before") == 2, "its own IM role counts"
+
+
+def test_pooling_information_management_does_not_read_as_lower_coverage():
+    """haaksbergen-im: Hengelo and Haaksbergen run their own information management today; pooling it
+    cannot lower the chance that every role serving them is covered (it was read as 44.5% → 29.1%)."""
+    card = scorecard(simulate(load_scenario(SCENARIOS / "haaksbergen-im.yaml")))
+    for partner in ("hengelo", "haaksbergen"):
+        before = card.value(partner, "coverage_probability", "before")
+        assert before <= card.value(partner, "coverage_probability") + 1e-12, partner
+        assert before < card.value("oldenzaal", "coverage_probability"), "its own IM roles count today"

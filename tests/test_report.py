@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import html
+import io
 import json
 import os
 import re
@@ -82,14 +84,22 @@ def test_notebook_is_committed_without_outputs_and_without_logic(path):
 # --- one run per notebook, shared by the tests below ----------------------------------------------------
 
 
+PROGRESS: dict[str, str] = {}
+"""What the Borne run of ``runs`` printed on standard error with progress on."""
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     cwd = os.getcwd()
     os.chdir(ROOT)
+    stages = io.StringIO()
     try:
+        with contextlib.redirect_stderr(stages):  # the progress a terminal shows, as lines in a log
+            borne = run_study([SCENARIOS / "borne.yaml"], "toetreding", out, pdf=True, progress=True)
+        PROGRESS["toetreding"] = stages.getvalue()
         return out, {
-            "toetreding": run_study([SCENARIOS / "borne.yaml"], "toetreding", out, pdf=True),
+            "toetreding": borne,
             "groeipad": run_study([SCENARIOS / "groeipad.yaml"], "groeipad", out),
             "vergelijking": run_study(
                 [SCENARIOS / "borne.yaml", SCENARIOS / "borne-im.yaml"], "vergelijking", out
@@ -97,6 +107,27 @@ def runs(tmp_path_factory):
         }
     finally:
         os.chdir(cwd)
+
+
+def test_a_run_shows_its_progress_stage_by_stage_with_the_sweep_counted(runs):
+    """A run with progress on (a terminal) names each stage as it starts, counts the sweep's model runs
+    as they finish, and says when it is done; the notebook then reads that sweep instead of its own."""
+    _out, results = runs
+    lines = PROGRESS["toetreding"].splitlines()
+    stages = [line for line in lines if line.startswith("verkenning: stap ")]
+    assert [s.split(":", 2)[1] for s in stages] == [
+        " stap 1 van 4",
+        " stap 2 van 4",
+        " stap 3 van 4",
+        " stap 4 van 4",
+    ]
+    assert "onzekerheid" in stages[0] and "PDF" in stages[3]
+    counted = [line for line in lines if line.startswith("explore: ")]
+    assert counted and counted[-1].endswith("model runs (100%)")
+    assert lines.index(counted[-1]) < lines.index(stages[1]), "the sweep is done before the notebook runs"
+    assert re.fullmatch(r"verkenning: klaar in \d+ s", lines[-1])
+    sweeps = list((results["toetreding"].folder.parent / "onzekerheid").glob("*/exploration.json"))
+    assert len(sweeps) == 1, "the notebook used the sweep made before it, and made none of its own"
 
 
 def test_run_folder_holds_everything_a_reader_and_a_consultant_need(runs):
@@ -271,9 +302,23 @@ def test_uncertainty_section_shows_the_saved_sweep(runs):
         "Hoe stabiel zijn de uitkomsten?",
         "Afweging bij het zoeken naar het gebied",
         "Marge (95%)",
-        "Eerste-orde-index (95%-interval)",
+        "Totale Sobol-index per uitkomst",
+        "Verdeling van de netto contante waarde per deelnemer",  # the S-curves
+        "Gevoeligheid van de netto contante waarde voor Gemeente Hengelo",  # the centre's tornado
     ):
         assert heading in html, heading
+    # the sensitivity follows win-win and every partner's NPV, the centre's first, as the sweep saved it
+    from html import escape
+
+    import pandas as pd
+
+    (sweep,) = (out / "borne" / "onzekerheid").glob("*/sobol.csv")
+    sobol = pd.read_csv(sweep)
+    partners = [p["id"] for p in data["partners"]]
+    assert list(dict.fromkeys(sobol.outcome)) == ["win_win"] + [f"npv_eur:{p}" for p in partners]
+    top = sobol[sobol.outcome == "win_win"].iloc[0]
+    cells = re.findall(r'<tr><td class="">([^<]*)</td><td class="num">([0-9,]+) ±', html)
+    assert (escape(top.label), f"{min(top.total_order, 1):.2f}".replace(".", ",")) in cells
 
 
 def test_index_lists_every_run_with_a_link(runs):
@@ -499,3 +544,83 @@ def test_the_appendix_names_every_figure_in_dutch_not_by_its_code():
         assert not re.findall(r"\b[a-z]+_[a-z_]+\b|\b(partners|services|parameters)\.\w+", page), name
     page = str(assumptions(Report.load(SCENARIOS / "borne.yaml")))
     assert "Gemeente Borne: werkplekken" in page and "Digitale werkplek: schaalexponent" in page
+
+
+def _page_text(path: Path) -> str:
+    page = html.unescape(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
+    return re.sub(r"\s+([:;,.)])", r"\1", re.sub(r"\s+", " ", page.replace("\xa0", " ")))
+
+
+def _k(x: float) -> str:
+    return _dutch_euro(round(x / 1000) * 1000)
+
+
+def test_the_summary_answers_the_letter_then_the_study_in_thousands_from_results_json(runs):
+    """Read as a wethouder would: what Hengelo gains first, then Borne's contribution, then the two
+    win-win verdicts reconciled with the sweep; every amount rounded to thousands, every one as in
+    the re-read results.json."""
+    folder = runs[1]["toetreding"].folder
+    data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    page = _page_text(folder / "report.html")
+    summary = page[page.index("Samenvatting") : page.index("Randvoorwaarden uit de raadsbrief")]
+    centre, entrant = "hengelo", "borne"
+    letter, study = summary.index("Wat wint Gemeente Hengelo?"), summary.index("Tegen welke bijdrage?")
+    verdicts = summary.index("Win-win: elke deelnemer beter af met de wijziging:")
+    assert (
+        letter
+        < study
+        < verdicts
+        < summary.index("Verdeelsleutel stabiel: geen groep zelfstandig goedkoper uit:")
+    )
+    answer = summary[letter:study]
+    band = data["npv_range"][centre]
+    assert f"netto contante waarde van {_k(data['npv_eur'][centre])}" in answer
+    assert f"tussen {_k(band['low_eur'])} en {_k(band['high_eur'])}" in answer
+    assert f"kans op verlies {round(100 * band['loss_probability'])}%" in answer
+    assert "deelt de samenwerking de transitie via de sleutel, dan wordt het" in answer
+    terms = data["entry_terms"][entrant]
+    assert (
+        f"minder betaalt dan wat hij aan kosten toevoegt (Gemeente Borne {_k(terms['floor'])} per jaar)"
+        in answer
+    )
+    contribution = summary[study:verdicts]
+    assert f"bespaart de deelnemers samen {_k(terms['standalone'] - terms['floor'])} per jaar" in contribution
+    assert f"De sleutel rekent Gemeente Borne {_k(terms['key_share'])}" in contribution
+    if terms["key_share"] < terms["floor"]:
+        assert "meer dan de hele gezamenlijke besparing" in contribution
+    point = terms["points"][terms["principle"]]
+    assert f"Voorstel: {_k(point)} per jaar" in contribution
+    for partner, gain in terms["gains"][terms["principle"]].items():
+        name = next(p["name"] for p in data["partners"] if p["id"] == partner)
+        assert re.search(
+            rf"{name} (wint {re.escape(_k(abs(gain)))}|verliest {re.escape(_k(abs(gain)))}|wint noch)",
+            contribution,
+        )
+    # the entry and the key are two verdicts, each as results.json has it; a failing key says whose it is
+    words = {"pass": "voldaan", "fail": "niet voldaan"}
+    better, stable = data["conditions"]["better_off"], data["conditions"]["key_stable"]
+    assert f"met de wijziging: {words[better['verdict']]} —" in summary
+    assert f"goedkoper uit: {words[stable['verdict']]} —" in summary
+    facts = stable["facts"]
+    if stable["verdict"] == "fail" and facts["status_quo_violations"]:
+        assert "Dat is al zo in de huidige situatie: een eigenschap van de sleutel" in summary
+        moved = sum(x for _, x in facts["adjustment"] if x > 0)
+        assert f"De kleinste aanpassing die hem stabiel maakt, verschuift {_k(moved)} per jaar" in summary
+    chance = data["uncertainty"]["probabilities"]["win_win"]
+    assert f"geldt win-win (beide tegelijk) in {round(100 * chance)}% van de trekkingen" in summary
+    amounts = re.findall(r"€ -?[\d.]+\d", summary)
+    assert amounts and all(a.endswith(".000") or a == "€ 0" for a in amounts), "thousands only"
+
+
+@pytest.mark.parametrize("notebook", ["toetreding", "groeipad", "vergelijking"])
+def test_pages_cite_sources_by_name_and_label_their_years(runs, notebook):
+    page = _page_text(runs[1][notebook].report)
+    assert "FACTS" not in page, "a source is cited by what it is, not by a file the reader does not have"
+    if notebook == "vergelijking":
+        data = json.loads((runs[1][notebook].folder / "results.json").read_text(encoding="utf-8"))
+        for study in data["studies"]:
+            assert f"{study['scenario']['name']} ({study['scenario']['reference_year']})" in page
+        assert "Conclusie" in page and "het gunstigst: een netto contante waarde van" in page
+    if notebook == "groeipad":
+        assert "Wat Gemeente Hengelo per jaar wint of verliest langs het pad" in page
+        assert "Onder de eigen verdeelsleutel: Gemeente Borne verhoogt de kosten van" in page

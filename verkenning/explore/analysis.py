@@ -259,14 +259,21 @@ def sobol_indices(model, specs, base: int, rng: np.random.Generator) -> SobolInd
 
 
 def sobol(
-    scenario: Scenario, paths, specs, outcomes, base: int = 16, seed: int = 0
+    scenario: Scenario, paths, specs, outcomes, base: int = 16, seed: int = 0, tick=None
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """First-order and total Sobol' indices of each of ``outcomes`` on one design, with 95% intervals
     (:func:`sobol_indices`; a column ``outcome`` names it), sorted by total index within each outcome;
     and the replicate estimates (``S(path)``, ``ST(path)``, for :func:`convergence`) of the first."""
     outcomes = tuple(outcomes)
     p = plan(scenario, tuple(paths), tuple(specs))
-    found = sobol_indices(lambda x: _outcomes(p, x, outcomes), specs, base, np.random.default_rng(seed))
+
+    def model(x: np.ndarray) -> np.ndarray:
+        values = _outcomes(p, x, outcomes)
+        if tick is not None:
+            tick(len(x))  # one replicate's design: base × (inputs + 2) runs
+        return values
+
+    found = sobol_indices(model, specs, base, np.random.default_rng(seed))
     running = {
         **{f"S({path})": found.firsts[:, 0, j] for j, path in enumerate(paths)},
         **{f"ST({path})": found.totals[:, 0, j] for j, path in enumerate(paths)},

@@ -226,7 +226,7 @@ class _Progress:
         if sys.stderr.isatty():
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(total=total, unit="trekking", desc="verkenning")
+            self.bar = tqdm(total=total, unit="doorrekening", desc="onzekerheid")
 
     def update(self, count: int) -> None:
         self.done += count
@@ -237,7 +237,7 @@ class _Progress:
         if tenth > self.shown:
             self.shown = tenth
             print(
-                f"explore: {self.done:,} of {self.total:,} samples ({tenth * 10}%)",
+                f"explore: {self.done:,} of {self.total:,} model runs ({tenth * 10}%)",
                 file=sys.stderr,
                 flush=True,
             )
@@ -262,9 +262,8 @@ def _evaluate_chunk(scenario: Scenario, paths: tuple, specs: tuple, values: np.n
     return evaluate(plan(scenario, paths, specs), values)
 
 
-def _run_chunks(scenario, paths, specs, values, workers: int | None, scheduler: str | None, progress: bool):
+def _run_chunks(scenario, paths, specs, values, workers: int | None, scheduler: str | None, bar):
     chunks = [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)] or [values]
-    bar = _Progress(len(values)) if progress and len(chunks) > 1 else None
     results: list[dict] = []
     try:
         if scheduler:
@@ -308,9 +307,10 @@ def _run_chunks(scenario, paths, specs, values, workers: int | None, scheduler: 
                 results.append(_evaluate_chunk(scenario, paths, specs, chunk))
                 if bar:
                     bar.update(len(chunk))
-    finally:
+    except BaseException:
         if bar:
             bar.close()
+        raise
     return {key: np.concatenate([r[key] for r in results]) for key in results[0]}
 
 
@@ -335,16 +335,25 @@ def explore(
     ]
     if bad:
         raise VerkenningError(f"the uncertainty of {', '.join(bad)} draws values that are not finite numbers")
-    outcomes = _run_chunks(scenario, draws.paths, draws.specs, draws.values, workers, scheduler, progress)
+    base = sobol_base or sobol_design(samples, len(draws.paths))
+    bar = (
+        _Progress(samples + (_sobol_runs(samples, len(draws.paths), base) if draws.paths else 0))
+        if progress
+        else None
+    )
+    outcomes = _run_chunks(scenario, draws.paths, draws.specs, draws.values, workers, scheduler, bar)
     inputs = pd.DataFrame(draws.values, columns=list(draws.paths))
     outcome = main_outcome(scenario)
     if draws.paths:
         wanted = sensitivity_outcomes(scenario)
         sensitivity = tornado(scenario, draws.paths, draws.specs, [o for o in wanted if o.kind == "npv_eur"])
-        base = sobol_base or sobol_design(samples, len(draws.paths))
-        indices, running = sobol(scenario, draws.paths, draws.specs, wanted, base=base, seed=seed)
+        indices, running = sobol(
+            scenario, draws.paths, draws.specs, wanted, base=base, seed=seed, tick=bar.update if bar else None
+        )
     else:
         sensitivity, indices, running = pd.DataFrame(), pd.DataFrame(), {}
+    if bar:
+        bar.close()
     finding = discover(inputs, ~outcomes[Outcome("win_win")], seed)
     found = choices(scenario, draws)
     information = value_of_information(scenario, found, draws) if draws.paths else pd.DataFrame()
@@ -466,7 +475,7 @@ def exploration_folder(root: str | Path, scenario: Scenario, seed: int, samples:
 
 
 def cached_exploration(
-    root: str | Path | None, scenario: Scenario, seed: int, samples: int = 1000
+    root: str | Path | None, scenario: Scenario, seed: int, samples: int = 1000, progress: bool = False
 ) -> Exploration:
     """The largest saved sweep of these inputs and seed under ``root``, or a new one (saved there).
 
@@ -489,7 +498,7 @@ def cached_exploration(
                 found.append((info["samples"], record.parent.name, record.parent))
         for _, _, folder in sorted(found, reverse=True):
             return load_exploration(scenario, folder)
-    result = explore(scenario, samples, seed)
+    result = explore(scenario, samples, seed, progress=progress)
     if root is not None:
         save_exploration(result, exploration_folder(root, scenario, seed, samples))
     return result

@@ -13,6 +13,10 @@ Kostenbeheersing
   (*minder meerkosten*): NPV minus the NPV with that growth switched off. Modelled, never a fact;
   shown for the scenario's key only (the other methods have no NPV without it).
 
+Before and after compare like with like: *before*, a partner that stays a member runs itself what it
+will take from the cooperation but does not take yet (its own information management, say), with its
+own staff, as the cost status quo counts it; each such role is a role of its own to cover.
+
 Kwaliteitsborging en continuïteit
 - A *key role* needs fte: for each service a team takes, ``fixed_fte`` + ``fte_per_unit`` × the
   team's volume of the service's driver, summed per role. A team is a partner alone, or the pooled
@@ -29,7 +33,8 @@ Kwaliteitsborging en continuïteit
   ``continuity_min_workstations`` workstations (1,500: HEC on SSC Equalit, Oosterhout 2008).
 
 Kwetsbaarheid verminderen
-- ``bus_factor_roles``: key roles serving the partner with fewer than ``key_role_min_fte`` fte.
+- ``bus_factor_roles``: key roles serving the partner with fewer than ``key_role_min_fte`` fte: in
+  words a council uses, key roles without a standing second person (*zonder vaste tweede persoon*).
 - ``dependence_on_centre``: the share of the partner's services it gets from one provider, the
   centre (1 for a member, 0 on its own; the centre itself counts 0: it is the provider).
 - ``exit_cost_exposure_eur``: what leaving would cost in the reference year: the exit fee
@@ -194,25 +199,48 @@ def role_fte(model: CostModel, members: list[int]) -> dict[str, float]:
     return {r: float(f) for r, f, u in zip(needs.names, fte, used, strict=True) if u}
 
 
-def quality(model: CostModel, partner: int, team: list[int], absence: float, minimum: float):
+def quality(
+    model: CostModel,
+    partner: int,
+    team: list[int],
+    absence: float,
+    minimum: float,
+    own: np.ndarray | None = None,
+):
     """Coverage, professional share, bus-factor roles, specialist roles, workstations of a team,
-    for the roles of the services ``partner`` takes (the study: first sample)."""
+    for the roles of the services ``partner`` takes (the study: first sample).
+
+    ``own`` (a mask over ``model.services``) adds the services the partner runs itself, beside the
+    team: their roles are staffed by the partner alone, each a separate role to cover. The status
+    quo is judged this way, so that pooling a function a partner already runs compares like with
+    like (its own information manager before, the pooled one after).
+    """
     needs = roles(model)
     fte = team_fte(model, team, needs)[:1]
     used = needed(model, model.takes[partner], needs)
-    active = used & (fte[0] > 0)
     catalogue = {s.id: s for s in model.scenario.services}
     by_role = dict(zip(needs.names, fte[0], strict=True))
     services = [model.services[j] for j in np.flatnonzero(model.takes[partner])]
     professional = [
         all(by_role[r] >= minimum for r in catalogue[s].key_roles if by_role[r] > 0) for s in services
     ]
+    teams = [(fte, used)]
+    if own is not None and own.any():
+        alone = own.astype(float)
+        own_fte = (alone @ needs.fixed + (alone * model.volume[0, partner]) @ needs.per_unit)[None]
+        teams.append((own_fte, needed(model, own, needs)))
+        mine = dict(zip(needs.names, own_fte[0], strict=True))
+        professional += [
+            all(mine[r] >= minimum for r in catalogue[model.services[j]].key_roles if mine[r] > 0)
+            for j in np.flatnonzero(own)
+        ]
+    p, q = np.array([absence]), np.array([minimum])
     workstations = float(sum(model.scenario.partners[i].workstations for i in team))
     return {
-        "coverage_probability": float(coverage(fte, np.array([absence]), used)[0]),
+        "coverage_probability": float(np.prod([coverage(f, p, u)[0] for f, u in teams])),
         "professional_share": float(np.mean(professional)) if professional else 1.0,
-        "bus_factor_roles": float(below(fte, np.array([minimum]), used)[0]),
-        "specialist_roles": float((active & (fte[0] >= 1.0)).sum()),
+        "bus_factor_roles": float(sum(below(f, q, u)[0] for f, u in teams)),
+        "specialist_roles": float(sum((u & (f[0] > 0) & (f[0] >= 1.0)).sum() for f, u in teams)),
         "workstations": workstations,
     }
 
@@ -240,12 +268,16 @@ def scorecard(result: CostResult, method: str = "key") -> Scorecard:
     for i, partner in enumerate(scenario.partners):
         pid = partner.id
         before_member, after_member = result.status_quo_member[i, k], result.member[i, k]
+        # like with like: before, what the partner will take and does not get from the cooperation
+        # yet, it runs itself (in the cost status quo too)
+        own = model.takes[i] & ~status_quo_model.takes[i] if before_member else None
         before_q = quality(
             status_quo_model if before_member else model,
             i,
             before_team if before_member else [i],
             absence,
             minimum,
+            own,
         )
         after_q = quality(model, i, after_team if after_member else [i], absence, minimum)
         cost_before = float(result.status_quo_eur[method][i, k])

@@ -70,8 +70,8 @@ def fourk(study: Report) -> Markup:
     panels = {
         "Kosten: euro per jaar": ("euro per jaar", *pair("annual_cost_eur")),
         "Kwaliteit: kans dat alle sleutelrollen bezet zijn": ("kans", *pair("coverage_probability")),
-        "Kwetsbaarheid: sleutelrollen onder 2 fte": ("rollen", *pair("bus_factor_roles")),
-        "Kennis: sleutelrollen met ten minste 1 fte": ("rollen", *pair("specialist_roles")),
+        "Kwetsbaarheid: sleutelrollen zonder tweede persoon": ("rollen", *pair("bus_factor_roles")),
+        "Kennis: sleutelrollen met een eigen specialist": ("rollen", *pair("specialist_roles")),
     }
     figure = figure_html(
         plots.fourk_figure(partners, [names[p] for p in partners], panels),
@@ -88,7 +88,11 @@ def fourk(study: Report) -> Markup:
     note = (
         f"<p class='noot'>Bezetting: een medewerker is op een dag met kans {percent(float(study.scenario.parameters.absence_rate))} "
         "afwezig; een rol met f fte is onbezet met kans p^f. Sleutelrollen en hun fte volgen uit de diensten "
-        "(zie de bijlage).</p>"
+        "(zie de bijlage). <em>Nu</em> telt ook de functies die een deelnemer zelf uitvoert en straks van de "
+        "samenwerking afneemt, met zijn eigen bezetting, zodat nu en na hetzelfde meten; de kolom "
+        "<em>Samenwerking</em> is het gedeelde team alleen. Een sleutelrol zonder vaste tweede persoon heeft "
+        "minder dan twee fte: bij ziekte of vertrek staat de taak stil; de zwakke plekken in de dienstenketen "
+        "staan bij <em>Risico's en continuïteit</em>.</p>"
     )
     return Markup(fourk_table + figure + composite + note)
 

@@ -82,10 +82,10 @@ INDICATOR_LABELS = {
     "professional_share": "Aandeel diensten op professioneel niveau",
     "continuity_threshold_met": "Boven de continuïteitsdrempel (1.500 werkplekken)",
     "workstations": "Werkplekken",
-    "bus_factor_roles": "Sleutelrollen met minder dan 2 fte",
+    "bus_factor_roles": "Sleutelrollen zonder vaste tweede persoon (minder dan 2 fte)",
     "dependence_on_centre": "Afhankelijkheid van de centrumgemeente",
     "exit_cost_exposure_eur": "Kosten van uittreden",
-    "specialist_roles": "Sleutelrollen met ten minste 1 fte",
+    "specialist_roles": "Sleutelrollen met een eigen specialist (ten minste 1 fte)",
     "team_fte": "Fte in sleutelrollen",
 }
 K_LABELS = {

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from ..errors import Failed, VerkenningError
 from ..files import SOURCE_DATE_EPOCH, output_folder, write_atomic, write_json
+from ..formats import number
 from ..scenario import load_scenario
 from .html import Markup, dutch_date, page, table, text
 from .provenance import provenance
@@ -395,11 +396,46 @@ def run_study(
             raise RunInterrupted("onderbroken: de run is gestopt en er is niets gepubliceerd") from None
 
 
+class _Stages:
+    """Stage by stage on standard error when ``progress`` (a terminal): 'stap 2 van 4: …', then done."""
+
+    def __init__(self, progress: bool, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+        self.clock = time.perf_counter()
+
+    def next(self, what: str) -> None:
+        self.done += 1
+        if self.progress:
+            print(f"verkenning: stap {self.done} van {self.total}: {what}", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        if self.progress:
+            seconds = time.perf_counter() - self.clock
+            print(f"verkenning: klaar in {seconds:.0f} s".replace(".", ","), file=sys.stderr, flush=True)
+
+
+def _sweep_first(loaded, notebook: str, folder: Path, seed: int, stages: _Stages) -> None:
+    """Compute the report's uncertainty sweep here, with a bar, unless a saved one serves: the
+    notebook then reads it (``explore.cached_exploration``) instead of sampling in silence."""
+    if notebook == "vergelijking" or not stages.progress:
+        return
+    from ..explore import cached_exploration
+    from ..study import DEFAULT_SAMPLES
+
+    stages.next(
+        f"onzekerheid doorrekenen ({number(DEFAULT_SAMPLES)} trekkingen, of een eerdere hergebruiken)"
+    )
+    cached_exploration(folder, loaded[0], seed, DEFAULT_SAMPLES, progress=True)
+
+
 def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progress) -> RunResult:
     import papermill
 
     started = datetime.now(UTC)
     clock = time.perf_counter()
+    stages = _Stages(progress, (notebook != "vergelijking") + 2 + pdf)
+    _sweep_first(loaded, notebook, folder, seed, stages)
+    stages.next("het rapport doorrekenen (notebook, cel voor cel)")
     parameters = {"seed": seed, "run_dir": str(partial)}
     if notebook == "vergelijking":
         parameters["scenarios"] = [str(p) for p in paths]
@@ -420,6 +456,7 @@ def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progr
             execution_timeout=CELL_TIMEOUT_S,
         )
         _checkpoint("rendering")
+        stages.next("het rapport opmaken (HTML)")
         _record_published_folder(executed, partial, final)
         html = _render_html(
             executed, loaded[0].name if notebook != "vergelijking" else "Vergelijking van scenario's", started
@@ -466,6 +503,7 @@ def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progr
     notes: list[str] = []
     pdf_path = None
     if pdf:
+        stages.next("de PDF maken (Chromium)")
         pdf_path, note = print_pdf(partial / "report.html", partial / "report.pdf")
         notes += [note] if note else []
     (partial / OWNER).unlink(missing_ok=True)
@@ -486,6 +524,7 @@ def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progr
             f"het overzicht {out / 'index.html'} is niet bijgewerkt ({error.strerror or error}); "
             "de volgende run schrijft het opnieuw."
         )
+    stages.finish()
     return RunResult(final, final / "report.html", pdf_path and final / "report.pdf", tuple(notes))
 
 

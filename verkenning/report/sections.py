@@ -26,7 +26,6 @@ from .labels import (
     PRINCIPLE_LABELS,
     VERDICT_LABELS,
     field_label,
-    group_text,
     standalone_origin,
     together,
     verdict_sentence,
@@ -186,9 +185,10 @@ def _verdict_lines(study: Report) -> str:
         v = verdicts[condition]
         why = verdict_sentence(v, names)
         if condition == "key_stable" and v.verdict == "fail":
+            worst = v.core_violations[0]
             why = (
-                f"{len(v.core_violations)} groepen zijn samen zelfstandig goedkoper uit, de ergste "
-                f"{group_text(v.core_violations[0], v.players, names)}. "
+                f"{len(v.core_violations)} groepen zijn zelfstandig goedkoper uit, het meest "
+                f"{together([names[m] for m in worst.members])}: {_k(worst.amount_eur)} per jaar. "
                 + (
                     "Dat is al zo in de huidige situatie: een eigenschap van de sleutel, niet van de toetreding."
                     if v.status_quo_violations
