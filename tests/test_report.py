@@ -578,6 +578,10 @@ def test_the_summary_answers_the_letter_then_the_study_in_thousands_from_results
     assert f"tussen {_k(band['low_eur'])} en {_k(band['high_eur'])}" in answer
     assert f"kans op verlies {round(100 * band['loss_probability'])}%" in answer
     assert "deelt de samenwerking de transitie via de sleutel, dan wordt het" in answer
+    # the key's effect on the centre, apart from the entry: the smallest change that makes it stable
+    shift = dict(data["conditions"]["key_stable"]["facts"]["adjustment"]).get(centre, 0)
+    if abs(shift) >= 500:
+        assert f"de kleinste aanpassing die de sleutel stabiel maakt, {_k(abs(shift))} per jaar" in answer
     terms = data["entry_terms"][entrant]
     assert (
         f"minder betaalt dan wat hij aan kosten toevoegt (Gemeente Borne {_k(terms['floor'])} per jaar)"

@@ -94,12 +94,24 @@ def _centre_answer(study: Report) -> str:
         if study.scenario.entrants()
         else ""
     )
+    moves = []
     change = study.key_design.change_eur.get(centre, 0.0) if study.scenario.entrants() else 0.0
     if abs(change) >= 500:
+        moves.append(
+            f"de voorgestelde sleutel (zie <em>Voorstel</em>) laat {who} {_k(abs(change))} per jaar "
+            f"{'meer' if change > 0 else 'minder'} betalen"
+        )
+    stable = dict(study.card.verdict("key_stable").adjustment).get(centre, 0.0)
+    if abs(stable) >= 500:
+        moves.append(
+            f"de kleinste aanpassing die de sleutel stabiel maakt, {_k(abs(stable))} per jaar "
+            f"{'meer' if stable > 0 else 'minder'}"
+        )
+    if moves:
         sentences.append(
-            f"Een andere verdeelsleutel verschuift geld tussen de huidige deelnemers, los van de toetreding: "
-            f"de voorgestelde sleutel laat {who} {_k(abs(change))} per jaar {'meer' if change > 0 else 'minder'} "
-            "betalen (zie <em>Voorstel</em>)."
+            "Een andere verdeelsleutel verschuift geld tussen de deelnemers, los van de toetreding: "
+            + together(moves)
+            + "."
         )
     card = study.card
     before = card.value(centre, "coverage_probability", "before")
