@@ -72,7 +72,7 @@ class Reference:
         names = [
             n
             for n in type(scenario.parameters).model_fields
-            if n not in ("transition_cost_bearer", "fourk_weights")
+            if n not in ("transition_cost_bearer", "exit_method", "fourk_weights")
         ]
         self.p = {n: float(getattr(scenario.parameters, n)) for n in names}
         self.discount = float(scenario.discount_rate)
@@ -265,11 +265,30 @@ class Reference:
                             one_off[q, year] += amount * w / total
             exit_year = self.leaves[p]
             if exit_year is not None and exit_year in self.years and exit_year > self.years[0]:
-                fee = self.p["exit_cost_share"] * shares[exit_year - 1].get(p, float("nan"))
-                one_off[p, exit_year] += fee
-                total = sum(shares[exit_year].values())
-                for q, w in shares[exit_year].items():
-                    one_off[q, exit_year] -= fee * w / total
+                # KB 14 mei 1985: 100, 80, 60, 40, 20% of the last share; ABRvS 2015: the stranded
+                # part (last share minus what the leaver adds to the cost) for the bridging years
+                last = shares[exit_year - 1].get(p, float("nan"))
+                method = self.s.parameters.exit_method
+                if method == "kb1985":
+                    factors = [1.0, 0.8, 0.6, 0.4, 0.2]
+                elif method == "share":
+                    factors = [self.p["exit_cost_share"]]
+                else:
+                    before = self.members(exit_year - 1)
+                    rest = [q for q in before if q != p]
+                    added = sum(self.key(before, exit_year - 1).values()) - sum(
+                        self.key(rest, exit_year - 1).values()
+                    )
+                    last = max(last - added, 0.0)
+                    factors = [1.0] * int(float(self.s.parameters.exit_bridging_years))
+                for j, factor in enumerate(factors):
+                    year = exit_year + j
+                    if year not in self.years:
+                        break
+                    one_off[p, year] += factor * last
+                    total = sum(shares[year].values())
+                    for q, w in shares[year].items():
+                        one_off[q, year] -= factor * last * w / total
         cost, status_quo, standalone = {}, {}, {}
         for p in self.partners:
             for year in self.years:

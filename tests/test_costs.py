@@ -121,14 +121,30 @@ def test_transition_shared_by_the_key_adds_up_to_the_same(write):
         )
 
 
-def test_a_leaver_pays_an_exit_fee_to_those_who_stay(write):
-    text = TWO % ("", 1000, 0)
-    text = text.replace("services: [NET]}\nservices", "services: [NET], leaves: 2027}\nservices")
+@pytest.mark.parametrize(
+    ("method", "fees"),
+    [
+        # KB 14 mei 1985: 100%, 80%, … of B's last share (833.33), from the year it leaves (2026)
+        ("kb1985", [833.33, 666.66]),  # 0.8 × 833.33, in cents
+        # a regeling's own 40% of the last share, once
+        ("share", [333.33, 0.0]),
+        # ABRvS 2015: what B's leaving strands, its share 833.33 less what it adds to the cost,
+        # c(AB) − c(A) = 2500 − 2000 = 500, each year of the five-year bridge within the horizon
+        ("damage", [333.33, 333.33]),
+    ],
+)
+def test_a_leaver_pays_an_exit_fee_to_those_who_stay_by_the_method_chosen(write, method, fees):
+    """A (100 workstations) and B (50) share NET (1000 fixed, 10 per workstation): 2025 shares by
+    workstations 1666.67 and 833.33. B leaves in 2026 and pays its stand-alone 1500 again plus the
+    fee of the year; A pays its own 2000 less what it receives."""
+    text = TWO % ("", 1000, 0) + f"  exit_method: {method}\n  exit_cost_share: 0.4\n"
+    text = text.replace("services: [NET]}\nservices", "services: [NET], leaves: 2026}\nservices")
     result = simulate(load_scenario(write(text)))
-    # B's last share 833.33; fee 0.4 × 833.33 = 333.33, paid by B and received by A in 2027
-    np.testing.assert_allclose(result.exit_eur[:, 2], [-333.33, 333.33])
-    assert result.cost_eur["key"][0, 2] == pytest.approx(2000 - 333.33)
-    assert result.cost_eur["key"][1, 2] == pytest.approx(1500 + 333.33)
+    np.testing.assert_allclose(result.exit_eur[1, 1:], fees, atol=0.01)
+    np.testing.assert_allclose(result.exit_eur[0, 1:], [-f for f in fees], atol=0.01)
+    assert result.cost_eur["key"][1, 1] == pytest.approx(1500 + fees[0], abs=0.01)
+    assert result.cost_eur["key"][0, 2] == pytest.approx(2000 - fees[1], abs=0.01)
+    assert result.exit_eur.sum(axis=0) == pytest.approx([0, 0, 0], abs=0.01), "the fee goes to the stayers"
 
 
 def test_split_cents_is_exact_and_fair():

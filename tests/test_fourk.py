@@ -67,12 +67,12 @@ def test_team_indicators_before_and_after_by_hand(write):
 def test_cost_indicators_by_hand(write):
     """From the NPV case in test_costs: B pays 1500 alone; in 2027, the reference year (the last of
     the horizon), 833.33 plus the last 180 of its transition, so (833.33 + 180) / 3000 per
-    inhabitant. Its exit exposure is 0.4 × 833.33 + 0.3 × 1500."""
+    inhabitant. Its exit exposure by KB 1985 is (1 + 0.8 + 0.6 + 0.4 + 0.2) × 833.33 + 0.3 × 1500."""
     card = scorecard(two_with_roles(write, joins=", joins: 2026"))
     assert card.year == 2027
     assert card.value("b", "annual_cost_eur", "before") == pytest.approx(1500)
     assert card.value("b", "cost_per_inhabitant_eur") == pytest.approx((833.33 + 180) / 3000)
-    assert card.value("b", "exit_cost_exposure_eur") == pytest.approx(0.4 * 833.33 + 0.3 * 1500)
+    assert card.value("b", "exit_cost_exposure_eur") == pytest.approx(3.0 * 833.33 + 0.3 * 1500)
 
 
 def test_a_proportional_key_that_breaks_win_win_is_named(write):

@@ -100,6 +100,7 @@ def cooperations(draw):
         **({"services": services} if services else {}),
         "parameters": {
             "transition_cost_bearer": draw(st.sampled_from(["entrant", "key"])),
+            "exit_method": draw(st.sampled_from(["kb1985", "damage", "share"])),
             "volume_growth": draw(st.floats(-0.02, 0.03)),
         },
     }

@@ -26,7 +26,9 @@ PARTNER_FIGURES = ("inhabitants", "fte", "workstations", "applications")
 """The partner figures that drive costs and keys, in the order of ``Inputs.partner``'s last axis."""
 SERVICE_FIGURES = ("fixed_annual_cost_eur", "unit_annual_cost_eur", "scale_exponent")
 PARAMETERS = tuple(
-    name for name in Parameters.model_fields if name not in ("transition_cost_bearer", "fourk_weights")
+    name
+    for name in Parameters.model_fields
+    if name not in ("transition_cost_bearer", "exit_method", "fourk_weights")
 )
 """The numeric model parameters (the others are choices, not numbers)."""
 

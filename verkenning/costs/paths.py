@@ -20,9 +20,16 @@ t = y − base_year and inflation π:
   key (``transition_cost_bearer``).
 - An entrant may pay a one-off entry fee (``entry_fee_eur``, default none) in its year of entry,
   which goes to the partners already in that year, by the key.
-- A leaver pays an exit fee of ``exit_cost_share`` times its last annual share in the year it
-  leaves, which goes to the partners that stay, by the key; the stayers' shares of the smaller
-  cooperation rise (the stranded costs) and the leaver pays its stand-alone cost again, plus the fee.
+- A leaver pays an exit fee by the method the scenario chooses (``exit_method``), which goes to the
+  partners that stay, by the key; the stayers' shares of the smaller cooperation rise (the stranded
+  costs) and the leaver pays its stand-alone cost again, plus the fee. ``kb1985`` (the default
+  where a regeling is silent; KB 14 mei 1985, AB 1985/424): five years of contributions declining
+  20% a year, 100%, 80%, 60%, 40% and 20% of its last annual share, from the year it leaves (3.0
+  shares in all). ``damage`` (ABRvS 15 april 2015, ECLI:NL:RVS:2015:1198): the direct damage for a
+  bridging period of ``exit_bridging_years`` years: each year the part of its last share that its
+  leaving strands, x_l − (c(N) − c(N∖l)) in the year before it leaves (its share less what it adds
+  to the cost: the staff, contracts and platform capacity that stay). ``share``: a regeling's own
+  fee, ``exit_cost_share`` times its last share, once. Years beyond the horizon are not counted.
 - Annual service costs are annualised: depreciation over the reinvestment cycles (workstations 4
   years, central hardware 5-7, FACTS §3.7) is inside the unit costs, so reinvestment adds no yearly
   peaks and the cycles are not separate parameters.
@@ -269,6 +276,25 @@ def _shares(model: CostModel, member: np.ndarray, money: Money, growth: _Growth,
     return share, total
 
 
+def exit_fee_eur(result: CostResult, i: int, k: int, status_quo: bool = False) -> float:
+    """What partner index i would pay in all to leave after year index k (of the scenario, or of the
+    status quo), by the scenario's ``exit_method``: every year of its schedule, undiscounted."""
+    run = result.projection
+    model = run.status_quo_model if status_quo else run.model
+    member = (run.status_quo_member if status_quo else run.member)[:, k]
+    if not member[i]:
+        return 0.0
+    base = float((result.status_quo_eur if status_quo else result.share_eur)["key"][i, k])
+    if result.scenario.parameters.exit_method == "damage":
+        members = tuple(int(j) for j in np.flatnonzero(member))
+        without = tuple(j for j in members if j != i)
+        total = Exact().key(model, _year(model, members, k, run.growth))[1][0]
+        rest = Exact().key(model, _year(model, without, k, run.growth))[1][0] if without else 0.0
+        base = max(base - float(total - rest), 0.0)
+    schedule = exit_schedule(result.scenario, lambda name: model.inputs.parameter(name)[:1])
+    return float(sum(f[0] for f in schedule) * base)
+
+
 def shares_for(result: CostResult, members: tuple[int, ...], year: int) -> np.ndarray:
     """The scenario key's shares (in cents, in ``members`` order) of any set of members in ``year``:
     for what-if comparisons."""
@@ -278,8 +304,30 @@ def shares_for(result: CostResult, members: tuple[int, ...], year: int) -> np.nd
     return np.round(shares[0] * 100).astype(np.int64)
 
 
+KB1985 = (1.0, 0.8, 0.6, 0.4, 0.2)
+"""The exit fee of KB 14 mei 1985 (AB 1985/424), per year from leaving, in last annual shares."""
+
+
+def exit_schedule(scenario: Scenario, parameter) -> tuple[np.ndarray, ...]:
+    """Per year from leaving, what the leaver pays (n): in last shares (``kb1985``, ``share``) or in
+    stranded shares (``damage``); ``parameter`` reads a batch figure by name."""
+    method = scenario.parameters.exit_method
+    if method == "kb1985":
+        return tuple(np.full_like(parameter("exit_cost_share"), f) for f in KB1985)
+    if method == "share":
+        return (parameter("exit_cost_share"),)
+    years = int(float(scenario.parameters.exit_bridging_years))
+    return tuple(np.ones_like(parameter("exit_cost_share")) for _ in range(years))
+
+
 def _one_offs(
-    model: CostModel, member: np.ndarray, key_share: np.ndarray, money: Money, bearer: str, base: np.ndarray
+    model: CostModel,
+    member: np.ndarray,
+    key_share: np.ndarray,
+    money: Money,
+    bearer: str,
+    base: np.ndarray,
+    growth: _Growth,
 ):
     """Transition costs of entrants, their entry fees and exit fees of leavers, n × partners × years.
 
@@ -314,11 +362,22 @@ def _one_offs(
                 entry_fee[:, already, k] -= money.split(fee, key_share[:, already, k])
         if partner.leaves is not None and partner.leaves in years and partner.leaves > years[0]:
             k = years.index(partner.leaves)
-            fee = money.amount(x.parameter("exit_cost_share") * key_share[:, i, k - 1])
-            exit_fee[:, i, k] += fee
-            stayers = np.flatnonzero(member[:, k])
-            if stayers.size:
-                exit_fee[:, stayers, k] -= money.split(fee, key_share[:, stayers, k])
+            last = key_share[:, i, k - 1]
+            if scenario.parameters.exit_method == "damage":
+                before = tuple(int(j) for j in np.flatnonzero(member[:, k - 1]))
+                without = tuple(j for j in before if j != i)
+                added = money.key(model, _year(model, before, k - 1, growth))[1] - (
+                    money.key(model, _year(model, without, k - 1, growth))[1] if without else 0.0
+                )
+                last = np.maximum(last - added, 0.0)  # what its leaving strands
+            for j, factor in enumerate(exit_schedule(scenario, x.parameter)):
+                if k + j >= len(years):
+                    break
+                fee = money.amount(factor * last)
+                exit_fee[:, i, k + j] += fee
+                stayers = np.flatnonzero(member[:, k + j])
+                if stayers.size:
+                    exit_fee[:, stayers, k + j] -= money.split(fee, key_share[:, stayers, k + j])
     return transition, exit_fee, entry_fee
 
 
@@ -362,6 +421,7 @@ def project(
         money,
         bearer or scenario.parameters.transition_cost_bearer,
         growth.alone[:, :, 0],
+        growth,
     )
     one_offs = transition + exit_fee + entry_fee
     cost = {m: np.where(member, share[m], standalone) + one_offs for m in share}
@@ -526,7 +586,7 @@ def simulate(scenario: Scenario, rules: tuple[str, ...] = GAME_RULES) -> CostRes
     pessimistic = project(model, status_quo_model, Cents(), avoided_growth=False)
     other = "key" if scenario.parameters.transition_cost_bearer == "entrant" else "entrant"
     other_transition, _, _ = _one_offs(
-        model, run.member, run.share["key"], Cents(), other, run.growth.alone[:, :, 0]
+        model, run.member, run.share["key"], Cents(), other, run.growth.alone[:, :, 0], run.growth
     )
     settled = other_transition + run.exit_fee + run.entry_fee
     cost_other = np.where(run.member, run.share["key"], run.standalone) + settled

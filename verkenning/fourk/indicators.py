@@ -37,9 +37,10 @@ Kwetsbaarheid verminderen
   words a council uses, key roles without a standing second person (*zonder vaste tweede persoon*).
 - ``dependence_on_centre``: the share of the partner's services it gets from one provider, the
   centre (1 for a member, 0 on its own; the centre itself counts 0: it is the provider).
-- ``exit_cost_exposure_eur``: what leaving would cost in the reference year: the exit fee
-  (``exit_cost_share`` × its share) plus migrating back to its own platform (``transition_cost_share``
-  × its stand-alone cost). 0 for a partner that is not a member.
+- ``exit_cost_exposure_eur``: what leaving would cost in the reference year: the exit fee by the
+  scenario's ``exit_method`` (``costs.exit_fee_eur``: KB 1985, 3.0 annual shares, by default) plus
+  migrating back to its own platform (``transition_cost_share`` × its stand-alone cost). 0 for a
+  partner that is not a member.
 - Weak points of the dependency graph (cooperation level): services weighted by the services and
   partners that hang on them (``graph.weak_points``).
 
@@ -57,7 +58,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..costs import CostResult
+from ..costs import CostResult, exit_fee_eur
 from ..costs.model import CostModel, cost_model
 from ..errors import VerkenningError
 from ..graph import weak_points
@@ -283,18 +284,10 @@ def scorecard(result: CostResult, method: str = "key") -> Scorecard:
         cost_before = float(result.status_quo_eur[method][i, k])
         cost_after = float(result.cost_eur[method][i, k])
         inhabitants = float(partner.inhabitants)
-        share = float(result.share_eur["key"][i, k]) if after_member else 0.0
-        exposure = (
-            float(p.exit_cost_share) * share
-            + float(p.transition_cost_share) * float(result.standalone_eur[i, k])
-            if after_member and i != centre
-            else 0.0
-        )
+        back = float(p.transition_cost_share) * float(result.standalone_eur[i, k])
+        exposure = exit_fee_eur(result, i, k) + back if after_member and i != centre else 0.0
         before_exposure = (
-            float(p.exit_cost_share) * float(result.status_quo_eur["key"][i, k])
-            + float(p.transition_cost_share) * float(result.standalone_eur[i, k])
-            if before_member and i != centre
-            else 0.0
+            exit_fee_eur(result, i, k, status_quo=True) + back if before_member and i != centre else 0.0
         )
 
         def add(kk: str, name: str, unit: str, b: float, a: float, pid: str = pid) -> None:

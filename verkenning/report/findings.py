@@ -17,6 +17,7 @@ from ..scenario.schema import PAIR, Uncertainty
 from .html import Markup, euro, figure_html, number, percent, table, text
 from .labels import (
     BEARER_LABELS,
+    EXIT_METHOD_LABELS,
     INDICATOR_LABELS,
     K_LABELS,
     METHOD_LABELS,
@@ -491,7 +492,15 @@ def risks(study: Report) -> Markup:
         else f"<p class='noot'>Binnen het budget is een dekking van {percent(plan.target, 0)} niet haalbaar; "
         "dit is de hoogste dekking.</p>"
     )
-    return Markup(reserve + staffing + note + weak)
+    params = study.scenario.parameters
+    method = EXIT_METHOD_LABELS[params.exit_method]
+    bridge = f" van {int(float(params.exit_bridging_years))} jaar" if params.exit_method == "damage" else ""
+    exit_note = (
+        f"<p class='noot'>Kosten van uittreden: de uittredingsvergoeding volgens {text(method)}{bridge}, "
+        "waar de regeling zelf niets regelt, plus de terugkeer naar een eigen platform (de transitiekosten). "
+        "Kies een andere methode met <code>parameters.exit_method</code> (kb1985, damage of share).</p>"
+    )
+    return Markup(reserve + exit_note + staffing + note + weak)
 
 
 OUTCOME_LABELS = {

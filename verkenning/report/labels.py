@@ -138,7 +138,8 @@ PARAMETER_LABELS = {
     "cost_growth_cooperation": "Kostengroei binnen de samenwerking (nominaal, per jaar)",
     "inflation": "Inflatie per jaar",
     "volume_growth": "Volumegroei per jaar",
-    "exit_cost_share": "Uittredingsvergoeding (aandeel van de laatste jaarbijdrage)",
+    "exit_cost_share": "Uittredingsvergoeding van de eigen regeling (aandeel van de laatste jaarbijdrage)",
+    "exit_bridging_years": "Overbruggingsperiode bij uittreden volgens de directe schade (jaren)",
     "risk_reserve_share": "Risicoreserve (aandeel van de jaarkosten)",
     "coordination_annual_cost_eur_per_organisation": "Coördinatiekosten per organisatie per jaar",
     "fte_annual_cost_eur": "Kosten van een fte per jaar",
@@ -149,6 +150,12 @@ PARAMETER_LABELS = {
     "baseline_error_estimated": "Meetfout van een geschat kostencijfer",
 }
 """The model parameters in Dutch."""
+EXIT_METHOD_LABELS = {
+    "kb1985": "vijf jaar bijdragen, elk jaar 20% minder (KB 14 mei 1985, AB 1985/424)",
+    "damage": "de directe schade met een overbruggingsperiode (ABRvS 15 april 2015)",
+    "share": "een vast deel van de laatste jaarbijdrage (de eigen regeling)",
+}
+"""How a leaver settles, for the risks section."""
 
 
 def field_label(path: str, names: dict[str, str], services: dict[str, str]) -> str:

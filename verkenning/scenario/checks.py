@@ -343,6 +343,7 @@ UNSWEPT = {
     "baseline_error_observed": "it sets the size of the nulmeting's measurement error",
     "baseline_error_estimated": "it sets the size of the nulmeting's measurement error",
     "continuity_min_workstations": "only the scorecard's continuity indicator reads it",
+    "exit_bridging_years": "a whole number of years the exit schedule reads from the scenario",
     "fte_annual_cost_eur": "only the staffing plan reads it",
     "risk_reserve_share": "only the verdict on shared risks reads it",
 }
@@ -356,6 +357,10 @@ def silent_parameters(s: Scenario) -> dict[str, str]:
     silent = dict(UNSWEPT)
     if not any(p.leaves is not None for p in s.partners):
         silent["exit_cost_share"] = "no partner leaves in this scenario"
+    elif s.parameters.exit_method != "share":
+        silent["exit_cost_share"] = (
+            f"a leaver settles by exit_method {s.parameters.exit_method}, not by this share"
+        )
     if not s.entrants():
         for name in ("transition_cost_share", "transition_share_first_year", "level_effect_entrant"):
             silent[name] = "no partner joins in this scenario"

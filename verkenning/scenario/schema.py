@@ -287,6 +287,10 @@ class Parameters(_Model):
     inflation: Annotated[Figure, between(-0.5, 0.5)]
     volume_growth: Annotated[Figure, between(-0.5, 0.5)]
     transition_cost_bearer: Literal["entrant", "key"]
+    exit_method: Literal["kb1985", "damage", "share"]
+    """How a leaver settles (``costs.paths``): KB 1985 (declining contributions), the direct damage
+    (ABRvS 2015), or the regeling's own ``exit_cost_share`` of the last annual share."""
+    exit_bridging_years: Count
     exit_cost_share: Annotated[Figure, between(0, 5)]
     risk_reserve_share: Annotated[Figure, between(0, 1)]
     fourk_weights: FourKWeights | None = None
