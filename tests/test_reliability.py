@@ -59,7 +59,17 @@ def _complete(run: Path) -> bool:
 def earlier(tmp_path_factory):
     out = tmp_path_factory.mktemp("faults")
     done = subprocess.run(
-        [sys.executable, "-m", "verkenning", "run", str(SCENARIOS / "basis.yaml"), "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "verkenning",
+            "run",
+            str(SCENARIOS / "basis.yaml"),
+            "--samples",
+            "200",
+            "--out",
+            str(out),
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -75,7 +85,17 @@ def test_a_run_killed_at_any_stage_loses_nothing(earlier, stage):
     out, run, digest = earlier
     env = {**os.environ, KILL_AT: stage}
     process = subprocess.Popen(
-        [sys.executable, "-m", "verkenning", "run", str(SCENARIOS / "basis.yaml"), "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "verkenning",
+            "run",
+            str(SCENARIOS / "basis.yaml"),
+            "--samples",
+            "200",
+            "--out",
+            str(out),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -120,7 +140,7 @@ def test_scenario_names_and_paths_cannot_leave_the_output_folder(tmp_path, write
     path = write(hostile, 'weird "name" \\ .yaml')
     from verkenning.report import run_study
 
-    result = run_study([path], "toetreding", tmp_path / "out")
+    result = run_study([path], "toetreding", tmp_path / "out", samples=200)
     assert (tmp_path / "out") in result.folder.parents
     assert not Path("/tmp/ontsnapt").exists()
 
@@ -135,7 +155,7 @@ def test_a_scenario_path_cannot_inject_code_into_the_notebook(tmp_path):
     folder.mkdir()
     target = folder / "s.yaml"
     target.write_text((SCENARIOS / "basis.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    result = run_study([target], "toetreding", tmp_path / "out")
+    result = run_study([target], "toetreding", tmp_path / "out", samples=200)
     assert not (ROOT / "PWNED").exists() and not Path("PWNED").exists()
     notebook = nbformat.read(result.folder / "report.ipynb", as_version=4)
     injected = next(c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", []))
@@ -250,7 +270,7 @@ def test_the_extremes_check_accepts_render_as_text(tmp_path, write):
 
     name = ('=HYPERLINK("x") $\\frac{a}{b}$ € ' * 10)[:120]
     path = write(_extreme_study(name))
-    result = run_study([path], "toetreding", tmp_path / "out")
+    result = run_study([path], "toetreding", tmp_path / "out", samples=200)
     html = result.report.read_text(encoding="utf-8")
     assert html.count("HYPERLINK") >= 2 and "frac" in html
     book = openpyxl.load_workbook(result.folder / "results.xlsx")

@@ -355,14 +355,14 @@ def test_scenario_strings_are_escaped(tmp_path, write):
         .replace("extends: basis.yaml", f"extends: {SCENARIOS / 'basis.yaml'}")
     )
     path = write(hostile, "hostile.yaml")
-    result = run_study([path], "toetreding", tmp_path / "out")
+    result = run_study([path], "toetreding", tmp_path / "out", samples=200)
     html = result.report.read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; Borne" in html
 
 
 def test_a_failed_run_keeps_its_notebook_and_leaves_earlier_runs_alone(tmp_path, monkeypatch, runs):
     out = tmp_path / "out"
-    good = run_study([SCENARIOS / "borne.yaml"], "toetreding", out)
+    good = run_study([SCENARIOS / "borne.yaml"], "toetreding", out, samples=200)
     broken = tmp_path / "notebooks"
     broken.mkdir()
     notebook = nbformat.read(ROOT / "notebooks" / "toetreding.ipynb", as_version=4)
@@ -370,7 +370,7 @@ def test_a_failed_run_keeps_its_notebook_and_leaves_earlier_runs_alone(tmp_path,
     nbformat.write(notebook, broken / "toetreding.ipynb")
     monkeypatch.setattr(run_module, "notebook_path", lambda name: broken / f"{name}.ipynb")
     with pytest.raises(RunError, match=r"cel \d+: AttributeError.*no_such_section") as failure:
-        run_study([SCENARIOS / "borne.yaml"], "toetreding", out)
+        run_study([SCENARIOS / "borne.yaml"], "toetreding", out, samples=200)
     assert ".mislukt/report.ipynb" in str(failure.value)
     failed = next((out / "borne").glob("*.mislukt"))
     assert (failed / "report.ipynb").is_file()
@@ -387,15 +387,25 @@ def test_registered_kernels_are_ignored(tmp_path, monkeypatch):
     )
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter"))
-    result = run_study([SCENARIOS / "basis.yaml"], "toetreding", tmp_path / "out")
+    result = run_study([SCENARIOS / "basis.yaml"], "toetreding", tmp_path / "out", samples=200)
     assert result.report.is_file()
 
 
 def test_run_command_prints_the_report_last_and_refuses_bad_input(tmp_path):
     runner = CliRunner()
-    result = runner.invoke(app, ["run", "scenarios/basis.yaml", "--out", str(tmp_path / "out")])
+    result = runner.invoke(
+        app, ["run", "scenarios/basis.yaml", "--samples", "200", "--out", str(tmp_path / "out")]
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().splitlines()[-1].endswith("report.html")
+    # a quick draft: every draw of the report is the 200 asked for, and the manifest says so
+    folder = Path(result.stdout.strip().splitlines()[-1]).parent
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["samples"] == 200
+    assert json.loads((folder / "results.json").read_text(encoding="utf-8"))["uncertainty"]["samples"] == 200
+    few = runner.invoke(
+        app, ["run", "scenarios/basis.yaml", "--samples", "50", "--out", str(tmp_path / "few")]
+    )
+    assert few.exit_code == 2 and "--samples" in few.stderr and not (tmp_path / "f").exists()
     bad = runner.invoke(app, ["run", "tests/invalid/negative-count.yaml", "--out", str(tmp_path / "bad")])
     assert bad.exit_code == 2 and "must be ≥ 0" in bad.stderr
     assert not (tmp_path / "bad").exists(), "bad input creates no folder"

@@ -24,6 +24,8 @@ from .conftest import SCENARIOS
 from .test_reliability import _alive, _children, _complete
 
 BASIS = str(SCENARIOS / "basis.yaml")
+QUICK = ("--samples", "200")
+"""A quick draft: these tests are about how a run runs, not about its numbers."""
 
 
 def _as_at_a_terminal() -> None:
@@ -63,7 +65,7 @@ def test_runs_started_together_from_one_folder_all_succeed_and_write_nothing_the
     here = tmp_path / "werkmap"
     here.mkdir()
     out = tmp_path / "out"
-    processes = [_verkenning("run", BASIS, "--out", str(out), cwd=here) for _ in range(3)]
+    processes = [_verkenning("run", BASIS, *QUICK, "--out", str(out), cwd=here) for _ in range(3)]
     finished = [_finish(p) for p in processes]
     assert [rc for rc, _, _ in finished] == [0, 0, 0], [e for _, _, e in finished]
     reports = {Path(stdout.strip().splitlines()[-1]) for _, stdout, _ in finished}
@@ -75,7 +77,7 @@ def test_runs_started_together_from_one_folder_all_succeed_and_write_nothing_the
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_an_interrupted_run_removes_its_folder_and_says_so_in_one_line(tmp_path, how):
     out = tmp_path / "out"
-    process = _verkenning("run", BASIS, "--out", str(out), cwd=tmp_path, start_new_session=True)
+    process = _verkenning("run", BASIS, *QUICK, "--out", str(out), cwd=tmp_path, start_new_session=True)
     deadline = time.time() + 120
     kernels: list[int] = []
     while time.time() < deadline and not kernels:  # interrupt once the notebook's kernel runs
@@ -104,7 +106,7 @@ def _dead_pid() -> int:
 def test_a_full_disk_while_writing_the_manifest_moves_the_run_aside_with_a_message(tmp_path):
     out = tmp_path / "out"
     returncode, _stdout, stderr = _finish(
-        _verkenning("run", BASIS, "--out", str(out), cwd=tmp_path, env={FAIL_AT: "writing"})
+        _verkenning("run", BASIS, *QUICK, "--out", str(out), cwd=tmp_path, env={FAIL_AT: "writing"})
     )
     assert returncode == 1 and "manifest.json" in stderr and "Traceback" not in stderr
     failed = list((out / "basis").glob("*.mislukt"))
@@ -129,7 +131,7 @@ def test_steps_after_publishing_that_fail_are_notes_and_the_run_is_published(tmp
     chromium.write_text("#!/bin/sh\nsleep 600 &\nsleep 600\n")
     chromium.chmod(0o755)
     env = {FAIL_AT: "indexing", PDF_TIMEOUT: "3", "PATH": f"{hanging}:{os.environ['PATH']}"}
-    process = _verkenning("run", BASIS, "--out", str(out), "--pdf", cwd=tmp_path, env=env)
+    process = _verkenning("run", BASIS, *QUICK, "--out", str(out), "--pdf", cwd=tmp_path, env=env)
     returncode, stdout, stderr = _finish(process)
     assert returncode == 0, stderr
     assert "Traceback" not in stderr
@@ -255,8 +257,8 @@ def test_same_seed_gives_the_same_bytes_across_hash_seeds_and_working_folders(tm
     runs = []
     for name, cwd, hash_seed in (("a", scratch, "1"), ("b", ROOT, "2")):
         runs.append(
-            _verkenning("run", str(SCENARIOS / "borne.yaml"), "--seed", "3", "--out", str(tmp_path / name),
-                        cwd=cwd, env={**epoch, "PYTHONHASHSEED": hash_seed})
+            _verkenning("run", str(SCENARIOS / "borne.yaml"), *QUICK, "--seed", "3",
+                        "--out", str(tmp_path / name), cwd=cwd, env={**epoch, "PYTHONHASHSEED": hash_seed})
         )  # fmt: skip
         time.sleep(1.1)  # in another second, so the two runs' own names (their ids) differ
     folders = []

@@ -277,11 +277,16 @@ def terms(
     typer.echo(key_design_text(Study.load(scenario, seed=seed, samples=samples)))
 
 
-def _report_run(scenarios: list[Path], notebook: str, out: Path, seed: int, pdf: bool) -> None:
+SAMPLES_HELP = "Draws of the uncertain inputs (sweep, key designer, entry terms); fewer for a quick draft."
+
+
+def _report_run(scenarios: list[Path], notebook: str, out: Path, seed: int, pdf: bool, samples: int) -> None:
     from .report import RunInterrupted, run_study
 
     try:
-        result = run_study(scenarios, notebook, out, seed=seed, pdf=pdf, progress=sys.stderr.isatty())
+        result = run_study(
+            scenarios, notebook, out, seed=seed, pdf=pdf, progress=sys.stderr.isatty(), samples=samples
+        )
     except RunInterrupted as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -299,9 +304,10 @@ def run(
     out: Annotated[Path, typer.Option(help="Folder for the run folders.")] = Path("reports"),
     seed: Annotated[int, typer.Option(help="Seed for everything random.", min=0)] = 0,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf with headless Chromium.")] = False,
+    samples: Annotated[int, typer.Option(help=SAMPLES_HELP, min=100)] = 1000,
 ) -> None:
     """Render a study into a new run folder; the last line printed is the path of report.html."""
-    _report_run([scenario], notebook, out, seed, pdf)
+    _report_run([scenario], notebook, out, seed, pdf, samples)
 
 
 @_command
@@ -310,9 +316,10 @@ def compare(
     out: Annotated[Path, typer.Option(help="Folder for the run folders.")] = Path("reports"),
     seed: Annotated[int, typer.Option(help="Seed for everything random.", min=0)] = 0,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf with headless Chromium.")] = False,
+    samples: Annotated[int, typer.Option(help=SAMPLES_HELP, min=100)] = 1000,
 ) -> None:
     """Render the comparison of two or more scenarios (the vergelijking notebook)."""
-    _report_run(scenarios, "vergelijking", out, seed, pdf)
+    _report_run(scenarios, "vergelijking", out, seed, pdf, samples)
 
 
 @_command

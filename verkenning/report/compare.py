@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..files import spreadsheet_csv, write_atomic, write_json
+from ..study import DEFAULT_SAMPLES
 from .html import Markup, euro, table, text
 from .labels import CONDITION_LABELS, VERDICT_LABELS, display
 from .report import Report
@@ -51,15 +52,18 @@ class Comparison:
     paths: list[Path]
     seed: int = 0
     run_dir: Path | None = None
+    samples: int = DEFAULT_SAMPLES
     studies: list[Report] = field(init=False)
 
     def __post_init__(self) -> None:
         self.run_dir = Path(self.run_dir) if self.run_dir else None
-        self.studies = [Report.load(p, self.seed, self.run_dir) for p in self.paths]
+        self.studies = [Report.load(p, self.seed, self.run_dir, self.samples) for p in self.paths]
 
     @classmethod
-    def load(cls, scenarios: list[str], seed: int = 0, run_dir: str | None = None) -> Comparison:
-        return cls([Path(s) for s in scenarios], seed, Path(run_dir) if run_dir else None)
+    def load(
+        cls, scenarios: list[str], seed: int = 0, run_dir: str | None = None, samples: int = DEFAULT_SAMPLES
+    ) -> Comparison:
+        return cls([Path(s) for s in scenarios], seed, Path(run_dir) if run_dir else None, samples)
 
     def header(self):
         items = "".join(

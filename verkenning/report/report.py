@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import spreadsheet_csv, write_atomic, write_json
-from ..study import Study
+from ..study import DEFAULT_SAMPLES, Study
 from . import findings, sections
 from .labels import display
 from .provenance import provenance
@@ -29,10 +29,17 @@ class Report:
     run_dir: Path | None = None
 
     @classmethod
-    def load(cls, scenario: str | Path, seed: int = 0, run_dir: str | Path | None = None) -> Report:
-        """The report of a scenario file; sweeps are kept beside the run folders of its scenario."""
+    def load(
+        cls,
+        scenario: str | Path,
+        seed: int = 0,
+        run_dir: str | Path | None = None,
+        samples: int = DEFAULT_SAMPLES,
+    ) -> Report:
+        """The report of a scenario file; sweeps are kept beside the run folders of its scenario.
+        ``samples`` draws of the uncertain inputs (the sweep, the key designer, the entry terms)."""
         folder = Path(run_dir) if run_dir else None
-        study = Study.load(scenario, seed=seed, sweep_root=folder.parent if folder else None)
+        study = Study.load(scenario, seed=seed, samples=samples, sweep_root=folder.parent if folder else None)
         return cls(study, folder)
 
     # -- the study's facts, as the sections read them -------------------------------------------------

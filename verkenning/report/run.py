@@ -375,8 +375,10 @@ def run_study(
     seed: int = 0,
     pdf: bool = False,
     progress: bool = False,
+    samples: int | None = None,
 ) -> RunResult:
-    """Execute a study notebook on the scenario(s) and write a new run folder (see the module docstring)."""
+    """Execute a study notebook on the scenario(s) and write a new run folder (see the module docstring);
+    ``samples`` draws of the uncertain inputs (default the study's 1,000)."""
     if notebook not in NOTEBOOKS:
         raise VerkenningError(f"unknown notebook {notebook!r}; choose {', '.join(NOTEBOOKS)}")
     paths = [Path(s).resolve() for s in scenarios]
@@ -395,7 +397,7 @@ def run_study(
     run_id, partial = _claim_run_id(folder)
     with _Interruptible():
         try:
-            return _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progress)
+            return _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progress, samples)
         except KeyboardInterrupt:
             shutil.rmtree(partial, ignore_errors=True)
             raise RunInterrupted("onderbroken: de run is gestopt en er is niets gepubliceerd") from None
@@ -419,18 +421,15 @@ class _Stages:
             print(f"verkenning: klaar in {seconds:.0f} s".replace(".", ","), file=sys.stderr, flush=True)
 
 
-def _sweep_first(loaded, notebook: str, folder: Path, seed: int, stages: _Stages) -> None:
+def _sweep_first(loaded, notebook: str, folder: Path, seed: int, samples: int, stages: _Stages) -> None:
     """Compute the report's uncertainty sweep here, with a bar, unless a saved one serves: the
     notebook then reads it (``explore.cached_exploration``) instead of sampling in silence."""
     if notebook == "vergelijking" or not stages.progress:
         return
     from ..explore import cached_exploration
-    from ..study import DEFAULT_SAMPLES
 
-    stages.next(
-        f"onzekerheid doorrekenen ({number(DEFAULT_SAMPLES)} trekkingen, of een eerdere hergebruiken)"
-    )
-    cached_exploration(folder, loaded[0], seed, DEFAULT_SAMPLES, progress=True)
+    stages.next(f"onzekerheid doorrekenen ({number(samples)} trekkingen, of een eerdere hergebruiken)")
+    cached_exploration(folder, loaded[0], seed, samples, progress=True)
 
 
 def _quick_schemas() -> None:
@@ -439,16 +438,19 @@ def _quick_schemas() -> None:
         sys.modules.setdefault("rfc3987_syntax", None)  # an import of it now raises ImportError
 
 
-def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progress) -> RunResult:
+def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progress, samples) -> RunResult:
+    from ..study import DEFAULT_SAMPLES
+
     _quick_schemas()
     import papermill
 
     started = datetime.now(UTC)
     clock = time.perf_counter()
+    samples = samples or DEFAULT_SAMPLES
     stages = _Stages(progress, (notebook != "vergelijking") + 2 + pdf)
-    _sweep_first(loaded, notebook, folder, seed, stages)
+    _sweep_first(loaded, notebook, folder, seed, samples, stages)
     stages.next("het rapport doorrekenen (notebook, cel voor cel)")
-    parameters = {"seed": seed, "run_dir": str(partial)}
+    parameters = {"seed": seed, "run_dir": str(partial), "samples": samples}
     if notebook == "vergelijking":
         parameters["scenarios"] = [str(p) for p in paths]
     else:
@@ -466,6 +468,9 @@ def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progr
             progress_bar=progress,
             cwd=str(Path.cwd()),
             execution_timeout=CELL_TIMEOUT_S,
+            # the notebook is done and its outputs are in: stop the kernel at once, not by the
+            # graceful request and wait that take 1.5-2 s of every run (nbclient's shutdown_kernel)
+            shutdown_kernel="immediate",
         )
         _checkpoint("rendering")
         stages.next("het rapport opmaken (HTML)")
@@ -498,6 +503,7 @@ def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progr
         "scenarios": [str(p) for p in paths],
         "provenance": [provenance(s, seed) for s in loaded],
         "seed": seed,
+        "samples": samples,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - clock, 2),
