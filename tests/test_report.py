@@ -635,6 +635,11 @@ def test_pages_cite_sources_by_name_and_label_their_years(runs, notebook):
         for study in data["studies"]:
             assert f"{study['scenario']['name']} ({study['scenario']['reference_year']})" in page
         assert "Conclusie" in page and "het gunstigst: een netto contante waarde van" in page
+    data = json.loads((runs[1][notebook].folder / "results.json").read_text(encoding="utf-8"))
+    ids = {p["id"] for study in data.get("studies", [data]) for p in study["partners"]}
+    assert not [i for i in ids if "_" in i and i in page], "partners by name, never by their id"
+    if notebook == "toetreding":  # a difference of two chances is in percentage points
+        assert re.search(r"Gemeente Borne 2026 Gemeente Hengelo € [\d.]+ \d+,\d procentpunt", page)
     if notebook == "groeipad":
         assert "Wat Gemeente Hengelo per jaar wint of verliest langs het pad" in page
         assert "Onder de eigen verdeelsleutel: Gemeente Borne verhoogt de kosten van" in page

@@ -108,7 +108,7 @@ def centre(study: Report) -> Markup:
             e.year,
             names[e.partner],
             euro(e.delta_annual_cost_eur),
-            percent(e.delta_coverage_probability),
+            f"{number(100 * e.delta_coverage_probability, 1)} procentpunt",
             number(e.delta_bus_factor_roles),
             number(e.delta_specialist_roles),
         )
@@ -293,6 +293,12 @@ def terms(study: Report) -> Markup:
     return Markup("".join(parts))
 
 
+def _order_words(study: Report):
+    """An order of entry, 'borne (2026) → noaberkracht (2028)', with each partner's name for its id."""
+    names = study.names
+    return lambda order: re.sub(r"[\w-]+(?= \()", lambda m: names.get(m.group(0), m.group(0)), order)
+
+
 def _growth_terms(study: Report) -> str:
     growth = study.growth_terms
     if growth is None:
@@ -305,11 +311,7 @@ def _growth_terms(study: Report) -> str:
     orders = growth.orders
     if not orders:
         return found
-    names = study.names
-
-    def order_text(order: str) -> str:
-        return re.sub(r"[\w-]+(?= \()", lambda m: names.get(m.group(0), m.group(0)), order)
-
+    order_text = _order_words(study)
     best, best_proposed, _ = orders[0]
     found += (
         f"<p>De volgorde van toetreden waarin dat het vaakst zo blijft: {text(order_text(best))} "
@@ -622,7 +624,7 @@ def uncertainty(study: Report) -> Markup:
             ],
             [
                 (
-                    row["order"],
+                    _order_words(study)(row["order"]),
                     euro(row[Outcome("npv_eur", centre).column]),
                     euro(row["npv_total_eur"]),
                     percent(row["coverage_probability"]),
