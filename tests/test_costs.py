@@ -59,13 +59,15 @@ def test_three_partners_with_coordination_by_hand(write):
 
 def test_every_key_in_a_two_partner_year_by_hand(write):
     """Year 2025, both members, c(AB) = 2500. Scenario key (NET by workstations, 100 : 50): A 1666.67,
-    B 833.33. Inhabitants (1000 : 3000): 625, 1875. Shapley = nucleolus = SCRB for two players:
-    each pays its stand-alone cost minus half the saving of 1000: A 1500, B 1000."""
+    B 833.33. Inhabitants (1000 : 3000): 625, 1875. Inbreng (what each brought in, its stand-alone
+    cost 2000 : 1500): 1428.57, 1071.43. Shapley = nucleolus = SCRB for two players: each pays its
+    stand-alone cost minus half the saving of 1000: A 1500, B 1000."""
     result = simulate(two(write))
     share = {m: result.share_eur[m][:, 0] for m in result.share_eur}
     np.testing.assert_allclose(share["key"], [1666.67, 833.33])
     np.testing.assert_allclose(share["workstations"], [1666.67, 833.33])
     np.testing.assert_allclose(share["inhabitants"], [625, 1875])
+    np.testing.assert_allclose(share["inbreng"], [1428.57, 1071.43])
     for rule in ("shapley", "nucleolus", "scrb"):
         np.testing.assert_allclose(share[rule], [1500, 1000])
 
@@ -75,7 +77,7 @@ def test_no_fixed_part_and_exponent_one_gives_no_gain(write):
     workstation key charge each its stand-alone cost; a key on inhabitants only moves money between
     partners. Under every method the partners' savings add up to zero."""
     result = simulate(two(write, fixed=0))
-    for method in ("key", "workstations", "shapley", "nucleolus", "scrb"):
+    for method in ("key", "workstations", "inbreng", "shapley", "nucleolus", "scrb"):
         np.testing.assert_allclose(result.cost_eur[method], result.standalone_eur, atol=0.011)
     for method in result.share_eur:
         assert sum(result.npv_eur[method][0.1]) == pytest.approx(0.0, abs=0.05)

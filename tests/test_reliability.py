@@ -55,21 +55,18 @@ def _complete(run: Path) -> bool:
     return all((run / name).is_file() for name in ("report.html", "results.json", "manifest.json"))
 
 
+def _quick_run(out: Path) -> list[str]:
+    """The command of a run of basis.yaml into ``out``, with 200 draws: these tests are about how a run
+    survives, not about its numbers."""
+    return [sys.executable, "-m", "verkenning", "run", str(SCENARIOS / "basis.yaml"), "--samples", "200",
+            "--out", str(out)]  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def earlier(tmp_path_factory):
     out = tmp_path_factory.mktemp("faults")
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "verkenning",
-            "run",
-            str(SCENARIOS / "basis.yaml"),
-            "--samples",
-            "200",
-            "--out",
-            str(out),
-        ],
+        _quick_run(out),
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -85,17 +82,7 @@ def test_a_run_killed_at_any_stage_loses_nothing(earlier, stage):
     out, run, digest = earlier
     env = {**os.environ, KILL_AT: stage}
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "verkenning",
-            "run",
-            str(SCENARIOS / "basis.yaml"),
-            "--samples",
-            "200",
-            "--out",
-            str(out),
-        ],
+        _quick_run(out),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -87,7 +87,7 @@ def test_the_installed_wheel_renders_a_study_away_from_the_checkout(wheel, tmp_p
     # nbconvert's templates are data files of the dependencies' environment (share/jupyter)
     env = {**os.environ, "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
     done = subprocess.run(
-        [str(python), "-m", "verkenning", "run", "borne.yaml", "--out", "reports"],
+        [str(python), "-m", "verkenning", "run", "borne.yaml", "--samples", "200", "--out", "reports"],
         cwd=work,
         capture_output=True,
         text=True,

@@ -43,7 +43,10 @@ __all__ = [
     "to_cents",
 ]
 
-SIMPLE_KEYS = ("inhabitants", "workstations")
+SIMPLE_KEYS = ("inhabitants", "workstations", "inbreng")
+"""Whole-cost keys: the year's cost split by inhabitants, by workstations, or by *inbreng* (each member's
+share of the baseline it brought in, its stand-alone cost in the base year; used in practice by e.g.
+iRvN, FACTS §9.4)."""
 GAME_RULES = ("shapley", "nucleolus", "scrb")
 COORDINATION = "COORD"
 """The pseudo-service under which the coordination overhead appears in the trace."""

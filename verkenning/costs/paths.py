@@ -267,7 +267,9 @@ def _shares(model: CostModel, member: np.ndarray, money: Money, growth: _Growth,
         shares, total[:, k] = money.key(model, year)
         share["key"][:, list(members), k] = shares
         for key in SIMPLE_KEYS:
-            share[key][:, list(members), k] = money.split(total[:, k], model.quantity(key)[:, list(members)])
+            share[key][:, list(members), k] = money.split(
+                total[:, k], simple_weights(model, growth, key, members)
+            )
         if rules:
             values = _game_values(model, members, k, growth)
             players = tuple(model.partners[i] for i in members)
@@ -293,6 +295,14 @@ def exit_fee_eur(result: CostResult, i: int, k: int, status_quo: bool = False) -
         base = max(base - float(total - rest), 0.0)
     schedule = exit_schedule(result.scenario, lambda name: model.inputs.parameter(name)[:1])
     return float(sum(f[0] for f in schedule) * base)
+
+
+def simple_weights(model: CostModel, growth: _Growth, key: str, members) -> np.ndarray:
+    """n × members: the weights of a whole-cost key (``SIMPLE_KEYS``); *inbreng* weighs each member by
+    the baseline it brought in, its stand-alone cost in the base year."""
+    if key == "inbreng":
+        return growth.alone[:, list(members), 0]
+    return model.quantity(key)[:, list(members)]
 
 
 def shares_for(result: CostResult, members: tuple[int, ...], year: int) -> np.ndarray:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..costs import CostModel, Exact, Projection, cost_model, project, reference_year, with_draws
+from ..costs.allocation import SIMPLE_KEYS
 from ..fourk import below, coverage, needed, team_fte, worse_off
 from ..games import in_core, scrb_shares, shapley_shares, tolerance
 from ..scenario import Scenario
@@ -23,7 +24,7 @@ from .sampling import sample
 
 __all__ = ["KEYS", "Plan", "evaluate", "npv", "plan", "projection", "sampled", "win_win"]
 
-KEYS = ("key", "inhabitants", "workstations", "shapley", "scrb")
+KEYS = ("key", "inhabitants", "workstations", "inbreng", "shapley", "scrb")
 """The keys whose core check every sample carries."""
 CHUNK_CELLS = 4_000_000
 """Samples are processed in blocks so that coalitions × samples × services stays about this size."""
@@ -126,12 +127,10 @@ def _evaluate(p: Plan, draws: np.ndarray) -> dict[Outcome, np.ndarray]:
     k = p.reference
     members = list(run.members(k))
     game = run.game(k)
-    exact = Exact()
     total = run.total[:, k]
     keyed = {
         "key": run.share["key"][:, members, k],
-        "inhabitants": exact.split(total, model.quantity("inhabitants")[:, members]),
-        "workstations": exact.split(total, model.quantity("workstations")[:, members]),
+        **{key: run.share[key][:, members, k] for key in SIMPLE_KEYS},
         "shapley": shapley_shares(game),
         "scrb": scrb_shares(game),
     }

@@ -57,6 +57,7 @@ METHOD_LABELS = {
     "key": "Eigen verdeelsleutel",
     "inhabitants": "Naar inwoners",
     "workstations": "Naar werkplekken",
+    "inbreng": "Naar inbreng",
     "shapley": "Shapley-waarde",
     "nucleolus": "Nucleolus",
     "scrb": "SCRB",
