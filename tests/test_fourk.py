@@ -324,3 +324,15 @@ def test_pooling_information_management_does_not_read_as_lower_coverage():
         before = card.value(partner, "coverage_probability", "before")
         assert before <= card.value(partner, "coverage_probability") + 1e-12, partner
         assert before < card.value("oldenzaal", "coverage_probability"), "its own IM roles count today"
+
+
+def test_the_status_quo_of_the_key_is_judged_on_its_own_shares():
+    """haaksbergen-im extends basis.yaml: its status quo is today's cooperation, so the key's failures
+    before the change are basis.yaml's own, not inflated by the information management that Hengelo
+    and Haaksbergen buy alone today (part of their status-quo cost, not of their share)."""
+    change = scorecard(simulate(load_scenario(SCENARIOS / "haaksbergen-im.yaml"))).verdict("key_stable")
+    today = scorecard(simulate(load_scenario(SCENARIOS / "basis.yaml"))).verdict("key_stable")
+    assert change.year == today.year
+    assert [g.members for g in change.status_quo_violations] == [g.members for g in today.core_violations]
+    before = [g.amount_eur for g in change.status_quo_violations]
+    assert before == pytest.approx([g.amount_eur for g in today.core_violations], abs=0.01)

@@ -129,6 +129,8 @@ class Projection:
     cost: dict[str, np.ndarray]
     """Method → what each partner pays in all: its share plus transition and exit, or stand-alone."""
     status_quo: dict[str, np.ndarray]
+    status_quo_share: dict[str, np.ndarray]
+    """Method → what each status-quo member pays the cooperation in the status quo (NaN otherwise)."""
 
     @property
     def growth_standalone(self) -> np.ndarray:
@@ -163,9 +165,13 @@ class Projection:
         return _game_values(self.model, members, k, self.growth)
 
     def status_quo_game(self, k: int) -> np.ndarray:
-        """n × 2^m: the status quo's cost game in year index k, over its members then."""
+        """n × 2^m: the status quo's cost game in year index k, over its members then (the game of
+        ``status_quo_share``)."""
         members = tuple(int(i) for i in np.flatnonzero(self.status_quo_member[:, k]))
-        return _game_values(self.status_quo_model, members, k, self.growth)
+        same = np.array_equal(self.status_quo_model.takes, self.model.takes)
+        # a member's stand-alone cost in the status quo covers what it takes there, not in the scenario
+        growth = self.growth if same else _growth(self.status_quo_model, self.growth.avoided_growth)
+        return _game_values(self.status_quo_model, members, k, growth)
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,6 +188,8 @@ class _Growth:
     same_volume: tuple[int, ...] = ()
     """Per year, the first year with the same volume factor in every sample (its costs repeat)."""
     lines: dict = field(default_factory=dict)
+    avoided_growth: bool = True
+    """Whether the cooperation grows slower than stand-alone costs (the path's own choice)."""
     """(model, members, year) → the members' service costs at base prices, computed once."""
 
     def service_lines(self, model: CostModel, members: tuple[int, ...], k: int) -> np.ndarray:
@@ -217,6 +225,7 @@ def _growth(model: CostModel, avoided_growth: bool) -> _Growth:
         alone,
         by_service,
         same,
+        avoided_growth=avoided_growth,
     )
 
 
@@ -455,6 +464,7 @@ def project(
         entry_fee=entry_fee,
         cost=cost,
         status_quo=status_quo,
+        status_quo_share=status_quo_share,
     )
 
 

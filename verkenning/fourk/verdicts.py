@@ -244,7 +244,7 @@ def _key_stable(result: CostResult, method: str) -> KeyStable:
             exact.status_quo_game(k)[0],
             "cost",
         )
-        before = _groups(status_quo_game, exact.status_quo["key"][0, list(status_quo_members), k])
+        before = _groups(status_quo_game, exact.status_quo_share["key"][0, list(status_quo_members), k])
     adjustment: tuple[tuple[str, float], ...] = ()
     nearest = nearest_core(game, shares) if groups else None
     if nearest is not None:
