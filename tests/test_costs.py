@@ -349,3 +349,31 @@ def test_only_an_entrant_pays_an_entry_fee(write):
     text = (TWO % ("", 1000, 0)).replace("services: [NET]}\nservices", fee)
     with pytest.raises(ScenarioError, match="only an entrant pays an entry fee"):
         load_scenario(write(text))
+
+
+def test_a_key_of_fixed_percentages_by_hand(write):
+    """Fixed percentages agreed at the start (A 60%, B 40%). 2025: c(AB) = 2500, so A 1500, B 1000.
+    C (50 workstations) joins in 2026, unnamed: it pays by the scenario key, 3000 × 50/200 = 750 of
+    c(ABC) = 1000 + 10 × 200 = 3000; A and B split the other 2250 as 60 : 40, 1350 and 900."""
+    text = (TWO % ("", 1000, 0)).replace(
+        "services: [NET]}\nservices",
+        "services: [NET]}\n  - {id: c, name: C, kind: municipality, workstations: 50, inhabitants: 1000, "
+        "services: [NET], joins: 2026}\nservices",
+    )
+    result = simulate(load_scenario(write(text + "fixed_shares: {a: 60, b: 40}\n")))
+    np.testing.assert_allclose(result.share_eur["fixed"][:, 0], [1500, 1000, np.nan])
+    np.testing.assert_allclose(result.share_eur["fixed"][:, 1], [1350, 900, 750])
+    assert result.share_eur["fixed"][:, 1].sum() == pytest.approx(result.cooperation_cost_eur[1])
+    assert "fixed" not in simulate(load_scenario(write(text, "plain.yaml"))).share_eur, "only where agreed"
+
+
+@pytest.mark.parametrize(
+    ("shares", "message"),
+    [("{a: 60, b: 30}", "the percentages add up to 90, not 100"), ("{a: 60, z: 40}", "unknown partner 'z'")],
+)
+def test_fixed_percentages_that_cannot_hold_are_refused_with_their_place(write, shares, message):
+    from verkenning.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=message) as refused:
+        load_scenario(write(TWO % ("", 1000, 0) + f"fixed_shares: {shares}\n"))
+    assert "fixed_shares" in str(refused.value)

@@ -279,6 +279,9 @@ def _shares(model: CostModel, member: np.ndarray, money: Money, growth: _Growth,
             share[key][:, list(members), k] = money.split(
                 total[:, k], simple_weights(model, growth, key, members)
             )
+        if model.scenario.fixed_shares:
+            share.setdefault("fixed", np.full((n, n_partners, len(years)), np.nan))
+            share["fixed"][:, list(members), k] = _fixed(model, members, shares, total[:, k], money)
         if rules:
             values = _game_values(model, members, k, growth)
             players = tuple(model.partners[i] for i in members)
@@ -304,6 +307,21 @@ def exit_fee_eur(result: CostResult, i: int, k: int, status_quo: bool = False) -
         base = max(base - float(total - rest), 0.0)
     schedule = exit_schedule(result.scenario, lambda name: model.inputs.parameter(name)[:1])
     return float(sum(f[0] for f in schedule) * base)
+
+
+def _fixed(model: CostModel, members: tuple[int, ...], key: np.ndarray, total: np.ndarray, money: Money):
+    """n × members: the fixed-percentage key of the year. A member the agreement does not name pays its
+    share by the scenario's key (``key``); the named members present split the rest by their
+    percentages (renormalised to those present); with none of them present, the scenario's key."""
+    agreed = model.scenario.fixed_shares
+    named = np.array([model.partners[i] in agreed for i in members])
+    if not named.any():
+        return key
+    out = np.where(named, 0.0, key)
+    weights = np.array([agreed.get(model.partners[i], 0.0) for i in members], dtype=float)
+    rest = total - out.sum(axis=1)
+    out[:, named] = money.split(rest, np.broadcast_to(weights[named], (len(total), int(named.sum()))))
+    return out
 
 
 def simple_weights(model: CostModel, growth: _Growth, key: str, members) -> np.ndarray:

@@ -91,7 +91,7 @@ def choices(scenario: Scenario, draws: Draws, limit: int = SUBSAMPLE) -> Choices
     options, npvs = [], []
     for bearer in BEARERS:
         run = projection(prepared, draws.values[:limit], rules=BATCH_RULES, bearer=bearer)
-        for key in KEYS:
+        for key in (*KEYS, "fixed") if "fixed" in run.share else KEYS:
             options.append((key, bearer))
             npvs.append(run.npv(key, against="key"))
     entrants = scenario.entrants()

@@ -130,7 +130,7 @@ def _evaluate(p: Plan, draws: np.ndarray) -> dict[Outcome, np.ndarray]:
     total = run.total[:, k]
     keyed = {
         "key": run.share["key"][:, members, k],
-        **{key: run.share[key][:, members, k] for key in SIMPLE_KEYS},
+        **{key: run.share[key][:, members, k] for key in (*SIMPLE_KEYS, "fixed") if key in run.share},
         "shapley": shapley_shares(game),
         "scrb": scrb_shares(game),
     }

@@ -58,6 +58,7 @@ METHOD_LABELS = {
     "inhabitants": "Naar inwoners",
     "workstations": "Naar werkplekken",
     "inbreng": "Naar inbreng",
+    "fixed": "Vaste percentages",
     "shapley": "Shapley-waarde",
     "nucleolus": "Nucleolus",
     "scrb": "SCRB",

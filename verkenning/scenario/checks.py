@@ -403,10 +403,29 @@ def _terms(s: Scenario) -> Iterator[Finding]:
             )
 
 
+def _fixed_shares(s: Scenario) -> Iterator[Finding]:
+    ids = {p.id for p in s.partners}
+    for partner in s.fixed_shares:
+        if partner not in ids:
+            yield (
+                ("fixed_shares", partner),
+                f"unknown partner {partner!r}",
+                f"use one of: {', '.join(sorted(ids))}",
+            )
+    total = sum(s.fixed_shares.values())
+    if s.fixed_shares and abs(total - 100.0) > 0.01:
+        yield (
+            ("fixed_shares",),
+            f"the percentages add up to {total:g}, not 100",
+            "give each partner of the agreement its percentage so that they add up to 100",
+        )
+
+
 CHECKS = (
     _unique_ids,
     _references,
     _terms,
+    _fixed_shares,
     _years,
     _size,
     _dependency_cycles,

@@ -455,6 +455,10 @@ class Scenario(_Model):
     packages: tuple[Package, ...] = ()
     parameters: Parameters
     terms: Terms = Terms()
+    fixed_shares: dict[Id, Annotated[float, Field(gt=0, le=100)]] = Field(default_factory=dict)
+    """A key of fixed percentages agreed at the start (e.g. Werkorganisatie BUCH 2017): partner →
+    percent, adding up to 100. A member it does not name (an entrant) pays by the scenario's key; the
+    named members present share the rest by their percentages (``costs`` method ``fixed``)."""
     uncertainties: dict[str, Uncertainty | None] = Field(default_factory=dict)
     correlations: Annotated[dict[str, Correlation | None], AfterValidator(_check_pairs)] = Field(
         default_factory=dict
