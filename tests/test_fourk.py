@@ -336,3 +336,46 @@ def test_the_status_quo_of_the_key_is_judged_on_its_own_shares():
     assert [g.members for g in change.status_quo_violations] == [g.members for g in today.core_violations]
     before = [g.amount_eur for g in change.status_quo_violations]
     assert before == pytest.approx([g.amount_eur for g in today.core_violations], abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        (
+            "municipality",
+            {"wgr": "undetermined", "market": "pass", "procurement": "undetermined", "vat": "pass"},
+        ),
+        ("public_body", {"market": "pass", "procurement": "undetermined", "vat": "undetermined"}),
+        ("other", {"market": "undetermined", "procurement": "fail", "vat": "fail"}),
+    ],
+)
+def test_the_legal_checks_follow_the_kind_of_entrant_and_never_pass_by_default(write, kind, expected):
+    """Borne as a municipality, a public body and another kind of organisation: the rules of the
+    Mededingingswet, the procurement directive and the VAT compensation fund by kind; the Wgr
+    procedure is the councils' decision, never passed; another kind pays 21% VAT on its contribution."""
+    from verkenning.fourk import checklist
+
+    zero = ", inhabitants: 0" if kind != "municipality" else ""
+    text = f"extends: {SCENARIOS / 'borne.yaml'}\nname: soort\n"
+    text += f"partners:\n  - {{id: borne, kind: {kind}{zero}}}\n"
+    result = simulate(load_scenario(write(text)))
+    found = {c.check: c for c in checklist(result) if c.entrant == "borne"}
+    assert {c: found[c].verdict for c in expected} == expected
+    assert found["wgr"].verdict == "undetermined" and found["wgr"].decided_by
+    assert all(c.decided_by for c in found.values() if c.verdict == "undetermined"), "says what decides it"
+    k = result.years.index(result.reference_year)
+    share = result.share_eur["key"][result.partners.index("borne"), k]
+    assert found["vat"].amount_eur == (pytest.approx(0.21 * share) if kind == "other" else 0.0)
+    assert found["bio"].verdict == "pass", "SEC staffs a CISO per organisation"
+
+
+def test_an_entrant_without_its_own_ciso_fails_the_bio_check(write):
+    from verkenning.fourk import checklist
+
+    text = (
+        f"extends: {SCENARIOS / 'borne.yaml'}\nname: zonder CISO\nservices:\n"
+        "  - id: SEC\n    key_roles: {ciso: {fte_per_unit: 0}}\n"
+    )
+    found = {c.check: c.verdict for c in checklist(simulate(load_scenario(write(text))))}
+    assert found["bio"] == "fail"
+    assert checklist(simulate(load_scenario(SCENARIOS / "basis.yaml"))) == (), "no entrant, nothing to check"

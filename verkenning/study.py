@@ -19,7 +19,7 @@ import pandas as pd
 from .costs import CostResult, no_saving, simulate
 from .costs.tables import long_table, summary_table, trace_table
 from .explore.outcomes import Outcome
-from .fourk import Scorecard, growth_path, marginal_effects, scorecard
+from .fourk import Check, Scorecard, checklist, growth_path, marginal_effects, scorecard
 from .optimise import (
     Admission,
     EntryFee,
@@ -194,6 +194,11 @@ class Study:
     @cached_property
     def admission(self) -> Admission | None:
         return admit(self.costs) if self.scenario.entrants() else None
+
+    @cached_property
+    def checklist(self) -> tuple[Check, ...]:
+        """The legal and fiscal checks of each entry (``fourk.checklist``)."""
+        return checklist(self.costs)
 
     @cached_property
     def staffing(self) -> StaffingPlan:
@@ -371,6 +376,7 @@ class Study:
                 "coverage_probability": round(self.staffing.coverage_probability, 6),
             },
             "assumptions": pedigree(self.scenario),
+            "checklist": [c.facts() for c in self.checklist],
             "uncertainty": {
                 "samples": int(exploration.info["samples"]),
                 "seed": exploration.seed,

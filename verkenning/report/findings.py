@@ -17,12 +17,14 @@ from ..scenario.schema import PAIR, Uncertainty
 from .html import Markup, euro, figure_html, number, percent, table, text
 from .labels import (
     BEARER_LABELS,
+    CHECK_LABELS,
     EXIT_METHOD_LABELS,
     INDICATOR_LABELS,
     K_LABELS,
     METHOD_LABELS,
     NOT_ADMITTED_LABEL,
     PRINCIPLE_LABELS,
+    check_sentence,
     discovery_sentence,
     mix_words,
     role,
@@ -30,12 +32,13 @@ from .labels import (
     standalone_origin,
     together,
     value_text,
+    verdict_text,
 )
 
 if TYPE_CHECKING:
     from .report import Report
 
-__all__ = ["centre", "fees", "fourk", "growth", "risks", "terms", "uncertainty"]
+__all__ = ["centre", "checklist", "fees", "fourk", "growth", "risks", "terms", "uncertainty"]
 
 
 def fourk(study: Report) -> Markup:
@@ -454,6 +457,24 @@ def fees(study: Report) -> Markup:
                 "per jaar ten opzichte van iedereen zelfstandig.</p>"
             )
     return Markup(fee_table + figure + note + admission)
+
+
+def checklist(study: Report) -> Markup:
+    """The legal and fiscal checks of each entry, each with its rule, its source and its verdict."""
+    names = study.names
+    if not study.checklist:
+        return Markup("<p>Er treedt in deze studie geen deelnemer toe; er is geen toetreding te toetsen.</p>")
+    rows = [
+        (names[c.entrant], CHECK_LABELS[c.check], verdict_text(c.verdict), check_sentence(c, names))
+        for c in study.checklist
+    ]
+    return Markup(
+        table(
+            ["Toetreder", "Toets", "Oordeel", "Regel en bevinding"],
+            rows,
+            caption="Juridische en fiscale toets per toetreder (niet te bepalen: wat het zou beslissen staat erbij)",
+        )
+    )
 
 
 def risks(study: Report) -> Markup:

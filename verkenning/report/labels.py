@@ -8,6 +8,7 @@ from ..scenario.baseline import OBTAINED_WORDS
 from .html import Markup, euro, number, percent, text
 
 __all__ = [
+    "CHECK_LABELS",
     "CONDITION_LABELS",
     "DRIVER_LABELS",
     "INDICATOR_LABELS",
@@ -17,6 +18,7 @@ __all__ = [
     "OBTAINED_LABELS",
     "PEDIGREE_LABELS",
     "VERDICT_LABELS",
+    "check_sentence",
     "discovery_sentence",
     "display",
     "group_text",
@@ -158,6 +160,85 @@ EXIT_METHOD_LABELS = {
     "share": "een vast deel van de laatste jaarbijdrage (de eigen regeling)",
 }
 """How a leaver settles, for the risks section."""
+CHECK_LABELS = {
+    "wgr": "Procedure Wet gemeenschappelijke regelingen",
+    "market": "Wet Markt en Overheid",
+    "procurement": "Aanbesteden (publiek-publieke samenwerking)",
+    "vat": "Btw op de bijdrage",
+    "bio": "Informatiebeveiliging: BIO2 en ENSIA",
+}
+"""The legal and fiscal checks of an entry, in Dutch (``fourk.checklist``)."""
+
+
+def check_sentence(check, names: dict[str, str]) -> str:
+    """A legal or fiscal check's rule and finding in one Dutch sentence (plain text)."""
+    who = names.get(check.entrant, check.entrant)
+    kind = KIND_LABELS.get(check.kind, check.kind)
+    if check.check == "wgr":
+        return (
+            f"Toetreding van {who} tot een centrumregeling (art. 8 lid 4 Wgr) vraagt de toestemming van de "
+            "raad "
+            "van elke deelnemer, na wensen en bedenkingen, in een regeling die is bijgewerkt voor de "
+            "wijziging "
+            "van de Wgr van 1 juli 2022. Niet te bepalen uit de gegevens: dat beslissen de raden."
+        )
+    if check.check == "market":
+        if check.verdict == "pass":
+            return (
+                f"{who} is een {kind} met een publieke taak: diensten tussen bestuursorganen zijn "
+                "uitgezonderd "
+                "(art. 25h lid 2 Mededingingswet)."
+            )
+        return (
+            f"{who} is geen bestuursorgaan met een publieke taak: de integrale kostprijs van de "
+            "centrumgemeente "
+            "is de wettelijke ondergrens van zijn bijdrage (gedragsregel 1). Niet te bepalen: het model "
+            "berekent die kostprijs nog niet."
+        )
+    if check.check == "procurement":
+        if check.verdict == "fail":
+            return (
+                f"{who} is geen publieke partij: de vrijstelling voor publiek-publieke samenwerking "
+                "(richtlijn "
+                "2014/24/EU art. 12 lid 4) geldt niet; de dienstverlening is een opdracht die aanbesteed "
+                "moet worden."
+            )
+        return (
+            f"Publiek-publieke samenwerking met {who} is vrijgesteld van aanbesteden (richtlijn 2014/24/EU "
+            "art. 12 "
+            "lid 4) bij gemeenschappelijke doelen en minder dan 20% activiteit op de markt. Niet te bepalen: "
+            "het aandeel marktactiviteit van de ICT van de centrumgemeente ontbreekt in het scenario."
+        )
+    if check.check == "vat":
+        if check.verdict == "pass":
+            return (
+                f"{who} is een gemeente en compenseert btw op de bijdrage voor haar publieke taak via het "
+                "btw-compensatiefonds."
+            )
+        if check.verdict == "fail":
+            return (
+                f"{who} is geen gemeente of openbaar lichaam en betaalt 21% btw over de bijdrage volledig: "
+                f"{_plain_euro(check.amount_eur)} per jaar (de koepelvrijstelling geldt in de praktijk niet "
+                "voor "
+                "automatisering, Hof Arnhem-Leeuwarden 10 december 2024)."
+            )
+        return (
+            f"{who} is een openbaar lichaam: met ondernemersactiviteiten trekt het alleen het zakelijke "
+            "deel van "
+            "de btw af. Niet te bepalen: het zakelijke aandeel van zijn activiteiten ontbreekt in het "
+            "scenario."
+        )
+    if check.check == "bio":
+        if check.verdict == "pass":
+            return (
+                f"{who} houdt een eigen CISO en eigen ENSIA-verantwoording (BIO2 5.02.02): de dienst "
+                "informatiebeveiliging rekent een CISO per organisatie."
+            )
+        return (
+            f"Voor {who} rekent het scenario geen eigen CISO: BIO2 5.02.02 en ENSIA laten elke organisatie "
+            "verantwoordelijk voor haar eigen informatiebeveiliging."
+        )
+    raise ValueError(f"no wording for the check {check.check!r}")
 
 
 def field_label(path: str, names: dict[str, str], services: dict[str, str]) -> str:

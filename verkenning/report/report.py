@@ -83,6 +83,9 @@ class Report:
     def risks(self):
         return display(findings.risks(self))
 
+    def checklist_section(self):
+        return display(findings.checklist(self))
+
     def growth(self):
         return display(findings.growth(self))
 
