@@ -377,3 +377,41 @@ def test_fixed_percentages_that_cannot_hold_are_refused_with_their_place(write, 
     with pytest.raises(ScenarioError, match=message) as refused:
         load_scenario(write(TWO % ("", 1000, 0) + f"fixed_shares: {shares}\n"))
     assert "fixed_shares" in str(refused.value)
+
+
+def test_the_meerjarenraming_indexes_personnel_by_wages_and_the_rest_by_prices_by_hand(write):
+    """A and B as in the two-partner case, real costs flat (cost growth = inflation = 2%). Half the cost
+    is personnel, indexed by a wage index of 4%: index 1, 0.5 × 1.04 + 0.5 × 1.02 = 1.03, then
+    0.5 × 1.04² + 0.5 × 1.02² = 1.061. A's contribution 1666.67 a year becomes 1716.67 and 1768.33."""
+    from verkenning.costs.budget import budget
+
+    text = (TWO % ("", 1000, 0)).replace("cost_growth_standalone: 0", "cost_growth_standalone: 0.02")
+    text = text.replace("cost_growth_cooperation: 0", "cost_growth_cooperation: 0.02").replace(
+        "inflation: 0", "inflation: 0.02"
+    )
+    text += "  personnel_share: 0.5\n  wage_index: 0.04\n"
+    result = simulate(load_scenario(write(text)))
+    b = budget(result)
+    np.testing.assert_allclose(b.index, [1.0, 1.03, 1.061])
+    np.testing.assert_allclose(b.structural_eur[0], [1666.67, 1716.67, 1768.33], atol=0.01)
+    assert not b.incidental_eur.any(), "nothing happens once"
+    facts = b.facts()["a"]["2026"]
+    assert facts == {"structural_eur": 1716.67, "incidental_eur": 0.0, "nominal_total_eur": 1716.67}
+
+
+def test_the_meerjarenraming_is_the_real_path_in_nominal_euros_with_its_nominal_npv():
+    """Borne: structural plus incidental, deflated by the year's index, is what each partner pays in
+    the study (its share and one-offs, or its stand-alone cost); the one-offs are incidental; the
+    nominal NPV discounts the indexed saving at the nominal rate."""
+    from verkenning.costs.budget import budget
+
+    result = simulate(load_scenario(SCENARIOS / "borne.yaml"))
+    b = budget(result)
+    np.testing.assert_allclose(b.total_eur / b.index, result.cost_eur["key"], atol=1e-6)
+    once = result.transition_eur + result.exit_eur + result.entry_fee_eur
+    np.testing.assert_allclose(b.incidental_eur / b.index, once, atol=1e-6)
+    assert b.incidental_eur[result.partners.index("borne")].sum() > 0, "Borne's transition is incidental"
+    t = np.arange(len(result.years))
+    saving = result.status_quo_eur["key"] - result.cost_eur["key"]
+    expected = [sum(saving[i, k] * b.index[k] / 1.043 ** t[k] for k in t) for i in range(len(b.partners))]
+    np.testing.assert_allclose(b.npv_nominal_eur, expected)

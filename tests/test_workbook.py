@@ -102,3 +102,29 @@ def test_the_cover_names_the_study_and_what_each_sheet_holds(book):
     )
     assert "buiten een run" in cover["Run"]
     assert all(cover[name] == what for name, what in SHEETS.items())
+
+
+def test_the_meerjarenraming_reads_as_a_controller_expects(book):
+    """Years as columns, euro formats, per partner structureel + incidenteel = totaal, and the total
+    of all partners under it, every amount the budget of the study to the cent."""
+    from verkenning.study import Study
+
+    workbook, _ = book
+    sheet = workbook["Meerjarenraming"]
+    headings = [c.value for c in sheet[1]]
+    study = Study.load(SCENARIOS / "borne.yaml")
+    years = [str(y) for y in study.scenario.years]
+    assert headings == ["Deelnemer", "Lasten", *years]
+    rows = {(r[0], r[1]): r[2:] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    names = {p.id: p.name for p in study.scenario.partners}
+    facts = study.budget.facts()
+    for partner, by_year in facts.items():
+        name = names[partner]
+        total = [a + b for a, b in zip(rows[name, "structureel"], rows[name, "incidenteel"], strict=True)]
+        assert list(rows[name, "totaal"]) == pytest.approx(total, abs=0.011)
+        assert [by_year[y]["nominal_total_eur"] for y in years] == pytest.approx(
+            rows[name, "totaal"], abs=0.005
+        )
+    sums = [sum(rows[names[p], "totaal"][k] for p in facts) for k in range(len(years))]
+    assert list(rows["Alle deelnemers", "totaal"]) == pytest.approx(sums, abs=0.05)
+    assert all("€" in c.number_format for c in sheet[2][2:])

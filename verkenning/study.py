@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .costs import CostResult, no_saving, simulate
+from .costs.budget import Budget, budget
 from .costs.tables import long_table, summary_table, trace_table
 from .explore.outcomes import Outcome
 from .fourk import Check, Scorecard, checklist, growth_path, marginal_effects, scorecard
@@ -194,6 +195,11 @@ class Study:
     @cached_property
     def admission(self) -> Admission | None:
         return admit(self.costs) if self.scenario.entrants() else None
+
+    @cached_property
+    def budget(self) -> Budget:
+        """The meerjarenraming: per partner and year, nominal, structural and incidental."""
+        return budget(self.costs)
 
     @cached_property
     def checklist(self) -> tuple[Check, ...]:
@@ -377,6 +383,10 @@ class Study:
             },
             "assumptions": pedigree(self.scenario),
             "checklist": [c.facts() for c in self.checklist],
+            "budget": self.budget.facts(),
+            "npv_nominal_eur": {
+                p: _cents(v) for p, v in zip(self.budget.partners, self.budget.npv_nominal_eur, strict=True)
+            },
             "uncertainty": {
                 "samples": int(exploration.info["samples"]),
                 "seed": exploration.seed,
@@ -439,4 +449,11 @@ class Study:
             "groeipad": self.growth_path,
             "marginale_effecten": self.marginal_effects,
             "aannames": pd.DataFrame(pedigree(self.scenario)),
+            "meerjarenraming": pd.DataFrame(
+                [
+                    {"partner": p, "year": int(y), **amounts}
+                    for p, years in self.budget.facts().items()
+                    for y, amounts in years.items()
+                ]
+            ),
         }

@@ -152,6 +152,9 @@ PARAMETER_LABELS = {
     "continuity_min_workstations": "Continuïteitsdrempel (werkplekken)",
     "baseline_error_observed": "Meetfout van een waargenomen kostencijfer",
     "baseline_error_estimated": "Meetfout van een geschat kostencijfer",
+    "personnel_share": "Aandeel personeel in de ICT-kosten (meerjarenraming)",
+    "wage_index": "Loonindex per jaar (meerjarenraming)",
+    "nominal_discount_rate": "Nominale discontovoet van de publieke businesscase",
 }
 """The model parameters in Dutch."""
 EXIT_METHOD_LABELS = {

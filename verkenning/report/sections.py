@@ -505,7 +505,47 @@ def costs(study: Report) -> Markup:
         "gemodelleerde 'minder meerkosten'. De kolom zonder minder meerkosten laat zien wat er overblijft als "
         "samenwerking de kostengroei niet remt (COELO 2017 vond geen lagere uitgaven door samenwerking).</p>"
     )
-    return Markup(figure + cost_table + note)
+    return Markup(figure + cost_table + note + _budget(study))
+
+
+BUDGET_YEARS = 4
+"""The begrotingsjaar and the three years after it: the meerjarenraming a council votes on."""
+
+
+def _budget(study: Report) -> str:
+    """The meerjarenraming: per partner structural and incidental, nominal, years as columns."""
+    b, r, names = study.budget, study.costs, study.names
+    shown = list(range(min(BUDGET_YEARS, len(b.years))))
+    rows = []
+    for i, p in enumerate(b.partners):
+        for label, values in (("structureel", b.structural_eur[i]), ("incidenteel", b.incidental_eur[i])):
+            rows.append([names[p], label, *(euro(values[k]) for k in shown), euro(values.sum())])
+        rows.append(
+            [names[p], "totaal", *(euro(b.total_eur[i, k]) for k in shown), euro(b.total_eur[i].sum())]
+        )
+    p = study.scenario.parameters
+    header = ["Deelnemer", "Lasten", *(str(b.years[k]) for k in shown), f"Totaal {b.years[0]}–{b.years[-1]}"]
+    rate = r.rates[0]
+    npv = "; ".join(
+        f"{text(names[q])} {euro(r.npv_eur['key'][rate][i])} (MKBA, {percent(rate, 2)} reëel) en "
+        f"{euro(b.npv_nominal_eur[i])} ({percent(b.nominal_rate, 1)} nominaal)"
+        for i, q in enumerate(b.partners)
+    )
+    return (
+        table(
+            header,
+            rows,
+            numeric=[False, False] + [True] * (len(shown) + 1),
+            caption=f"Meerjarenraming: lasten per deelnemer in euro van elk jaar (begrotingsjaar {b.years[0]} en "
+            "de drie jaren erna, en de hele looptijd)",
+        )
+        + f"<p class='noot'>Nominaal: personeel ({percent(float(p.personnel_share), 0)} van de ICT-kosten, "
+        f"M&amp;I/Partners 2022) geïndexeerd met de loonindex van {percent(float(p.wage_index))} per jaar (cao "
+        f"Gemeenten 2025–2027), de rest met de prijsindex van {percent(float(p.inflation))}. Structureel: de "
+        "bijdrage aan de samenwerking, of de eigen kosten zolang een partij geen deelnemer is; incidenteel: "
+        "transitie, toetredings- en uittredingsvergoeding. De netto contante waarde van het voordeel bij de "
+        f"MKBA-discontovoet en bij de nominale rente van een publieke businesscase: {npv}.</p>"
+    )
 
 
 def _inhabitant_sources(scenario) -> str:

@@ -47,6 +47,8 @@ SHEETS = {
     "4K-scorekaart": "de indicatoren van de 4 K's per deelnemer, voor (status quo) en na (scenario)",
     "Groeipad": "de indicatoren per jaar over de looptijd",
     "Marginale effecten": "wat de toetreding van elke toetreder verandert voor elke deelnemer",
+    "Meerjarenraming": "per deelnemer de structurele en incidentele lasten in euro van elk jaar, de jaren "
+    "als kolommen, met subtotalen per deelnemer en een totaal",
     "Aannames": "elk getal dat de uitkomsten bepaalt, met zijn bron of de onderbouwing van de aanname",
 }
 """Every sheet of the workbook, in order, with what it holds (also on the cover sheet)."""
@@ -265,6 +267,22 @@ def workbook(study: Study, run_id: str | None = None) -> dict[str, Sheet]:
         }
     )
 
+    budget = study.budget
+    years = [str(y) for y in budget.years]
+    blocks = [
+        (names[p], budget.structural_eur[i], budget.incidental_eur[i]) for i, p in enumerate(budget.partners)
+    ]
+    blocks.append(("Alle deelnemers", budget.structural_eur.sum(axis=0), budget.incidental_eur.sum(axis=0)))
+    raming = [
+        {"Deelnemer": who, "Lasten": label, **dict(zip(years, values.round(2), strict=True))}
+        for who, structural, incidental in blocks
+        for label, values in (
+            ("structureel", structural),
+            ("incidenteel", incidental),
+            ("totaal", structural + incidental),
+        )
+    ]
+
     sheets = {
         "Voorblad": Sheet(_cover(study, run_id)),
         "Samenvatting": Sheet(
@@ -286,6 +304,7 @@ def workbook(study: Study, run_id: str | None = None) -> dict[str, Sheet]:
                 "Verandering sleutelrollen met ten minste 1 fte": COUNT,
             },
         ),
+        "Meerjarenraming": Sheet(pd.DataFrame(raming), dict.fromkeys(years, EURO)),
         "Aannames": Sheet(assumptions, {"Waarde": "#,##0.######"}),
     }
     return sheets

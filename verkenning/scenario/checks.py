@@ -344,6 +344,9 @@ UNSWEPT = {
     "baseline_error_estimated": "it sets the size of the nulmeting's measurement error",
     "continuity_min_workstations": "only the scorecard's continuity indicator reads it",
     "exit_bridging_years": "a whole number of years the exit schedule reads from the scenario",
+    "personnel_share": "only the meerjarenraming reads it",
+    "wage_index": "only the meerjarenraming reads it",
+    "nominal_discount_rate": "only the meerjarenraming's nominal NPV reads it",
     "fte_annual_cost_eur": "only the staffing plan reads it",
     "risk_reserve_share": "only the verdict on shared risks reads it",
 }

@@ -303,6 +303,11 @@ class Parameters(_Model):
     """Measurement error of a nulmeting figure observed in the books (± share, in every sweep)."""
     baseline_error_estimated: Fraction
     """Measurement error of an estimated nulmeting figure."""
+    personnel_share: Fraction
+    """The personnel share of ICT cost, indexed by the wage index in the meerjarenraming."""
+    wage_index: Annotated[Figure, between(-0.5, 0.5)]
+    nominal_discount_rate: Annotated[Figure, between(-0.5, 0.5)]
+    """The nominal rate of a publieke businesscase, for the NPV of the nominal budget."""
 
 
 KEY_DRIVERS = ("workstations", "inhabitants", "fte", "applications", "equal", "own")
