@@ -100,11 +100,13 @@ def runs(tmp_path_factory):
         with contextlib.redirect_stderr(stages):  # the progress a terminal shows, as lines in a log
             borne = run_study([SCENARIOS / "borne.yaml"], "toetreding", out, pdf=True, progress=True)
         PROGRESS["toetreding"] = stages.getvalue()
+        # Borne as shipped (1,000 draws); the other pages are read for their content, which 200 draws
+        # show as well
         return out, {
             "toetreding": borne,
-            "groeipad": run_study([SCENARIOS / "groeipad.yaml"], "groeipad", out),
+            "groeipad": run_study([SCENARIOS / "groeipad.yaml"], "groeipad", out, samples=200),
             "vergelijking": run_study(
-                [SCENARIOS / "borne.yaml", SCENARIOS / "borne-im.yaml"], "vergelijking", out
+                [SCENARIOS / "borne.yaml", SCENARIOS / "borne-im.yaml"], "vergelijking", out, samples=200
             ),
         }
     finally:
@@ -517,7 +519,7 @@ def test_python_interpreter_runs_the_kernel_with_its_files_in_the_private_folder
 
 
 def test_the_nulmeting_study_renders_with_its_baseline(tmp_path):
-    result = run_study([SCENARIOS / "borne-nulmeting.yaml"], "toetreding", tmp_path / "out")
+    result = run_study([SCENARIOS / "borne-nulmeting.yaml"], "toetreding", tmp_path / "out", samples=200)
     html = result.report.read_text(encoding="utf-8")
     assert "Nulmeting: gemeten kosten" in html and "Voorbeeld Hosting B.V." in html
     assert "deels nulmeting, deels gemodelleerd" in html

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["euro", "fraction", "number", "percent"]
+__all__ = ["euro", "fraction", "number", "percent", "thousands"]
 
 NBSP = "\u00a0"
 
@@ -25,6 +25,11 @@ def number(value: float, decimals: int = 0) -> str:
 def euro(value: float, decimals: int = 0, space: str = NBSP) -> str:
     """€ 1.234.567 (negative: € -1.234); by default a non-breaking space after the sign."""
     return "–" if _missing(value) else f"€{space}{number(value, decimals)}"
+
+
+def thousands(value: float) -> str:
+    """An amount rounded to what a model can know, the thousand: € 12.000."""
+    return "–" if _missing(value) else euro(round(value, -3))
 
 
 def percent(value: float, decimals: int = 1) -> str:

@@ -290,6 +290,15 @@ def _shares(model: CostModel, member: np.ndarray, money: Money, growth: _Growth,
     return share, total
 
 
+def _adds(model: CostModel, money: Money, member: np.ndarray, i: int, k: int, growth: _Growth) -> np.ndarray:
+    """n: what partner index i adds to the cost of year index k's members (``member``, a mask):
+    c(members) − c(members without i)."""
+    members = tuple(int(j) for j in np.flatnonzero(member))
+    without = tuple(j for j in members if j != i)
+    total = money.key(model, _year(model, members, k, growth))[1]
+    return total - (money.key(model, _year(model, without, k, growth))[1] if without else 0.0)
+
+
 def exit_fee_eur(result: CostResult, i: int, k: int, status_quo: bool = False) -> float:
     """What partner index i would pay in all to leave after year index k (of the scenario, or of the
     status quo), by the scenario's ``exit_method``: every year of its schedule, undiscounted."""
@@ -300,11 +309,7 @@ def exit_fee_eur(result: CostResult, i: int, k: int, status_quo: bool = False) -
         return 0.0
     base = float((result.status_quo_eur if status_quo else result.share_eur)["key"][i, k])
     if result.scenario.parameters.exit_method == "damage":
-        members = tuple(int(j) for j in np.flatnonzero(member))
-        without = tuple(j for j in members if j != i)
-        total = Exact().key(model, _year(model, members, k, run.growth))[1][0]
-        rest = Exact().key(model, _year(model, without, k, run.growth))[1][0] if without else 0.0
-        base = max(base - float(total - rest), 0.0)
+        base = max(base - float(_adds(model, Exact(), member, i, k, run.growth)[0]), 0.0)
     schedule = exit_schedule(result.scenario, lambda name: model.inputs.parameter(name)[:1])
     return float(sum(f[0] for f in schedule) * base)
 
@@ -400,13 +405,8 @@ def _one_offs(
         if partner.leaves is not None and partner.leaves in years and partner.leaves > years[0]:
             k = years.index(partner.leaves)
             last = key_share[:, i, k - 1]
-            if scenario.parameters.exit_method == "damage":
-                before = tuple(int(j) for j in np.flatnonzero(member[:, k - 1]))
-                without = tuple(j for j in before if j != i)
-                added = money.key(model, _year(model, before, k - 1, growth))[1] - (
-                    money.key(model, _year(model, without, k - 1, growth))[1] if without else 0.0
-                )
-                last = np.maximum(last - added, 0.0)  # what its leaving strands
+            if scenario.parameters.exit_method == "damage":  # what its leaving strands
+                last = np.maximum(last - _adds(model, money, member[:, k - 1], i, k - 1, growth), 0.0)
             for j, factor in enumerate(exit_schedule(scenario, x.parameter)):
                 if k + j >= len(years):
                     break

@@ -60,10 +60,15 @@ def plan(scenario: Scenario, paths: tuple[str, ...], specs: tuple[Uncertainty, .
     )
 
 
+def _blocks(p: Plan, draws: np.ndarray):
+    """The rows of ``draws`` in blocks that keep coalitions × samples × services about CHUNK_CELLS."""
+    size = max(1, CHUNK_CELLS // ((1 << p.size) * len(p.model.services)))
+    return (draws[start : start + size] for start in range(0, max(len(draws), 1), size))
+
+
 def evaluate(p: Plan, draws: np.ndarray) -> dict[Outcome, np.ndarray]:
     """Outcomes of every sample (rows of ``draws``), in blocks that keep memory bounded."""
-    size = max(1, CHUNK_CELLS // ((1 << p.size) * len(p.model.services)))
-    parts = [_evaluate(p, draws[start : start + size]) for start in range(0, max(len(draws), 1), size)]
+    parts = [_evaluate(p, block) for block in _blocks(p, draws)]
     return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
 
 
@@ -76,10 +81,9 @@ def npv(p: Plan, draws: np.ndarray) -> np.ndarray:
 def win_win(p: Plan, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(win-win per sample, samples × partners NPV): the key's core check and who is worse off,
     without the other keys' checks and team indicators :func:`evaluate` adds."""
-    size = max(1, CHUNK_CELLS // ((1 << p.size) * len(p.model.services)))
     flags, npvs = [], []
-    for start in range(0, max(len(draws), 1), size):
-        run = projection(p, draws[start : start + size])
+    for block in _blocks(p, draws):
+        run = projection(p, block)
         npv = run.npv()
         game = run.game(p.reference)
         shares = run.share["key"][:, list(run.members(p.reference)), p.reference]

@@ -14,7 +14,7 @@ from .. import plots
 from ..explore.outcomes import Outcome
 from ..explore.sampling import central_value
 from ..scenario.schema import PAIR, Uncertainty
-from .html import Markup, euro, figure_html, number, percent, table, text
+from .html import Markup, euro, figure_html, number, percent, table, text, thousands
 from .labels import (
     BEARER_LABELS,
     CHECK_LABELS,
@@ -766,11 +766,6 @@ def _sobol_table(study: Report, e) -> str:
     )
 
 
-def _thousands(value: float) -> str:
-    """An amount the model can know to the thousand: € 12.000."""
-    return euro(round(value, -3))
-
-
 def _choices(study: Report, e) -> str:
     """The robustness of every choice of key and transition bearer, and the value of information."""
     if e.robustness is None or e.robustness.empty:
@@ -791,7 +786,7 @@ def _choices(study: Report, e) -> str:
                 option if not bearer else f"{option}; transitie: {BEARER_LABELS[bearer]}",
                 share(record["no_loss"]),
                 *(share(record[f"loss_{p}"]) for p in partners),
-                _thousands(record["regret_mean_eur"]),
+                thousands(record["regret_mean_eur"]),
             )
         )
     robustness = (
@@ -817,23 +812,23 @@ def _choices(study: Report, e) -> str:
     if everything < 1000:
         told = (
             "<p>Meer weten vóór het besluit verandert de beste keuze nauwelijks: ook wie alle onzekere "
-            f"invoer vooraf kende, won er naar verwachting minder dan {_thousands(1000)} mee.</p>"
+            f"invoer vooraf kende, won er naar verwachting minder dan {thousands(1000)} mee.</p>"
         )
     else:
         top = parts.iloc[0]
         told = (
             "<p>Wat is het waard om meer te weten vóór het besluit (verdeelsleutel, wie de transitie "
             "draagt, en of de toetreding doorgaat)? Wie alle onzekere invoer vooraf kende, zou voor de "
-            f"slechtst af zijnde deelnemer naar verwachting {_thousands(everything)} beter kiezen. Het "
+            f"slechtst af zijnde deelnemer naar verwachting {thousands(everything)} beter kiezen. Het "
             f"meeste is het waard om <strong>{text(top.label)}</strong> te kennen "
-            f"({_thousands(top.evppi_eur)}): die meting loont het meest vóór het besluit.</p>"
+            f"({thousands(top.evppi_eur)}): die meting loont het meest vóór het besluit.</p>"
         )
     worth_knowing = parts[parts.evppi_eur >= 500].head(8)
     if worth_knowing.empty:
         return Markup(robustness + told)
     worth = table(
         ["Wat vooraf bekend is", "Waarde van die kennis"],
-        [(row.label, _thousands(row.evppi_eur)) for row in worth_knowing.itertuples()],
+        [(row.label, thousands(row.evppi_eur)) for row in worth_knowing.itertuples()],
         numeric=[False, True],
         caption="Waarde van informatie (verwachte waarde van volledige informatie over die invoer, "
         "voor de slechtst af zijnde deelnemer; de overige invoer is minder dan € 500 waard)",

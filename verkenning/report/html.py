@@ -12,9 +12,9 @@ import html
 import io
 from collections.abc import Iterable, Sequence
 
-from ..formats import euro, fraction, number, percent
+from ..formats import euro, fraction, number, percent, thousands
 
-__all__ = ["euro", "figure_html", "fraction", "number", "page", "percent", "table", "text"]
+__all__ = ["euro", "figure_html", "fraction", "number", "page", "percent", "table", "text", "thousands"]
 
 
 def text(value: object) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 from .. import plots
 from ..graph import service_graph, topological_order
 from ..scenario import pedigree
-from .html import Markup, euro, figure_html, number, percent, table, text
+from .html import Markup, euro, figure_html, number, percent, table, text, thousands
 from .labels import (
     CONDITION_LABELS,
     DRIVER_LABELS,
@@ -49,16 +49,11 @@ def header(study: Report) -> Markup:
     )
 
 
-def _k(value: float) -> str:
-    """An amount rounded to what the model can know: thousands of euros (the tables keep the euros)."""
-    return euro(round(value / 1000.0) * 1000.0)
-
-
 def _wins(value: float) -> str:
     """'wint € 17.000', 'verliest € 3.000' or 'wint noch verliest' (thousands)."""
     if abs(value) < 500:
         return "wint noch verliest"
-    return f"{'wint' if value > 0 else 'verliest'} {_k(abs(value))}"
+    return f"{'wint' if value > 0 else 'verliest'} {thousands(abs(value))}"
 
 
 def _centre_answer(study: Report) -> str:
@@ -72,13 +67,13 @@ def _centre_answer(study: Report) -> str:
     sentences = [
         f"<strong>Wat wint {who}?</strong> Onder de huidige verdeelsleutel betaalt {who} in {study.year} "
         + (
-            f"{_k(abs(yearly))} per jaar {'minder' if yearly >= 0 else 'meer'} dan nu"
+            f"{thousands(abs(yearly))} per jaar {'minder' if yearly >= 0 else 'meer'} dan nu"
             if abs(yearly) >= 500
             else "evenveel als nu"
         )
         + f"; over {study.scenario.base_year}–"
-        f"{study.scenario.end_year} is dat een netto contante waarde van {_k(band.central_eur)} (90% van de "
-        f"trekkingen tussen {_k(band.low_eur)} en {_k(band.high_eur)}; kans op verlies "
+        f"{study.scenario.end_year} is dat een netto contante waarde van {thousands(band.central_eur)} (90% van de "
+        f"trekkingen tussen {thousands(band.low_eur)} en {thousands(band.high_eur)}; kans op verlies "
         f"{percent(band.loss_probability, 0)})."
     ]
     other = float(r.npv_other_bearer_eur[rate][c])
@@ -86,10 +81,10 @@ def _centre_answer(study: Report) -> str:
     sentences.append(
         (
             f"Dat rekent met een toetreder die zijn eigen transitie betaalt; deelt de samenwerking de transitie "
-            f"via de sleutel, dan wordt het {_k(other)}."
+            f"via de sleutel, dan wordt het {thousands(other)}."
             if bearer == "entrant"
             else f"Dat rekent met een transitie die via de sleutel gedeeld wordt; betaalt de toetreder zijn "
-            f"eigen transitie, dan wordt het {_k(other)}."
+            f"eigen transitie, dan wordt het {thousands(other)}."
         )
         if study.scenario.entrants()
         else ""
@@ -98,13 +93,13 @@ def _centre_answer(study: Report) -> str:
     change = study.key_design.change_eur.get(centre, 0.0) if study.scenario.entrants() else 0.0
     if abs(change) >= 500:
         moves.append(
-            f"de voorgestelde sleutel (zie <em>Voorstel</em>) laat {who} {_k(abs(change))} per jaar "
+            f"de voorgestelde sleutel (zie <em>Voorstel</em>) laat {who} {thousands(abs(change))} per jaar "
             f"{'meer' if change > 0 else 'minder'} betalen"
         )
     stable = dict(study.card.verdict("key_stable").adjustment).get(centre, 0.0)
     if abs(stable) >= 500:
         moves.append(
-            f"de kleinste aanpassing die de sleutel stabiel maakt, {_k(abs(stable))} per jaar "
+            f"de kleinste aanpassing die de sleutel stabiel maakt, {thousands(abs(stable))} per jaar "
             f"{'meer' if stable > 0 else 'minder'}"
         )
     if moves:
@@ -123,7 +118,7 @@ def _centre_answer(study: Report) -> str:
     terms = study.entry_terms
     if terms:
         chosen = study.scenario.terms.principle
-        floors = together([f"{text(names[t.entrant])} {_k(t.floor_eur)}" for t in terms])
+        floors = together([f"{text(names[t.entrant])} {thousands(t.floor_eur)}" for t in terms])
         gains = together(
             [
                 f"{_wins(t.central_gains(t.points[chosen])[centre])} per jaar aan de toetreding van "
@@ -150,23 +145,25 @@ def _study_answer(study: Report) -> str:
         share = captured / saving if saving > 0 else float("nan")
         first = (
             f"<strong>Tegen welke bijdrage?</strong> De toetreding van {who} bespaart de deelnemers samen "
-            f"{_k(saving)} per jaar ({t.year}). De sleutel rekent {who} {_k(t.key_share_eur)}, "
+            f"{thousands(saving)} per jaar ({t.year}). De sleutel rekent {who} {thousands(t.key_share_eur)}, "
         )
         if t.key_share_eur < t.floor_eur:
             first += (
-                f"minder dan wat {who} aan kosten toevoegt ({_k(t.floor_eur)}): {who} wint {_k(captured)} per jaar, "
+                f"minder dan wat {who} aan kosten toevoegt ({thousands(t.floor_eur)}): {who} wint {thousands(captured)} per jaar, "
                 f"meer dan de hele gezamenlijke besparing, en de huidige deelnemers betalen samen "
-                f"{_k(t.floor_eur - t.key_share_eur)} per jaar mee."
+                f"{thousands(t.floor_eur - t.key_share_eur)} per jaar mee."
             )
         else:
-            first += f"zodat {who} {percent(share, 0)} van die besparing krijgt ({_k(captured)} per jaar)."
+            first += (
+                f"zodat {who} {percent(share, 0)} van die besparing krijgt ({thousands(captured)} per jaar)."
+            )
         chosen = study.scenario.terms.principle
         y = t.points[chosen]
         gains = t.central_gains(y)
         incumbents = [p for p in t.members if p != t.entrant]
         first += (
-            f" Een redelijke bijdrage ligt tussen {_k(t.floor_eur)} (wat {who} toevoegt) en {_k(t.standalone_eur)} "
-            f"(zelfstandig). Voorstel: {_k(y)} per jaar, {text(PRINCIPLE_LABELS[chosen])}; dan per jaar: "
+            f" Een redelijke bijdrage ligt tussen {thousands(t.floor_eur)} (wat {who} toevoegt) en {thousands(t.standalone_eur)} "
+            f"(zelfstandig). Voorstel: {thousands(y)} per jaar, {text(PRINCIPLE_LABELS[chosen])}; dan per jaar: "
             + together([f"{text(names[p])} {_wins(gains[p])}" for p in [*incumbents, t.entrant]])
             + "."
         )
@@ -200,7 +197,7 @@ def _verdict_lines(study: Report) -> str:
             worst = v.core_violations[0]
             why = (
                 f"{len(v.core_violations)} groepen zijn zelfstandig goedkoper uit, het meest "
-                f"{together([names[m] for m in worst.members])}: {_k(worst.amount_eur)} per jaar. "
+                f"{together([names[m] for m in worst.members])}: {thousands(worst.amount_eur)} per jaar. "
                 + (
                     "Dat is al zo in de huidige situatie: een eigenschap van de sleutel, niet van de toetreding."
                     if v.status_quo_violations
@@ -210,7 +207,7 @@ def _verdict_lines(study: Report) -> str:
                     " Geen verdeling is stabiel."
                     if v.core_empty
                     else f" De kleinste aanpassing die hem stabiel maakt, verschuift "
-                    f"{_k(sum(x for _, x in v.adjustment if x > 0))} per jaar (zie de randvoorwaarden)."
+                    f"{thousands(sum(x for _, x in v.adjustment if x > 0))} per jaar (zie de randvoorwaarden)."
                 )
             )
         lines.append(
@@ -249,7 +246,7 @@ def summary(study: Report) -> Markup:
     entrants = [names[e] for e in s.entrants()]
     change = f"de toetreding van {together(entrants)}" if entrants else "deze wijziging"
     overall = (
-        f"Met {text(change)} betalen de deelnemers in {study.year} samen {_k(abs(total_saving))} per jaar "
+        f"Met {text(change)} betalen de deelnemers in {study.year} samen {thousands(abs(total_saving))} per jaar "
         f"{'minder' if total_saving >= 0 else 'meer'} dan in de huidige situatie. Het voordeel is een "
         "modeluitkomst, geen feit: de tabel geeft per deelnemer de netto contante waarde met de band waarin 90% "
         "van de trekkingen uit de onzekere invoer valt, de kans op verlies, en het geval zonder structurele "
@@ -265,13 +262,13 @@ def summary(study: Report) -> Markup:
         rows.append(
             (
                 names[p],
-                _k(now[i]),
-                _k(after[i]),
-                _k(now[i] - after[i]),
-                _k(npv[i]),
-                f"{_k(band.low_eur)} tot {_k(band.high_eur)}",
+                thousands(now[i]),
+                thousands(after[i]),
+                thousands(now[i] - after[i]),
+                thousands(npv[i]),
+                f"{thousands(band.low_eur)} tot {thousands(band.high_eur)}",
                 percent(band.loss_probability, 0),
-                _k(without[i]),
+                thousands(without[i]),
                 verdict_text("fail" if worse else "pass") if r.member[i, k] else "–",
             )
         )
