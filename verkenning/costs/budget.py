@@ -70,10 +70,8 @@ def budget(result: CostResult) -> Budget:
     t = np.array(result.years) - result.years[0]
     personnel, wage, price = float(p.personnel_share), float(p.wage_index), float(p.inflation)
     index = personnel * (1.0 + wage) ** t + (1.0 - personnel) * (1.0 + price) ** t
-    member = result.member
-    share = np.nan_to_num(result.share_eur["key"])
-    structural_real = np.where(member, share, result.standalone_eur)
     once = result.transition_eur + result.exit_eur + result.entry_fee_eur
+    structural_real = result.cost_eur["key"] - once  # its share while a member, else its own cost
     saving_real = result.status_quo_eur["key"] - result.cost_eur["key"]
     rate = float(p.nominal_discount_rate)
     npv_nominal = (saving_real * index / (1.0 + rate) ** t).sum(axis=1)

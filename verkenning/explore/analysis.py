@@ -135,6 +135,7 @@ def _outcomes(p, values: np.ndarray, outcomes) -> np.ndarray:
         flags, npvs = win_win(p, values)
     else:
         flags, npvs = None, npv(p, values)
+    full = None  # every outcome of the sweep, evaluated once if an outcome needs it
     columns = []
     for o in outcomes:
         if o.kind == "win_win":
@@ -142,7 +143,8 @@ def _outcomes(p, values: np.ndarray, outcomes) -> np.ndarray:
         elif o.kind == "npv_eur":
             columns.append(npvs[:, p.model.partners.index(o.subject)])
         else:
-            columns.append(evaluate(p, values)[o].astype(float))
+            full = evaluate(p, values) if full is None else full
+            columns.append(full[o].astype(float))
     return np.column_stack(columns)
 
 

@@ -363,11 +363,12 @@ def group_text(group, players: tuple[str, ...], names: dict[str, str]) -> str:
 def _moves(adjustment, names: dict[str, str]) -> str:
     """'A betaalt € 1.000 meer, B € 600 minder en C € 400 minder' (largest first; whole euros)."""
     moved = sorted((a for a in adjustment if abs(a[1]) >= 0.5), key=lambda a: -abs(a[1]))
-    words = [f"{names[p]} {_plain_euro(abs(x))} {'meer' if x > 0 else 'minder'}" for p, x in moved]
-    if words:
-        first, _, amount = words[0].partition(" €")
-        words[0] = f"{first} betaalt €{amount}"
-    return together(words)
+    return together(
+        [
+            f"{names[p]}{' betaalt' if i == 0 else ''} {_plain_euro(abs(x))} {'meer' if x > 0 else 'minder'}"
+            for i, (p, x) in enumerate(moved)
+        ]
+    )
 
 
 def _pay(ids, names: dict[str, str]) -> str:

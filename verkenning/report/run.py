@@ -418,7 +418,7 @@ class _Stages:
     def finish(self) -> None:
         if self.progress:
             seconds = time.perf_counter() - self.clock
-            print(f"verkenning: klaar in {seconds:.0f} s".replace(".", ","), file=sys.stderr, flush=True)
+            print(f"verkenning: klaar in {seconds:.0f} s", file=sys.stderr, flush=True)
 
 
 def _sweep_first(loaded, notebook: str, folder: Path, seed: int, samples: int, stages: _Stages) -> None:
