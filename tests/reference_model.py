@@ -15,11 +15,27 @@ Formulas (the docstrings'):
 - The key: each service line L = g_c^t K_s(N) (g_s^t for a cooperation of one member) split by
   the key's weights of its takers (equally when all weigh zero), the overhead g_c^t k (m − 1)
   equally, and λ g_c^t c({e}) to each entrant member.
-- Transition τ c({e}) (base year), a share f in the year of entry and the rest the year after, to
-  the entrant or split by that year's key; exit fee x × the leaver's key share of the year before,
-  paid by the leaver and split over the stayers by the key.
-- Cost: key share (member) or stand-alone cost, plus transition and exit; status quo: the root's
-  members with their root services by the key, plus services taken beyond them bought alone.
+- The entry's lines (``lines.py``), for an entrant joining in J after the base year with C its base
+  stand-alone cost and w the fte cost: transition items (team fte × months/12 × w, migration × its
+  workstations, network, training × its fte) times each phasing share in J + j; double running, each
+  contract's annual cost times the part of each year from 1 January J to the later of its end date
+  and J + notice, else contract share × C × months/12 from J; stranded book value in J (each asset's
+  value written down straight from 31 December of the nulmeting's year to its end, else a share of
+  C); guarantees share × w × fte a year and surplus share × fte × w a year for their years (a part
+  year in part), a sociaal plan per fte in J, the fte being the nulmeting's employed staff or
+  personnel share × C / w. The transition and double running to the transition bearer, stranded to
+  the entrant, each personnel line to its bearer (entrant, centre, or that year's key).
+- Every member of a cooperation of two or more, each year: its retained cost (own, or (fte + per
+  100k × min(inhabitants, 100k)/100k) × w) times the stand-alone growth; with integral pricing each
+  member but the centre pays (overhead + capital) × its share, the centre receives the sum; VAT 21% ×
+  its unrecoverable share (own, else 0 for municipalities and public bodies, 1 otherwise) × its
+  charges (share + surcharge; none for the centre), or × (1 − personnel share) × what it buys itself.
+- The game's singletons lose the retained cost when the year has two or more members.
+- Exit fee x × the leaver's key share of the year before, paid by the leaver and split over the
+  stayers by the key.
+- Cost: key share (member) or stand-alone cost, plus the lines and exit; status quo: the root's
+  members with their root services by the key, plus services taken beyond them bought alone, plus
+  their lines.
 - The nulmeting (``baseline``): a service's observed cost replaces K_s({p}) for the partner alone,
   the whole observed cost replaces c({p}); both scale with the volume factor.
 - Draws (``inputs.py``): a value replaces the figure or, for a factor, multiplies it; ``*`` applies to
@@ -72,7 +88,15 @@ class Reference:
         names = [
             n
             for n in type(scenario.parameters).model_fields
-            if n not in ("transition_cost_bearer", "exit_method", "fourk_weights")
+            if n
+            not in (
+                "transition_cost_bearer",
+                "exit_method",
+                "fourk_weights",
+                "transition_phasing",
+                "friction_bearers",
+                "pricing",
+            )
         ]
         self.p = {n: float(getattr(scenario.parameters, n)) for n in names}
         self.discount = float(scenario.discount_rate)
@@ -234,7 +258,8 @@ class Reference:
             if not group:
                 values.append(0.0)
             elif len(group) == 1:
-                values.append(self.growth("cost_growth_standalone", t) * self.alone(group[0], vf))
+                kept = self.retained(group[0]) if len(members) > 1 else 0.0
+                values.append(self.growth("cost_growth_standalone", t) * (self.alone(group[0], vf) - kept))
             else:
                 own = sum(self.alone(p, vf) for p in group if self.joins[p] is not None)
                 values.append(
@@ -249,20 +274,24 @@ class Reference:
         shares = {y: self.key(self.members(y), y) for y in self.years}
         sq_shares = {y: self.key(self.sq_members, y, self.sq_take) for y in self.years}
         one_off = {(p, y): 0.0 for p in self.partners for y in self.years}
+
+        def bear(p, year, amount, bearer):
+            if year not in self.years or amount == 0:
+                return
+            if bearer == "entrant":
+                one_off[p, year] += amount
+            elif bearer == "centre":
+                one_off[self.s.centre, year] += amount
+            else:
+                total = sum(shares[year].values())
+                for q, w in shares[year].items():
+                    one_off[q, year] += amount * w / total
+
         for p in self.partners:
             entry = self.joins[p]
             if entry is not None and entry > self.years[0]:
-                whole = self.p["transition_cost_share"] * self.alone(p, self.volume(0))
-                first = whole * self.p["transition_share_first_year"]
-                for year, amount in ((entry, first), (entry + 1, whole - first)):
-                    if year not in self.years:
-                        continue
-                    if self.bearer == "entrant":
-                        one_off[p, year] += amount
-                    else:
-                        total = sum(shares[year].values())
-                        for q, w in shares[year].items():
-                            one_off[q, year] += amount * w / total
+                for year, amount, bearer in self.entry_lines(p):
+                    bear(p, year, amount, bearer)
             exit_year = self.leaves[p]
             if exit_year is not None and exit_year in self.years and exit_year > self.years[0]:
                 # KB 14 mei 1985: 100, 80, 60, 40, 20% of the last share; ABRvS 2015: the stranded
@@ -297,11 +326,16 @@ class Reference:
                 standalone[p, year] = self.alone(p, vf) * gs
                 member = p in shares[year]
                 cost[p, year] = (shares[year][p] if member else standalone[p, year]) + one_off[p, year]
+                cost[p, year] += self.beside(p, shares[year], standalone[p, year], 0.0, gs)
                 if p in self.sq_members:
                     extra = sum(self.alone_line(p, sid, vf) for sid in self.take[p] - self.sq_take[p])
                     status_quo[p, year] = sq_shares[year][p] + extra * gs
+                    status_quo[p, year] += self.beside(
+                        p, sq_shares[year], standalone[p, year], extra * gs, gs
+                    )
                 else:
                     status_quo[p, year] = standalone[p, year]
+                    status_quo[p, year] += self.beside(p, sq_shares[year], standalone[p, year], 0.0, gs)
         npv = {
             p: sum(
                 (status_quo[p, y] - cost[p, y]) / (1 + self.discount) ** (y - self.years[0])
@@ -321,4 +355,104 @@ class Reference:
 
     def reference_year(self) -> int:
         joins = [j for j in self.joins.values() if j is not None]
-        return min(max(joins) + 2, self.years[-1]) if joins else self.years[0]
+        phased = len(self.s.parameters.transition_phasing.shares)
+        return min(max(joins) + phased, self.years[-1]) if joins else self.years[0]
+
+    # -- the lines beside the platform ------------------------------------------------------------
+
+    def retained(self, p: str) -> float:
+        own = self.s.partner(p).retained_annual_cost_eur
+        if own is not None:
+            return float(own)
+        size = min(self.figure[p]["inhabitants"], 100_000) / 100_000
+        fte = self.p["retained_fte"] + self.p["retained_fte_per_100k_inhabitants"] * size
+        return fte * self.p["fte_annual_cost_eur"]
+
+    def vat(self, p: str) -> float:
+        partner = self.s.partner(p)
+        if partner.vat_unrecoverable_share is not None:
+            return float(partner.vat_unrecoverable_share)
+        return 1.0 if partner.kind == "other" else 0.0
+
+    def beside(self, p: str, shares: dict, alone: float, bought: float, gs: float) -> float:
+        """Retained cost, surcharge and VAT of partner p in a year whose members pay ``shares``."""
+        out = 0.0
+        member = p in shares
+        if member and len(shares) > 1:
+            out += self.retained(p) * gs
+        rate = 0.0
+        if self.s.parameters.pricing == "integral" and self.s.centre in shares:
+            rate = self.p["overhead_share"] + self.p["capital_charge_share"]
+        surcharge = 0.0
+        if member and p != self.s.centre:
+            surcharge = rate * shares[p]
+        elif member:
+            surcharge = -rate * sum(x for q, x in shares.items() if q != p)
+        out += surcharge
+        purchased = 1.0 - self.p["personnel_share"]
+        if member:
+            charged = shares[p] + surcharge if p != self.s.centre else 0.0
+            out += 0.21 * self.vat(p) * (charged + purchased * bought)
+        else:
+            out += 0.21 * self.vat(p) * purchased * alone
+        return out
+
+    def entry_lines(self, p: str):
+        """(year, amount, bearer) of partner p's entry, from the formulas."""
+        from datetime import date, timedelta
+
+        partner, par = self.s.partner(p), self.s.parameters
+        entry, w = self.joins[p], self.p["fte_annual_cost_eur"]
+        base = self.alone(p, self.volume(0))
+        out = []
+        items = (
+            self.p["transition_team_fte"] * self.p["transition_team_months"] / 12 * w
+            + self.p["transition_migration_eur_per_workstation"] * self.figure[p]["workstations"]
+            + self.p["transition_network_eur"]
+            + self.p["transition_training_eur_per_fte"] * self.figure[p]["fte"]
+        )
+        for j, share in enumerate(par.transition_phasing.shares):
+            out.append((entry + j, share * items, self.bearer))
+        contracts = partner.baseline.contracts if partner.baseline is not None else ()
+        start = date(entry, 1, 1)
+        for c in contracts:
+            until = max(c.end_date, start + timedelta(days=float(c.notice_months) * 365.25 / 12))
+            for year in self.years:
+                lo, hi = max(start, date(year, 1, 1)), min(until, date(year + 1, 1, 1))
+                if hi > lo:
+                    days = (date(year + 1, 1, 1) - date(year, 1, 1)).days
+                    out.append((year, float(c.annual_cost_eur) * (hi - lo).days / days, self.bearer))
+        if not contracts:
+            months = self.p["double_running_months"]
+            for j in range(len(self.years)):
+                part = min(max(months / 12 - j, 0.0), 1.0)
+                out.append((entry + j, self.p["contract_share"] * base * part, self.bearer))
+        assets = partner.baseline.assets if partner.baseline is not None else ()
+        if assets:
+            measured = date(partner.baseline.year, 12, 31)
+            value = 0.0
+            for a in assets:
+                if start <= measured:
+                    value += float(a.book_value_eur)
+                elif a.depreciation_end > start:
+                    value += (
+                        float(a.book_value_eur)
+                        * (a.depreciation_end - start).days
+                        / (a.depreciation_end - measured).days
+                    )
+        else:
+            value = self.p["stranded_book_value_share"] * base
+        out.append((entry, value, "entrant"))
+        staff = partner.baseline.staff if partner.baseline is not None else ()
+        if staff:
+            fte = sum(float(line.fte) for line in staff if not line.hired)
+        else:
+            fte = self.p["personnel_share"] * base / w
+        bearers = par.friction_bearers
+        for j in range(20):
+            g = min(max(float(par.guarantee_years) - j, 0.0), 1.0)
+            u = min(max(float(par.surplus_years) - j, 0.0), 1.0)
+            out.append((entry + j, g * self.p["guarantee_share"] * w * fte, bearers.guarantees))
+            out.append((entry + j, u * self.p["surplus_fte_share"] * fte * w, bearers.surplus))
+        out.append((entry, self.p["social_plan_eur_per_fte"] * fte, bearers.social_plan))
+        return out

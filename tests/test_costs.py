@@ -9,15 +9,17 @@ import pytest
 from typer.testing import CliRunner
 
 from verkenning.cli import app
-from verkenning.costs import cost_model, simulate, split_cents
+from verkenning.costs import cost_model, simulate, split_cents, year_game
+from verkenning.costs.budget import budget
 from verkenning.costs.tables import long_table, trace_table
 from verkenning.errors import ScenarioError
-from verkenning.examples import three_partners, two_partners
+from verkenning.examples import PLATFORM_ONLY, three_partners, two_partners
 from verkenning.scenario import load_scenario
 
 from .conftest import SCENARIOS
 
-TWO = """
+TWO = (
+    """
 name: twee
 question: Wat kost samen tegenover alleen?
 centre: a
@@ -34,6 +36,15 @@ parameters:
   cost_growth_cooperation: 0
   inflation: 0
 """
+    + "".join(
+        f"  {name}: {value}\n" for name, value in {**PLATFORM_ONLY, "transition_network_eur": 450}.items()
+    )
+    + """\
+  transition_phasing: [0.6, 0.4]
+"""
+)
+"""Two partners on the platform alone: of the business case's lines only a transition of 450 (as a
+network connection), 60% in the year of entry and 40% the year after."""
 
 
 def two(write, joins="", fixed=1000, coordination=0, extra=""):
@@ -174,11 +185,12 @@ def test_every_key_adds_up_to_the_cooperation_to_the_cent(name):
 
 def test_information_management_alone_is_the_alternative():
     """Status quo of haaksbergen-im: Hengelo takes the basis package in today's cooperation and
-    buys IM on its own: F + u × fte = 140,000 + 600 × 706 = 563,600 (2025 prices)."""
+    buys IM on its own: F + u × fte = 140,000 + 600 × 706 = 563,600 (2025 prices), beside what it
+    pays in today's cooperation (its share and what it keeps at home)."""
     result = simulate(load_scenario(SCENARIOS / "haaksbergen-im.yaml"))
     basis = simulate(load_scenario(SCENARIOS / "basis.yaml"))
     h = result.partners.index("hengelo")
-    extra = result.status_quo_eur["key"][h, 0] - basis.share_eur["key"][h, 0]
+    extra = result.status_quo_eur["key"][h, 0] - basis.status_quo_eur["key"][h, 0]
     assert extra == pytest.approx(140_000 + 600 * 706, abs=0.01)
     assert result.npv_eur["key"][result.rates[0]][result.partners.index("oldenzaal")] == pytest.approx(
         0, abs=1
@@ -253,7 +265,7 @@ def test_costs_command_prints_the_same_figures_as_json_for_tools():
     data = json.loads(done.stdout)
     result = simulate(load_scenario(SCENARIOS / "borne.yaml"))
     k = result.years.index(result.reference_year)
-    assert data["reference_year"] == result.reference_year == 2028
+    assert data["reference_year"] == result.reference_year == 2029, "after three years of transition"
     assert list(data["partners"]) == list(result.partners)
     borne = data["partners"]["borne"]
     i = result.partners.index("borne")
@@ -415,3 +427,137 @@ def test_the_meerjarenraming_is_the_real_path_in_nominal_euros_with_its_nominal_
     saving = result.status_quo_eur["key"] - result.cost_eur["key"]
     expected = [sum(saving[i, k] * b.index[k] / 1.043 ** t[k] for k in t) for i in range(len(b.partners))]
     np.testing.assert_allclose(b.npv_nominal_eur, expected)
+
+
+LINES = """
+name: posten
+question: Wat kost een toetreding met alle posten naast het platform?
+centre: a
+horizon_years: 4
+discount_rate: 0.1
+partners:
+  - {id: a, name: A, kind: municipality, workstations: 100, inhabitants: 1000, services: [NET],
+     retained_annual_cost_eur: 100}
+  - id: b
+    name: B
+    kind: %s
+    workstations: 50
+    inhabitants: 3000
+    fte: 20
+    services: [NET]
+    joins: 2026
+    vat_unrecoverable_share: 0.5
+    baseline:
+      year: 2024
+      contracts:
+        - {id: kantoor, supplier: S, covers: licenties, annual_cost_eur: 730, end_date: 2026-03-31}
+        - {id: mail, supplier: T, covers: mail, annual_cost_eur: 365, end_date: 2025-12-31, notice_months: 12}
+      assets:
+        - {id: servers, description: servers, book_value_eur: 400, depreciation_end: 2026-12-31}
+      staff:
+        - {role: beheer, fte: 4}
+        - {role: inhuur, fte: 1, hired: true}
+services:
+  - {id: NET, fixed_annual_cost_eur: 1000, unit_annual_cost_eur: 10, depends_on: []}
+parameters:
+  coordination_annual_cost_eur_per_organisation: 0
+  cost_growth_standalone: 0
+  cost_growth_cooperation: 0
+  inflation: 0
+  wage_index: 0
+  fte_annual_cost_eur: 1000
+  transition_team_fte: 1
+  transition_team_months: 6
+  transition_migration_eur_per_workstation: 2
+  transition_network_eur: 60
+  transition_training_eur_per_fte: 1
+  transition_phasing: [0.5, 0.5]
+  guarantee_share: 0.05
+  guarantee_years: 2
+  surplus_fte_share: 0.25
+  surplus_years: 0.5
+  social_plan_eur_per_fte: 10
+  friction_bearers: {guarantees: centre, surplus: key, social_plan: entrant}
+  retained_fte: 0.1
+  retained_fte_per_100k_inhabitants: 1
+  overhead_share: 0.1
+  capital_charge_share: 0.02
+  pricing: %s
+"""
+
+
+def test_every_line_of_an_entry_by_hand(write):
+    """A (centre) and B (joins 2026), years 2025-2028, c(A) = 2000, c(B) = 1500, c(AB) = 2500, the key
+    by workstations A 1666.67, B 833.33; w = 1000 a fte. B's lines:
+    transition 1 fte × 6/12 × 1000 + 2 × 50 ws + 60 + 1 × 20 fte = 680, half in 2026 and 2027;
+    double running: 'kantoor' 730 a year until 31 March 2026, 89 of 365 days = 178, and 'mail' ended
+    in 2025 but gives 12 months' notice at entry, all of 2026 = 365;
+    stranded: the servers' 400 at the end of 2024, written down to zero at 31 December 2026: on
+    1 January 2026 364 of 730 days are left, 199.45;
+    personnel, 4 employed fte (the hired one is not affected): guarantees 0.05 × 1000 × 4 = 200 a
+    year in 2026 and 2027, borne by the centre; boventalligheid 0.25 × 4 × 1000 for half a year = 500
+    in 2026, by the key (A 333.33, B 166.67); sociaal plan 10 × 4 = 40 by B;
+    retained: A its own 100, B (0.1 + 1 × 3000/100000) × 1000 = 130, as members of two;
+    integral pricing, 10% + 2%: B pays 0.12 × 833.33 = 100.00 to A;
+    VAT: B cannot recover half: 0.21 × 0.5 × (833.33 + 100) = 98.00 a year as a member, and alone in
+    2025 0.21 × 0.5 × (1 − 0.5 personnel) × 1500 = 78.75."""
+    result = simulate(load_scenario(write(LINES % ("municipality", "integral"))))
+    lines = result.lines_eur
+    a, b = 0, 1
+    np.testing.assert_allclose(
+        lines["project_team"][b] + lines["migration"][b] + lines["network"][b] + lines["training"][b],
+        [0, 340, 340, 0],
+    )
+    np.testing.assert_allclose(lines["double_running"][b], [0, 178 + 365, 0, 0])
+    np.testing.assert_allclose(lines["stranded"][b], [0, 199.45, 0, 0])
+    np.testing.assert_allclose(lines["guarantees"][a], [0, 200, 200, 0])
+    np.testing.assert_allclose(lines["surplus"][:, 1], [333.33, 166.67])
+    np.testing.assert_allclose(lines["social_plan"][b], [0, 40, 0, 0])
+    np.testing.assert_allclose(lines["retained"][:, 1:], [[100] * 3, [130] * 3])
+    np.testing.assert_allclose(lines["retained"][:, 0], [0, 0], err_msg="a cooperation of one is none")
+    np.testing.assert_allclose(lines["surcharge"][:, 2], [-100.0, 100.0])
+    np.testing.assert_allclose(lines["vat"][b], [78.75, 98.0, 98.0, 98.0])
+    b_2026 = 833.33 + 340 + 543 + 199.45 + 166.67 + 40 + 130 + 100 + 98
+    assert result.cost_eur["key"][b, 1] == pytest.approx(b_2026, abs=0.02)
+    assert result.cost_eur["key"][a, 1] == pytest.approx(1666.67 + 200 + 333.33 + 100 - 100, abs=0.02)
+    # the status quo: A alone (a cooperation of one, nothing retained), B alone with its VAT
+    np.testing.assert_allclose(result.status_quo_eur["key"][:, 2], [2000, 1500 + 78.75])
+    # the game of 2027: each alone saves what it keeps at home as a member
+    np.testing.assert_allclose(year_game(result, 2027).values, [0, 2000 - 100, 1500 - 130, 2500])
+    # the meerjarenraming (no indexation here): the entry's lines incidental, the rest structural
+    budget_ = budget(result)
+    assert budget_.incidental_eur[b, 1] == pytest.approx(340 + 543 + 199.45 + 166.67 + 40, abs=0.02)
+    assert budget_.structural_eur[b, 1] == pytest.approx(833.33 + 130 + 100 + 98, abs=0.02)
+    # the reference year is the first after the two years of phasing
+    assert result.reference_year == 2028
+
+
+def test_the_integral_cost_price_decides_no_profit_the_floor_and_the_checks(write):
+    """At integral pricing the key charges B its integral cost price, 833.33 × 1.12 = 933.33: no
+    profit, and for an organisation of another kind the legal floor is its key share (933.33 / 1.12).
+    By inhabitants B would pay 2500 × 3000/4000 = 1875, charged 2100 against that price: a profit of
+    1166.67 on B. At direct pricing the centre carries 0.12 × 833.33 = 100.00 itself, which the floor
+    of the Wet Markt en Overheid forbids for an organisation of another kind."""
+    from verkenning.fourk.checklist import checklist
+    from verkenning.fourk.verdicts import verdicts
+    from verkenning.optimise import entry_fee_range
+
+    integral = simulate(load_scenario(write(LINES % ("other", "integral"))))
+    by_key = {v.condition: v for v in verdicts(integral, "key")}["no_profit"]
+    assert by_key.verdict == "model_choice" and by_key.profits == () and by_key.subsidy_eur == 0
+    by_inhabitants = {v.condition: v for v in verdicts(integral, "inhabitants")}["no_profit"]
+    assert by_inhabitants.verdict == "fail"
+    assert by_inhabitants.profits[0][:2] == ("b", 2026)
+    assert by_inhabitants.profits[0][2] == pytest.approx(1166.67, abs=0.02)
+    checks = {c.check: c for c in checklist(integral)}
+    assert checks["market"].verdict == "pass"
+    assert checks["vat"].verdict == "fail" and checks["vat"].amount_eur == pytest.approx(98.0, abs=0.01)
+    assert entry_fee_range(integral, "b").legal_floor_eur == pytest.approx(833.33, abs=0.01)
+
+    direct = simulate(load_scenario(write(LINES % ("other", "direct"))))
+    assert {v.condition: v for v in verdicts(direct, "key")}["no_profit"].subsidy_eur == pytest.approx(100.0)
+    market = {c.check: c for c in checklist(direct)}["market"]
+    assert market.verdict == "fail" and market.amount_eur == pytest.approx(100.0, abs=0.01)
+    assert entry_fee_range(direct, "b").legal_floor_eur == pytest.approx(933.33, abs=0.01)
+    public = simulate(load_scenario(write(LINES % ("municipality", "direct"))))
+    assert {c.check: c for c in checklist(public)}["market"].verdict == "pass", "exempt between public bodies"

@@ -38,7 +38,13 @@ extends: {base}
 uncertainties:
   services.*.scale_exponent: null
   parameters.fixed_share_scale: null
-  parameters.transition_cost_share: null
+  parameters.transition_team_months: null
+  parameters.transition_migration_eur_per_workstation: null
+  parameters.double_running_months: null
+  parameters.stranded_book_value_share: null
+  parameters.surplus_fte_share: null
+  parameters.retained_fte: null
+  parameters.overhead_share: null
   parameters.level_effect_entrant: null
   parameters.cost_growth_cooperation: null
   parameters.cost_growth_standalone: null
@@ -502,9 +508,9 @@ def test_the_defaults_tie_the_growth_rates_so_the_cooperation_rarely_grows_faste
     ("block", "message"),
     [
         (
-            "  parameters.cost_growth_standalone ~ parameters.transition_cost_share:"
+            "  parameters.cost_growth_standalone ~ parameters.transition_team_months:"
             " {rank: 0.9, assumption: x}\n"
-            "  parameters.cost_growth_cooperation ~ parameters.transition_cost_share:"
+            "  parameters.cost_growth_cooperation ~ parameters.transition_team_months:"
             " {rank: -0.9, assumption: x}\n",
             "cannot hold together",
         ),

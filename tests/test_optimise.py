@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from verkenning.costs import shares_for, simulate
+from verkenning.examples import PLATFORM_ONLY
 from verkenning.optimise import admit, entry_fee_range, staffing_plan
 from verkenning.scenario import load_scenario
 
@@ -41,7 +42,7 @@ services:
   - {{id: SEC, fixed_annual_cost_eur: 30000, unit_annual_cost_eur: 15000, depends_on: []}}
 parameters:
   coordination_annual_cost_eur_per_organisation: {coord}
-"""
+""" + "".join(f"  {name}: {value}\n" for name, value in PLATFORM_ONLY.items())
 
 
 def _random_scenario(write, seed):
@@ -118,7 +119,7 @@ ROLE_SERVICES = """services:
      key_roles: {network_admin: {fixed_fte: 0.5, fte_per_unit: 0.01}, ciso: 0.4}}
 parameters:
   coordination_annual_cost_eur_per_organisation: 0
-"""
+""" + "".join(f"  {name}: {value}\n" for name, value in PLATFORM_ONLY.items())
 
 
 def test_fee_range_of_borne_brackets_its_key_share(write):
@@ -137,7 +138,7 @@ def test_entry_terms_of_a_two_partner_entry_by_hand(write):
     nucleolus (two players); each then gains 500."""
     from verkenning.optimise import entry_terms
 
-    extra = "  transition_cost_share: 0\n  level_effect_entrant: 0\n"
+    extra = "  level_effect_entrant: 0\n"
     result = simulate(
         load_scenario(
             write(TWO.replace("horizon_years: 3", "horizon_years: 4") % (", joins: 2026", 1000, 0) + extra)

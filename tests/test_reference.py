@@ -2,7 +2,9 @@
 
 Hypothesis generates cooperations of 2–8 partners, with entrants in different years, leavers,
 information management taken beyond the status quo, exponents above and below 1, observed
-stand-alone costs, every key and both transition bearers, as two scenario files (a base and an
+stand-alone costs, nulmetingen with contracts, assets and staff, retained costs and VAT positions of
+their own, direct and integral pricing, phasings, every bearer of every line, every key and both
+transition bearers, as two scenario files (a base and an
 extension, so the status quo is a real one) at random values of every declared uncertainty. The
 model (the batch the sweep runs, through ``with_draws``) must agree with the reference to 1e-6
 relative; the study's cents to the cent per line.
@@ -62,6 +64,34 @@ def cooperations(draw):
                 "obtained": "observed",
             }
             partner["baseline"] = {"year": 2024, "services": {sid: dict(cost) for sid in services}}
+            if draw(st.booleans()):  # a contract calendar, assets and staff: the entry's own lines
+                partner["baseline"]["contracts"] = [
+                    {
+                        "id": f"c{j}",
+                        "supplier": "Leverancier",
+                        "covers": "licenties",
+                        "annual_cost_eur": float(draw(st.integers(1000, 90000))),
+                        "end_date": f"{draw(st.integers(2025, 2031))}-{draw(st.integers(1, 12)):02d}-28",
+                        "notice_months": draw(st.integers(0, 12)),
+                    }
+                    for j in range(draw(st.integers(1, 3)))
+                ]
+                partner["baseline"]["assets"] = [
+                    {
+                        "id": "a0",
+                        "description": "servers",
+                        "book_value_eur": float(draw(st.integers(0, 200000))),
+                        "depreciation_end": f"{draw(st.integers(2025, 2032))}-06-30",
+                    }
+                ]
+                partner["baseline"]["staff"] = [
+                    {"role": "beheer", "fte": draw(st.floats(0, 12))},
+                    {"role": "inhuur", "fte": draw(st.floats(0, 3)), "hired": True},
+                ]
+        if draw(st.integers(0, 2)) == 0:
+            partner["retained_annual_cost_eur"] = float(draw(st.integers(0, 150000)))
+        if draw(st.integers(0, 2)) == 0:
+            partner["vat_unrecoverable_share"] = draw(st.floats(0, 1))
         if i < incumbents:
             partners.append(partner)
             change = {"id": partner["id"]}
@@ -102,6 +132,14 @@ def cooperations(draw):
             "transition_cost_bearer": draw(st.sampled_from(["entrant", "key"])),
             "exit_method": draw(st.sampled_from(["kb1985", "damage", "share"])),
             "volume_growth": draw(st.floats(-0.02, 0.03)),
+            "pricing": draw(st.sampled_from(["direct", "integral"])),
+            "transition_phasing": draw(st.sampled_from([[1.0], [0.6, 0.4], [0.4, 0.4, 0.2], [0.25] * 4])),
+            "guarantee_years": draw(st.sampled_from([0, 1, 2.5, 3])),
+            "surplus_years": draw(st.sampled_from([0, 0.5, 1, 2])),
+            "friction_bearers": {
+                line: draw(st.sampled_from(["entrant", "centre", "key"]))
+                for line in ("guarantees", "surplus", "social_plan")
+            },
         },
     }
     return base, top, draw(st.randoms(use_true_random=False))

@@ -129,11 +129,14 @@ def verdict_line(verdict: Verdict) -> str:
         )
         return f"{year}: " + "; ".join(problems) + before + fix
     if c == "no_profit":
-        return (
-            "by construction: shares add up to the cost every year"
-            if verdict.verdict in ("pass", "model_choice")
-            else (f"shares differ from the cost by up to {verdict.max_gap_eur:,.2f}")
-        )
+        if verdict.max_gap_eur > 0:
+            return f"shares differ from the cost by up to {verdict.max_gap_eur:,.2f}"
+        if verdict.profits:
+            return "charged above the integral cost price: " + ", ".join(
+                f"{p} {x:,.0f} in {y}" for p, y, x in verdict.profits[:3]
+            )
+        carried = f"; the centre carries {verdict.subsidy_eur:,.0f} itself" if verdict.subsidy_eur > 0 else ""
+        return f"nobody pays above the integral cost price ({verdict.pricing} pricing){carried}"
     if c == "transparency":
         if verdict.verdict == "undetermined":
             return f"'{verdict.method}' is a game rule, not a key traced per service"

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .costs import CostResult, no_saving, simulate
 from .costs.budget import Budget, budget
-from .costs.tables import long_table, summary_table, trace_table
+from .costs.tables import items_table, lines_table, long_table, summary_table, trace_table
 from .explore.outcomes import Outcome
 from .fourk import Check, Scorecard, checklist, growth_path, marginal_effects, scorecard
 from .optimise import (
@@ -335,6 +335,7 @@ class Study:
                     "core_empty": f.core_empty,
                     "marginal_cost": _cents(f.marginal_cost_eur),
                     "standalone": _cents(f.standalone_eur),
+                    "legal_floor": _cents(f.legal_floor_eur),
                 }
                 for f in self.fees
             },
@@ -384,6 +385,14 @@ class Study:
             "assumptions": pedigree(self.scenario),
             "checklist": [c.facts() for c in self.checklist],
             "budget": self.budget.facts(),
+            "lines": {
+                p: {
+                    line: {str(y): _cents(a[i, k]) for k, y in enumerate(self.costs.years) if a[i, k]}
+                    for line, a in self.costs.lines_eur.items()
+                    if a[i].any()
+                }
+                for i, p in enumerate(self.costs.partners)
+            },
             "npv_nominal_eur": {
                 p: _cents(v) for p, v in zip(self.budget.partners, self.budget.npv_nominal_eur, strict=True)
             },
@@ -445,6 +454,8 @@ class Study:
             "kosten": long_table(self.costs),
             "samenvatting": summary_table(self.costs),
             "verdeling": trace_table(self.costs),
+            "posten": lines_table(self.costs),
+            "contracten_en_activa": items_table(self.costs),
             "scorecard": card,
             "groeipad": self.growth_path,
             "marginale_effecten": self.marginal_effects,

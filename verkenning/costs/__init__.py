@@ -4,7 +4,9 @@ The model is written once, over a leading batch axis of samples: ``inputs.py`` h
 as arrays (the study is the batch of one; a sweep applies its draws there), ``model.py`` states the
 scale-effect model and computes c(S) for every coalition at once, ``allocation.py`` shares one
 year's cost by the scenario's key (traced per service and driver), by whole-cost keys and by the
-game rules, in exact floats or in whole cents, ``paths.py`` runs the years against the status quo
+game rules, in exact floats or in whole cents, ``lines.py`` holds the business case's lines beside
+the platform (transition, double running, stranded book value, frictiekosten, retained costs, the
+integral surcharge, VAT), ``paths.py`` runs the years against the status quo
 and discounts the savings, and ``tables.py`` turns a study's result into tidy long tables and an
 Excel workbook.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from .allocation import Cents, Exact, split_cents
 from .inputs import Inputs, scenario_inputs, with_draws
+from .lines import ENTRY_LINES, STRUCTURAL_LINES, VAT_RATE, transition_items, vat_share
 from .model import MAX_PARTNERS, CostModel, coalition_members, cost_model
 from .paths import (
     METHODS,
@@ -27,13 +30,17 @@ from .paths import (
     reference_year,
     shares_for,
     simulate,
+    stranded_eur,
     year_game,
 )
 
 __all__ = [
+    "ENTRY_LINES",
     "MAX_PARTNERS",
     "METHODS",
     "NPV_RATES",
+    "STRUCTURAL_LINES",
+    "VAT_RATE",
     "Cents",
     "CostModel",
     "CostResult",
@@ -52,6 +59,9 @@ __all__ = [
     "shares_for",
     "simulate",
     "split_cents",
+    "stranded_eur",
+    "transition_items",
+    "vat_share",
     "with_draws",
     "year_game",
 ]

@@ -28,7 +28,15 @@ SERVICE_FIGURES = ("fixed_annual_cost_eur", "unit_annual_cost_eur", "scale_expon
 PARAMETERS = tuple(
     name
     for name in Parameters.model_fields
-    if name not in ("transition_cost_bearer", "exit_method", "fourk_weights")
+    if name
+    not in (
+        "transition_cost_bearer",
+        "transition_phasing",
+        "friction_bearers",
+        "exit_method",
+        "pricing",
+        "fourk_weights",
+    )
 )
 """The numeric model parameters (the others are choices, not numbers)."""
 

@@ -15,9 +15,10 @@ t = y − base_year and inflation π:
   more members and c_y({p}) = (1 + g_s)^t · c({p}) alone, with λ the entrant's one-off level
   effect (``level_effect_entrant``, default 0).
 - An entrant migrates onto the centre's platform (the centre's processes and infrastructure lead):
-  a one-off transition cost τ · c({e}) (τ = ``transition_cost_share``), ``transition_share_first_year``
-  of it in the year of entry and the rest the year after; carried by the entrant, or shared by the
-  key (``transition_cost_bearer``).
+  the one-off lines of its business case (transition, double running, stranded book value,
+  frictiekosten) and every member's yearly lines beside its share (retained costs, the integral
+  surcharge, VAT it cannot recover) are in ``lines.py``, with who bears each. A partner's retained
+  cost r_p lowers its value alone in the game: c_y({p}) − g_s^t r_p.
 - An entrant may pay a one-off entry fee (``entry_fee_eur``, default none) in its year of entry,
   which goes to the partners already in that year, by the key.
 - A leaver pays an exit fee by the method the scenario chooses (``exit_method``), which goes to the
@@ -60,6 +61,7 @@ import numpy as np
 from ..games import Game
 from ..scenario import Scenario
 from .allocation import GAME_RULES, SIMPLE_KEYS, Cents, Exact, Money, TraceLine, Year
+from .lines import ENTRY_LINES, FRICTION, TRANSITION, VAT_RATE, entry_costs, retained, vat_share
 from .model import CostModel, coalition_members, cost_model
 
 __all__ = [
@@ -83,9 +85,11 @@ NPV_RATES = (0.0, 0.045)
 
 
 def reference_year(scenario: Scenario) -> int:
-    """Two years after the last entry (its transition paid), within the horizon; else the base year."""
+    """The first year after the last entry's transition phasing (every entrant in and its transition
+    paid), within the horizon; else the base year."""
     joins = [p.joins for p in scenario.partners if p.joins is not None]
-    return min(max(joins) + 2, scenario.end_year) if joins else scenario.base_year
+    phased = len(scenario.parameters.transition_phasing.shares)
+    return min(max(joins) + phased, scenario.end_year) if joins else scenario.base_year
 
 
 def member_matrix(scenario: Scenario, status_quo: bool) -> np.ndarray:
@@ -126,6 +130,9 @@ class Projection:
     exit_fee: np.ndarray
     entry_fee: np.ndarray
     """n × partners × years: an entrant's entry fee (+) and what the partners already in receive (−)."""
+    lines: dict[str, np.ndarray]
+    """Line (``lines.ENTRY_LINES``, ``STRUCTURAL_LINES``) → n × partners × years, as borne under the key;
+    ``transition`` is the sum of the entry lines."""
     cost: dict[str, np.ndarray]
     """Method → what each partner pays in all: its share plus transition and exit, or stand-alone."""
     status_quo: dict[str, np.ndarray]
@@ -238,11 +245,15 @@ def _game_values(model: CostModel, members: tuple[int, ...], k: int, growth: _Gr
     level = model.inputs.parameter("level_effect_entrant")[:, None]
     own = (level * standalone[:, list(members)] * entrant) @ bits.T
     together = bits.sum(axis=1) >= 2
-    return np.where(
+    values = np.where(
         together,
         (values + own) * growth.cooperation[:, k, None],
         values * growth.standalone[:, k, None],
     )
+    if len(members) > 1:  # what a member keeps at home whatever it does: alone it saves that much less
+        kept = retained(model)[:, list(members)] * growth.standalone[:, k, None]
+        values[:, 1 << np.arange(len(members))] -= kept
+    return values
 
 
 def _year(model: CostModel, members: tuple[int, ...], k: int, growth: _Growth) -> Year:
@@ -299,6 +310,19 @@ def _adds(model: CostModel, money: Money, member: np.ndarray, i: int, k: int, gr
     return total - (money.key(model, _year(model, without, k, growth))[1] if without else 0.0)
 
 
+def stranded_eur(result: CostResult, i: int, k: int, status_quo: bool = False) -> float:
+    """What partner index i's leaving after year index k would strand a year: its key share less what
+    it adds to the cost, x_i − (c(N) − c(N∖i)), at least 0 (the staff, contracts and platform capacity
+    that stay)."""
+    run = result.projection
+    model = run.status_quo_model if status_quo else run.model
+    member = (run.status_quo_member if status_quo else run.member)[:, k]
+    if not member[i]:
+        return 0.0
+    share = float((result.status_quo_eur if status_quo else result.share_eur)["key"][i, k])
+    return max(share - float(_adds(model, Exact(), member, i, k, run.growth)[0]), 0.0)
+
+
 def exit_fee_eur(result: CostResult, i: int, k: int, status_quo: bool = False) -> float:
     """What partner index i would pay in all to leave after year index k (of the scenario, or of the
     status quo), by the scenario's ``exit_method``: every year of its schedule, undiscounted."""
@@ -309,7 +333,7 @@ def exit_fee_eur(result: CostResult, i: int, k: int, status_quo: bool = False) -
         return 0.0
     base = float((result.status_quo_eur if status_quo else result.share_eur)["key"][i, k])
     if result.scenario.parameters.exit_method == "damage":
-        base = max(base - float(_adds(model, Exact(), member, i, k, run.growth)[0]), 0.0)
+        base = stranded_eur(result, i, k, status_quo)
     schedule = exit_schedule(result.scenario, lambda name: model.inputs.parameter(name)[:1])
     return float(sum(f[0] for f in schedule) * base)
 
@@ -362,6 +386,24 @@ def exit_schedule(scenario: Scenario, parameter) -> tuple[np.ndarray, ...]:
     return tuple(np.ones_like(parameter("exit_cost_share")) for _ in range(years))
 
 
+def _bear(
+    amount: np.ndarray, bearer: str, member: np.ndarray, key_share: np.ndarray, money: Money, centre: int
+):
+    """n × partners × years: ``amount`` (an entry's line, in the entrant's rows) as its bearer carries it:
+    the entrant itself, the centre, or the year's members by their key shares."""
+    out = np.zeros(amount.shape)
+    for i, k in zip(*np.nonzero(np.any(amount != 0, axis=0)), strict=True):
+        whole = money.amount(amount[:, i, k])
+        if bearer == "entrant":
+            out[:, i, k] += whole
+        elif bearer == "centre":
+            out[:, centre, k] += whole
+        else:
+            payers = np.flatnonzero(member[:, k])
+            out[:, payers, k] += money.split(whole, key_share[:, payers, k])
+    return out
+
+
 def _one_offs(
     model: CostModel,
     member: np.ndarray,
@@ -371,30 +413,26 @@ def _one_offs(
     base: np.ndarray,
     growth: _Growth,
 ):
-    """Transition costs of entrants, their entry fees and exit fees of leavers, n × partners × years.
+    """The entries' lines as their bearers carry them (line → n × partners × years), the entrants'
+    entry fees and the leavers' exit fees (n × partners × years).
 
-    ``bearer`` is who carries the transition: ``entrant``, or ``key`` (the members of the year by
-    their key shares); ``base`` is the stand-alone cost in the base year (n × partners).
+    ``bearer`` is who carries the transition lines: ``entrant``, or ``key`` (the members of the year
+    by their key shares); ``base`` is the stand-alone cost in the base year (n × partners).
     """
     scenario, x = model.scenario, model.inputs
     years = scenario.years
-    transition = np.zeros(key_share.shape)
     exit_fee = np.zeros(key_share.shape)
     entry_fee = np.zeros(key_share.shape)
-    share_first = x.parameter("transition_share_first_year")
+    centre = model.index(scenario.centre)
+    bearers = {line: bearer for line in TRANSITION} | {
+        "stranded": "entrant",
+        **{line: getattr(scenario.parameters.friction_bearers, line) for line in FRICTION},
+    }
+    costs = entry_costs(model, base)
+    lines = {
+        line: _bear(costs[line], bearers[line], member, key_share, money, centre) for line in ENTRY_LINES
+    }
     for i, partner in enumerate(scenario.partners):
-        if partner.joins is not None and partner.joins > years[0]:
-            whole = money.amount(x.parameter("transition_cost_share") * base[:, i])
-            first = money.amount(whole * share_first)
-            for year, amount in ((partner.joins, first), (partner.joins + 1, money.amount(whole - first))):
-                if year not in years or not np.any(amount):
-                    continue
-                k = years.index(year)
-                if bearer == "entrant":
-                    transition[:, i, k] += amount
-                else:
-                    payers = np.flatnonzero(member[:, k])
-                    transition[:, payers, k] += money.split(amount, key_share[:, payers, k])
         if partner.joins is not None and partner.joins in years and float(partner.entry_fee_eur) > 0:
             k = years.index(partner.joins)
             fee = money.amount(np.full(key_share.shape[0], float(partner.entry_fee_eur)))
@@ -415,7 +453,39 @@ def _one_offs(
                 stayers = np.flatnonzero(member[:, k + j])
                 if stayers.size:
                     exit_fee[:, stayers, k + j] -= money.split(fee, key_share[:, stayers, k + j])
-    return transition, exit_fee, entry_fee
+    return lines, exit_fee, entry_fee
+
+
+def _structural(
+    model: CostModel,
+    member: np.ndarray,
+    share: np.ndarray,
+    standalone: np.ndarray,
+    growth: _Growth,
+    money: Money,
+    bought: np.ndarray | float = 0.0,
+) -> dict[str, np.ndarray]:
+    """Line → n × partners × years: what each partner pays every year besides ``share`` (its charges
+    as a member, NaN otherwise): retained costs, the integral surcharge, and VAT it cannot recover on
+    the charges, or on what it buys itself (``standalone`` while not a member, ``bought`` beside its
+    share)."""
+    scenario, x = model.scenario, model.inputs
+    centre = model.index(scenario.centre)
+    kept = retained(model)[:, :, None] * growth.standalone[:, None, :]
+    together = member & (member.sum(axis=0) >= 2)  # a cooperation of one member is no cooperation
+    charge = np.where(member, share, 0.0)
+    charged = member & member[centre]
+    charged[centre] = False
+    rate = 0.0
+    if scenario.parameters.pricing == "integral":
+        rate = (x.parameter("overhead_share") + x.parameter("capital_charge_share"))[:, None, None]
+    surcharge = np.where(charged, money.amount(rate * charge), 0.0)
+    surcharge[:, centre, :] -= surcharge.sum(axis=1)
+    unrecoverable = np.array([vat_share(p) for p in scenario.partners])[None, :, None]
+    purchased = (1.0 - x.parameter("personnel_share"))[:, None, None]
+    base = np.where(charged, charge + surcharge, 0.0) + purchased * np.where(member, bought, standalone)
+    vat = money.amount(VAT_RATE * unrecoverable * base) if unrecoverable.any() else np.zeros(share.shape)
+    return {"retained": np.where(together, money.amount(kept), 0.0), "surcharge": surcharge, "vat": vat}
 
 
 def project(
@@ -451,7 +521,7 @@ def project(
     status_quo_share, status_quo_total = _shares(
         status_quo_model, status_quo_member, type(money)(), status_quo_growth, rules
     )
-    transition, exit_fee, entry_fee = _one_offs(
+    entry, exit_fee, entry_fee = _one_offs(
         model,
         member,
         share["key"],
@@ -460,12 +530,27 @@ def project(
         growth.alone[:, :, 0],
         growth,
     )
+    transition = sum(entry.values())
     one_offs = transition + exit_fee + entry_fee
-    cost = {m: np.where(member, share[m], standalone) + one_offs for m in share}
-    status_quo = {
-        m: np.where(status_quo_member, status_quo_share[m] + extra_alone, standalone)
-        for m in status_quo_share
-    }
+    cost, status_quo, lines = {}, {}, dict(entry)
+    for m in share:
+        beside = _structural(model, member, share[m], standalone, growth, money)
+        cost[m] = np.where(member, share[m], standalone) + one_offs + sum(beside.values())
+        if m == "key":
+            lines |= beside
+    for m in status_quo_share:
+        beside = _structural(
+            status_quo_model,
+            status_quo_member,
+            status_quo_share[m],
+            standalone,
+            status_quo_growth,
+            money,
+            extra_alone,
+        )
+        status_quo[m] = np.where(status_quo_member, status_quo_share[m] + extra_alone, standalone) + sum(
+            beside.values()
+        )
     return Projection(
         model=model,
         status_quo_model=status_quo_model,
@@ -480,6 +565,7 @@ def project(
         transition=transition,
         exit_fee=exit_fee,
         entry_fee=entry_fee,
+        lines=lines,
         cost=cost,
         status_quo=status_quo,
         status_quo_share=status_quo_share,
@@ -571,6 +657,16 @@ class CostResult:
         return self.projection.transition[0]
 
     @property
+    def lines_eur(self) -> dict[str, np.ndarray]:
+        """Line → partners × years: the business case's lines beside the platform, as borne."""
+        return {line: a[0] for line, a in self.projection.lines.items()}
+
+    @property
+    def migration_eur(self) -> np.ndarray:
+        """partners × years: the transition lines (``lines.TRANSITION``) as borne."""
+        return sum(self.lines_eur[line] for line in TRANSITION)
+
+    @property
     def exit_eur(self) -> np.ndarray:
         return self.projection.exit_fee[0]
 
@@ -623,11 +719,11 @@ def simulate(scenario: Scenario, rules: tuple[str, ...] = GAME_RULES) -> CostRes
     npv = {m: {rate: run.npv(m, rate)[0] for rate in rates} for m in run.share}
     pessimistic = project(model, status_quo_model, Cents(), avoided_growth=False)
     other = "key" if scenario.parameters.transition_cost_bearer == "entrant" else "entrant"
-    other_transition, _, _ = _one_offs(
+    other_lines, _, _ = _one_offs(
         model, run.member, run.share["key"], Cents(), other, run.growth.alone[:, :, 0], run.growth
     )
-    settled = other_transition + run.exit_fee + run.entry_fee
-    cost_other = np.where(run.member, run.share["key"], run.standalone) + settled
+    other_transition = sum(other_lines.values())
+    cost_other = run.cost["key"] - run.transition + other_transition
     other_run = Projection(**{**vars(run), "cost": {"key": cost_other}, "transition": other_transition})
     return CostResult(
         scenario=scenario,

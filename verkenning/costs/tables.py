@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .lines import asset_values, contract_years
 from .paths import CostResult
 
-__all__ = ["long_table", "summary_data", "summary_table", "trace_table"]
+__all__ = ["items_table", "lines_table", "long_table", "summary_data", "summary_table", "trace_table"]
 
 COLUMNS = ["scenario", "partner", "year", "variable", "unit", "value"]
 
@@ -38,6 +39,7 @@ def long_table(result: CostResult) -> pd.DataFrame:
         _rows(result, "transition_cost", result.transition_eur),
         _rows(result, "exit_cost", result.exit_eur),
         _rows(result, "entry_fee", result.entry_fee_eur),
+        *(_rows(result, f"line:{line}", amounts) for line, amounts in result.lines_eur.items()),
     ]
     for method in result.share_eur:
         frames.append(_rows(result, f"share:{method}", result.share_eur[method]))
@@ -87,6 +89,50 @@ def trace_table(result: CostResult) -> pd.DataFrame:
         ],
         columns=["year", "partner", "service", "key", "volume", "eur"],
     )
+
+
+def lines_table(result: CostResult) -> pd.DataFrame:
+    """The business case's lines beside the platform as borne: year, partner, line, euros (no zeros)."""
+    rows = [
+        {"year": year, "partner": partner, "line": line, "eur": float(amounts[i, k])}
+        for line, amounts in result.lines_eur.items()
+        for i, partner in enumerate(result.partners)
+        for k, year in enumerate(result.years)
+        if amounts[i, k]
+    ]
+    return pd.DataFrame(rows, columns=["year", "partner", "line", "eur"])
+
+
+def items_table(result: CostResult) -> pd.DataFrame:
+    """Each entrant's double running per contract and stranded book value per asset of its nulmeting,
+    before anyone else bears them: entrant, line, item, year, euros."""
+    rows = []
+    for partner in result.scenario.partners:
+        if partner.joins is None or partner.joins <= result.years[0]:
+            continue
+        for contract, annual, fractions in contract_years(partner, result.years):
+            rows += [
+                {
+                    "entrant": partner.id,
+                    "line": "double_running",
+                    "item": contract,
+                    "year": y,
+                    "eur": annual * f,
+                }
+                for y, f in zip(result.years, fractions, strict=True)
+                if f
+            ]
+        for asset, value in asset_values(partner):
+            rows.append(
+                {
+                    "entrant": partner.id,
+                    "line": "stranded",
+                    "item": asset,
+                    "year": partner.joins,
+                    "eur": value,
+                }
+            )
+    return pd.DataFrame(rows, columns=["entrant", "line", "item", "year", "eur"])
 
 
 def summary_table(result: CostResult) -> pd.DataFrame:

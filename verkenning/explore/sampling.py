@@ -1,6 +1,6 @@
 """Uncertain inputs: the distributions a scenario declares, and Latin hypercube samples of them.
 
-Every uncertainty maps a figure path (``parameters.transition_cost_share``, ``services.*.scale_exponent``,
+Every uncertainty maps a figure path (``parameters.transition_team_months``, ``services.*.scale_exponent``,
 ``partners.borne.workstations``, ``discount_rate``) to a distribution. Samples come from a Latin
 hypercube (``scipy.stats.qmc.LatinHypercube``) on the unit cube, seeded through one
 ``numpy.random.Generator``, pushed through each distribution's inverse CDF: the same scenario and

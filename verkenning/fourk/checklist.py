@@ -9,8 +9,9 @@ bepalen* with what would decide it (``decided_by``), never passed by default. Th
   1 July 2022. A procedure, not a fact in the data: always undetermined, decided by the councils.
 - ``market``: Wet Markt en Overheid. Services between bestuursorganen for a public task are exempt
   (art. 25h lid 2 Mededingingswet): a municipality or public body passes; an organisation of another
-  kind is not exempt, and the centre's integral cost price is then the legal floor of its
-  contribution, which the model does not compute yet: undetermined.
+  kind is not exempt, and the centre's integral cost price (its key share of the direct cost plus
+  ``overhead_share`` and ``capital_charge_share``) is then the legal floor of its charge: it passes
+  with integral pricing, and fails with direct pricing, with the shortfall a year.
 - ``procurement``: horizontal public–public cooperation is exempt from tendering (Dir. 2014/24/EU
   art. 12(4), Aanbestedingswet 2012 art. 2.24a) only between public bodies with common objectives and
   less than 20% of the activity on the market. An organisation of another kind fails (a service
@@ -20,7 +21,9 @@ bepalen* with what would decide it (``decided_by``), never passed by default. Th
   services in Dutch practice, Hof Arnhem-Leeuwarden 10 Dec 2024, challenged by HvJ EU 22 Jan 2026). A
   municipality reclaims it from the BTW-compensatiefonds for its public task: passes. A public body
   with business activity deducts only its business share: undetermined without that share. Another
-  kind pays it in full: fails, with the amount (21% of its contribution in the reference year).
+  kind pays it in full: fails, with the amount (21% of its charge in the reference year). A partner's
+  own ``vat_unrecoverable_share`` decides it: 0 passes, more fails with its amount (the cost model
+  counts the same amount in the partner's costs, ``costs.lines``).
 - ``bio``: BIO2 5.02.02 and ENSIA keep each organisation responsible for its own information
   security, with a CISO of its own: passes when the entrant takes a service that staffs a CISO per
   organisation (a ``ciso`` role with fte per unit and a per-organisation driver), fails otherwise.
@@ -31,13 +34,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ..costs import CostResult
+from ..costs import VAT_RATE, CostResult, vat_share
 
-__all__ = ["CHECKS", "VAT_RATE", "Check", "checklist"]
+__all__ = ["CHECKS", "Check", "checklist"]
 
 CHECKS = ("wgr", "market", "procurement", "vat", "bio")
-VAT_RATE = 0.21
-"""The general Dutch VAT rate (Wet OB 1968 art. 9)."""
 
 
 @dataclass(frozen=True)
@@ -78,18 +79,23 @@ def _own_ciso(result: CostResult, entrant: int) -> bool:
 def checklist(result: CostResult) -> tuple[Check, ...]:
     """Every check of :data:`CHECKS` for every entrant of the scenario (none without entrants)."""
     scenario = result.scenario
+    p = scenario.parameters
     k = result.years.index(result.reference_year)
+    rate = float(p.overhead_share) + float(p.capital_charge_share)
     found: list[Check] = []
     for entrant in scenario.entrants():
         i = result.partners.index(entrant)
-        kind = scenario.partner(entrant).kind
+        partner = scenario.partner(entrant)
+        kind = partner.kind
         public = kind in ("municipality", "public_body")
         share = float(result.share_eur["key"][i, k])
+        charge = share * (1.0 + rate) if p.pricing == "integral" else share
+        short = share * (1.0 + rate) - charge
         found.append(Check("wgr", entrant, "undetermined", kind, "the councils' toestemming"))
         found.append(
             Check("market", entrant, "pass", kind)
-            if public
-            else Check("market", entrant, "undetermined", kind, "the centre's integral cost price")
+            if public or short <= 0.005
+            else Check("market", entrant, "fail", kind, amount_eur=short)
         )
         found.append(
             Check(
@@ -98,11 +104,12 @@ def checklist(result: CostResult) -> tuple[Check, ...]:
             if public
             else Check("procurement", entrant, "fail", kind)
         )
-        if kind == "municipality":
-            found.append(Check("vat", entrant, "pass", kind))
-        elif kind == "public_body":
+        unrecoverable = vat_share(partner)
+        if kind == "public_body" and partner.vat_unrecoverable_share is None:
             found.append(Check("vat", entrant, "undetermined", kind, "the entrant's business share"))
+        elif unrecoverable > 0:
+            found.append(Check("vat", entrant, "fail", kind, amount_eur=VAT_RATE * unrecoverable * charge))
         else:
-            found.append(Check("vat", entrant, "fail", kind, amount_eur=VAT_RATE * share))
+            found.append(Check("vat", entrant, "pass", kind))
         found.append(Check("bio", entrant, "pass" if _own_ciso(result, i) else "fail", kind))
     return tuple(found)

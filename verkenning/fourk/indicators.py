@@ -39,8 +39,13 @@ Kwetsbaarheid verminderen
   centre (1 for a member, 0 on its own; the centre itself counts 0: it is the provider).
 - ``exit_cost_exposure_eur``: what leaving would cost in the reference year: the exit fee by the
   scenario's ``exit_method`` (``costs.exit_fee_eur``: KB 1985, 3.0 annual shares, by default) plus
-  migrating back to its own platform (``transition_cost_share`` × its stand-alone cost). 0 for a
+  migrating back to its own platform (the transition items, ``costs.transition_items``). 0 for a
   partner that is not a member.
+- ``leaver_exposure_eur``: what the partner carries when another member leaves after the reference
+  year, for the worst leaver j: the part of j's share its leaving strands (``costs.stranded_eur``:
+  x_j − (c(N) − c(N∖j))) for ``exit_bridging_years`` years (ABRvS 2015), less the exit fee j pays,
+  at the partner's key part of the stayers' shares, x_p / (Σ x − x_j); 0 when the fee covers it.
+  For the centre this is the centre's own exposure.
 - Weak points of the dependency graph (cooperation level): services weighted by the services and
   partners that hang on them (``graph.weak_points``).
 
@@ -58,7 +63,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..costs import CostResult, exit_fee_eur
+from ..costs import CostResult, exit_fee_eur, stranded_eur, transition_items
 from ..costs.model import CostModel, cost_model
 from ..errors import VerkenningError
 from ..graph import weak_points
@@ -250,6 +255,24 @@ def quality(
 # The scorecard
 
 
+def leaver_exposure(result: CostResult, i: int, k: int, status_quo: bool = False) -> float:
+    """What partner index i carries, in euros, when the worst other member leaves after year index k
+    (see the module docstring)."""
+    member = (result.status_quo_member if status_quo else result.member)[:, k]
+    if not member[i]:
+        return 0.0
+    shares = (result.status_quo_eur if status_quo else result.share_eur)["key"][:, k]
+    years = float(result.scenario.parameters.exit_bridging_years)
+    worst = 0.0
+    for j in np.flatnonzero(member):
+        rest = float(np.nansum(shares[member])) - float(shares[j])
+        if j == i or rest <= 0:
+            continue
+        uncovered = years * stranded_eur(result, j, k, status_quo) - exit_fee_eur(result, j, k, status_quo)
+        worst = max(worst, float(shares[i]) / rest * max(uncovered, 0.0))
+    return worst
+
+
 def scorecard(result: CostResult, method: str = "key") -> Scorecard:
     """Indicators per partner and for the cooperation, before and after, with the verdicts."""
     scenario = result.scenario
@@ -284,7 +307,7 @@ def scorecard(result: CostResult, method: str = "key") -> Scorecard:
         cost_before = float(result.status_quo_eur[method][i, k])
         cost_after = float(result.cost_eur[method][i, k])
         inhabitants = float(partner.inhabitants)
-        back = float(p.transition_cost_share) * float(result.standalone_eur[i, k])
+        back = float(sum(a[0] for a in transition_items(model, i).values()))
         exposure = exit_fee_eur(result, i, k) + back if after_member and i != centre else 0.0
         before_exposure = (
             exit_fee_eur(result, i, k, status_quo=True) + back if before_member and i != centre else 0.0
@@ -342,6 +365,13 @@ def scorecard(result: CostResult, method: str = "key") -> Scorecard:
             1.0 if after_member and i != centre else 0.0,
         )
         add("kwetsbaarheid", "exit_cost_exposure_eur", "eur", before_exposure, exposure)
+        add(
+            "kwetsbaarheid",
+            "leaver_exposure_eur",
+            "eur",
+            leaver_exposure(result, i, k, status_quo=True),
+            leaver_exposure(result, i, k),
+        )
         add("kennis", "specialist_roles", "rollen", before_q["specialist_roles"], after_q["specialist_roles"])
     rows += _cooperation_rows(
         result, status_quo_model, before_team, after_team, absence, minimum, threshold, k

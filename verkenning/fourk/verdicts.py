@@ -20,8 +20,15 @@ before anyone joins):
   member; ``core_empty`` when no key can be stable).
 
 The sweep's ``win_win`` outcome is both at once.
-- ``no_profit``: every year the shares add up to the cooperation's cost, to the cent. The shares are
-  built to do so, so a pass is a *modelkeuze* (charging at cost); the check stays as a guard.
+- ``no_profit``: no member is charged more than the centre's integral cost price of what it gets
+  (Wet Markt en Overheid, gedragsregel 1): its share by the scenario's key of the direct cost, plus
+  ``overhead_share`` and ``capital_charge_share`` on it. The charge is the method's share, plus the
+  integral surcharge when ``pricing`` is integral. It fails, with the profit per partner, when a
+  method (inhabitants, inbreng, fixed percentages, a game rule) charges a member above that price in
+  any year; the scenario's own key charges the price (integral) or its direct part (direct) by how
+  it is built, so for the key a pass is a *modelkeuze*. Beside it what the centre carries itself in
+  the reference year (``subsidy_eur``: the overhead and capital charge it does not charge), and the
+  guard that the shares add up to the cooperation's cost every year, to the cent.
 - ``transparency``: every euro of the scenario's key is traced to a service and a key, and the trace
   adds up to each partner's share (undetermined for game-theoretic rules, which have no such trace).
   The key is built from that trace, so a pass is a *modelkeuze*.
@@ -146,6 +153,14 @@ class Undecided(Verdict):
 @dataclass(frozen=True)
 class NoProfit(Verdict):
     max_gap_eur: float
+    profits: tuple[tuple[str, int, float], ...]
+    """(partner, year, euros) charged above its integral cost price, the largest first (ten at most)."""
+    subsidy_eur: float
+    """What the centre carries itself in the reference year: the overhead and capital charge on the
+    other members' shares it does not charge them."""
+    rate: float
+    """Overhead plus capital charge on the direct cost."""
+    pricing: str
 
 
 @dataclass(frozen=True)
@@ -260,7 +275,33 @@ def _no_profit(result: CostResult, method: str) -> NoProfit:
     totals = np.round(np.nansum(result.share_eur[method], axis=0) * 100)
     gaps = totals - np.round(result.cooperation_cost_eur * 100)
     gap = float(abs(gaps).max() / 100)
-    return NoProfit("no_profit", BY_CONSTRUCTION if not gaps.any() else "fail", result.reference_year, gap)
+    p = result.scenario.parameters
+    rate = float(p.overhead_share) + float(p.capital_charge_share)
+    charged = 1.0 + (rate if p.pricing == "integral" else 0.0)
+    others = result.member.copy()
+    others[result.partners.index(result.scenario.centre)] = False
+    price = result.share_eur["key"] * (1.0 + rate)
+    over = np.where(others, result.share_eur[method] * charged - price, 0.0)
+    found = sorted(
+        (
+            (result.partners[i], result.years[k], round(float(over[i, k]), 2))
+            for i, k in zip(*np.nonzero(over > 0.005), strict=True)
+        ),
+        key=lambda row: -row[2],
+    )
+    k = result.years.index(result.reference_year)
+    subsidy = float(np.where(others[:, k], price[:, k] - result.share_eur["key"][:, k] * charged, 0.0).sum())
+    verdict = "fail" if gaps.any() or found else (BY_CONSTRUCTION if method == "key" else "pass")
+    return NoProfit(
+        "no_profit",
+        verdict,
+        result.reference_year,
+        gap,
+        tuple(found[:10]),
+        round(subsidy, 2),
+        rate,
+        p.pricing,
+    )
 
 
 def _transparency(result: CostResult, method: str) -> Transparency:
@@ -287,10 +328,10 @@ def _platform_leads(result: CostResult, method: str) -> PlatformLeads:
     if not joining:
         return PlatformLeads("platform_leads", "undetermined", year, (), ())
     amounts = tuple(
-        (p, round(float(result.transition_eur[result.partners.index(p)].sum()), 2)) for p in joining
+        (p, round(float(result.migration_eur[result.partners.index(p)].sum()), 2)) for p in joining
     )
     if scenario.parameters.transition_cost_bearer == "key":
-        missing = () if result.transition_eur.sum() > 0 else tuple(joining)
+        missing = () if result.migration_eur.sum() > 0 else tuple(joining)
     else:
         missing = tuple(p for p, amount in amounts if amount <= 0)
     return PlatformLeads("platform_leads", "fail" if missing else BY_CONSTRUCTION, year, amounts, missing)

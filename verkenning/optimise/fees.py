@@ -51,6 +51,10 @@ class EntryFee:
     epsilon_eur: float
     key_share_eur: float
     """What the scenario's key charges it in that year."""
+    legal_floor_eur: float = 0.0
+    """For an entrant that is no bestuursorgaan (``kind: other``, Wet Markt en Overheid): the least
+    annual contribution whose charge covers the centre's integral cost price of what it gets (its key
+    share plus overhead and capital charge); 0 for a public entrant, which the law leaves free."""
 
 
 def entry_fee_range(result: CostResult, entrant: str, year: int | None = None) -> EntryFee:
@@ -62,6 +66,12 @@ def entry_fee_range(result: CostResult, entrant: str, year: int | None = None) -
     bit = 1 << game.players.index(entrant)
     fee = fee_range(game, entrant)
     k = result.years.index(year)
+    key_share = float(result.share_eur["key"][result.partners.index(entrant), k])
+    p = result.scenario.parameters
+    rate = float(p.overhead_share) + float(p.capital_charge_share)
+    floor = 0.0
+    if result.scenario.partner(entrant).kind == "other":
+        floor = key_share * (1.0 + rate) / (1.0 + rate if p.pricing == "integral" else 1.0)
     return EntryFee(
         entrant=entrant,
         year=year,
@@ -71,7 +81,8 @@ def entry_fee_range(result: CostResult, entrant: str, year: int | None = None) -
         high_eur=fee.high,
         core_empty=fee.core_empty,
         epsilon_eur=fee.epsilon,
-        key_share_eur=float(result.share_eur["key"][result.partners.index(entrant), k]),
+        key_share_eur=key_share,
+        legal_floor_eur=floor,
     )
 
 

@@ -8,12 +8,14 @@ from ..scenario.baseline import OBTAINED_WORDS
 from .html import Markup, euro, number, percent, text
 
 __all__ = [
+    "BEARER_LABELS",
     "CHECK_LABELS",
     "CONDITION_LABELS",
     "DRIVER_LABELS",
     "INDICATOR_LABELS",
     "KIND_LABELS",
     "K_LABELS",
+    "LINE_LABELS",
     "METHOD_LABELS",
     "OBTAINED_LABELS",
     "PEDIGREE_LABELS",
@@ -89,6 +91,7 @@ INDICATOR_LABELS = {
     "bus_factor_roles": "Sleutelrollen zonder vaste tweede persoon (minder dan 2 fte)",
     "dependence_on_centre": "Afhankelijkheid van de centrumgemeente",
     "exit_cost_exposure_eur": "Kosten van uittreden",
+    "leaver_exposure_eur": "Blootstelling als een andere deelnemer uittreedt",
     "specialist_roles": "Sleutelrollen met een eigen specialist (ten minste 1 fte)",
     "team_fte": "Fte in sleutelrollen",
 }
@@ -135,8 +138,23 @@ FIELD_LABELS = {
 """Partner and service figures in Dutch, for the appendix of assumptions."""
 PARAMETER_LABELS = {
     "fixed_share_scale": "Gedeeld vast deel van de kosten (× de kalibratie)",
-    "transition_cost_share": "Transitiekosten (aandeel van de jaarkosten van de toetreder)",
-    "transition_share_first_year": "Deel van de transitiekosten in het jaar van toetreding",
+    "transition_team_fte": "Transitie: projectteam (fte)",
+    "transition_team_months": "Transitie: duur van het projectteam (maanden)",
+    "transition_migration_eur_per_workstation": "Transitie: migratie (identiteit, data, mail) per werkplek",
+    "transition_network_eur": "Transitie: netwerkaansluiting per toetreder",
+    "transition_training_eur_per_fte": "Transitie: training per fte",
+    "double_running_months": "Dubbele looptijd van contracten zonder contractkalender (maanden)",
+    "contract_share": "Aandeel van de kosten dat op contracten loopt (licenties, SaaS)",
+    "stranded_book_value_share": "Boekwaarde eigen activa zonder nulmeting (deel van de jaarkosten)",
+    "guarantee_share": "Frictie: salaris- en schaalgaranties (aandeel van de fte-kosten per jaar)",
+    "guarantee_years": "Frictie: duur van de garanties (jaren)",
+    "surplus_fte_share": "Frictie: boventallig deel van het overgaande personeel",
+    "surplus_years": "Frictie: duur van de doorbetaling bij boventalligheid (jaren)",
+    "social_plan_eur_per_fte": "Frictie: sociaal plan en OR-advies per overgaande fte",
+    "retained_fte": "Achterblijvende regie per deelnemer (fte, kleinste deelnemer)",
+    "retained_fte_per_100k_inhabitants": "Achterblijvende regie erbij per 100.000 inwoners (fte)",
+    "overhead_share": "Overhead van de centrumgemeente op haar directe kosten",
+    "capital_charge_share": "Kapitaallasten van het platform (aandeel van de directe kosten)",
     "level_effect_entrant": "Niveau-effect bij de toetreder",
     "cost_growth_standalone": "Kostengroei bij zelfstandig werken (nominaal, per jaar)",
     "cost_growth_cooperation": "Kostengroei binnen de samenwerking (nominaal, per jaar)",
@@ -152,11 +170,32 @@ PARAMETER_LABELS = {
     "continuity_min_workstations": "Continuïteitsdrempel (werkplekken)",
     "baseline_error_observed": "Meetfout van een waargenomen kostencijfer",
     "baseline_error_estimated": "Meetfout van een geschat kostencijfer",
-    "personnel_share": "Aandeel personeel in de ICT-kosten (meerjarenraming)",
+    "personnel_share": "Aandeel personeel in de ICT-kosten",
     "wage_index": "Loonindex per jaar (meerjarenraming)",
     "nominal_discount_rate": "Nominale discontovoet van de publieke businesscase",
 }
 """The model parameters in Dutch."""
+LINE_LABELS = {
+    "project_team": "Transitie: projectteam",
+    "migration": "Transitie: migratie van identiteiten, gegevens en mail",
+    "network": "Transitie: netwerkaansluiting",
+    "training": "Transitie: training",
+    "double_running": "Dubbele lasten van lopende contracten",
+    "stranded": "Resterende boekwaarde eigen activa",
+    "guarantees": "Frictie: salaris- en schaalgaranties",
+    "surplus": "Frictie: boventallig personeel",
+    "social_plan": "Frictie: sociaal plan en OR-advies",
+    "retained": "Achterblijvende regie (opdrachtgeversrol)",
+    "surcharge": "Opslag integrale kostprijs (overhead en kapitaallasten)",
+    "vat": "Niet-terugvorderbare btw",
+}
+"""The business case's lines beside the platform (``costs.lines``), in Dutch."""
+BEARER_LABELS = {
+    "entrant": "de toetreder",
+    "centre": "de centrumgemeente",
+    "key": "alle deelnemers naar de sleutel",
+}
+"""Who bears a line, in Dutch."""
 EXIT_METHOD_LABELS = {
     "kb1985": "vijf jaar bijdragen, elk jaar 20% minder (KB 14 mei 1985, AB 1985/424)",
     "damage": "de directe schade met een overbruggingsperiode (ABRvS 15 april 2015)",
@@ -192,11 +231,17 @@ def check_sentence(check, names: dict[str, str]) -> str:
                 "uitgezonderd "
                 "(art. 25h lid 2 Mededingingswet)."
             )
+        if check.verdict == "fail":
+            return (
+                f"{who} is geen bestuursorgaan met een publieke taak: de integrale kostprijs van de "
+                "centrumgemeente is de wettelijke ondergrens van zijn bijdrage (gedragsregel 1). Bij "
+                f"levering tegen directe kosten betaalt {who} {_plain_euro(check.amount_eur)} per jaar te "
+                "weinig; reken de integrale kostprijs (pricing: integral)."
+            )
         return (
             f"{who} is geen bestuursorgaan met een publieke taak: de integrale kostprijs van de "
-            "centrumgemeente "
-            "is de wettelijke ondergrens van zijn bijdrage (gedragsregel 1). Niet te bepalen: het model "
-            "berekent die kostprijs nog niet."
+            "centrumgemeente is de wettelijke ondergrens van zijn bijdrage (gedragsregel 1), en die "
+            "betaalt het."
         )
     if check.check == "procurement":
         if check.verdict == "fail":
@@ -214,16 +259,19 @@ def check_sentence(check, names: dict[str, str]) -> str:
         )
     if check.check == "vat":
         if check.verdict == "pass":
+            if check.kind != "municipality":
+                return (
+                    f"{who} kan de btw op de bijdrage volgens het scenario volledig terugvragen of aftrekken."
+                )
             return (
                 f"{who} is een gemeente en compenseert btw op de bijdrage voor haar publieke taak via het "
                 "btw-compensatiefonds."
             )
         if check.verdict == "fail":
             return (
-                f"{who} is geen gemeente of openbaar lichaam en betaalt 21% btw over de bijdrage volledig: "
-                f"{_plain_euro(check.amount_eur)} per jaar (de koepelvrijstelling geldt in de praktijk niet "
-                "voor "
-                "automatisering, Hof Arnhem-Leeuwarden 10 december 2024)."
+                f"{who} kan de btw over de bijdrage niet (volledig) terugvragen: 21% daarvan kost "
+                f"{_plain_euro(check.amount_eur)} per jaar en telt mee in zijn kosten (de koepelvrijstelling "
+                "geldt in de praktijk niet voor automatisering, Hof Arnhem-Leeuwarden 10 december 2024)."
             )
         return (
             f"{who} is een openbaar lichaam: met ondernemersactiviteiten trekt het alleen het zakelijke "
@@ -402,6 +450,37 @@ def key_stable_sentence(verdict, names: dict[str, str]) -> str:
     )
 
 
+def no_profit_sentence(verdict, names: dict[str, str]) -> str:
+    """The no-profit verdict in Dutch: who is charged above the integral cost price, or why nobody is,
+    and what the centre carries itself."""
+    rate = f"{verdict.rate:.0%}".replace(".", ",")
+    if verdict.max_gap_eur > 0:
+        return f"De bijdragen wijken tot {_plain_euro(verdict.max_gap_eur)} af van de kosten."
+    if verdict.profits:
+        worst = ", ".join(f"{names.get(p, p)} {_plain_euro(x)} in {y}" for p, y, x in verdict.profits[:3])
+        return (
+            f"Deze verdeling rekent meer dan de integrale kostprijs (directe kosten plus {rate} overhead "
+            f"en kapitaallasten): {worst}. Dat is winst op die deelnemers."
+        )
+    if verdict.pricing == "integral":
+        how = f"de integrale kostprijs: de directe kosten plus {rate} overhead en kapitaallasten"
+        carried = ""
+    else:
+        how = "de directe kosten, onder de integrale kostprijs"
+        carried = (
+            f" De centrumgemeente draagt in {verdict.year} zelf {_plain_euro(verdict.subsidy_eur)} aan "
+            f"overhead en kapitaallasten ({rate}) op de bijdragen van de anderen."
+        )
+    lead = (
+        "Modelkeuze: de sleutel rekent"
+        if verdict.verdict == "model_choice"
+        else "Geen deelnemer betaalt meer dan"
+    )
+    if verdict.verdict == "model_choice":
+        return f"{lead} {how}; niemand betaalt meer dan die prijs.{carried}"
+    return f"{lead} de integrale kostprijs; de bijdragen volgen {how}.{carried}"
+
+
 def verdict_sentence(verdict, names: dict[str, str]) -> str:
     """The evidence of a verdict as one Dutch sentence (plain text; escape it on a page)."""
     year = verdict.year
@@ -417,13 +496,7 @@ def verdict_sentence(verdict, names: dict[str, str]) -> str:
     if verdict.condition == "key_stable":
         return key_stable_sentence(verdict, names)
     if verdict.condition == "no_profit":
-        if verdict.verdict in ("pass", "model_choice"):
-            return (
-                "Modelkeuze: de bijdragen tellen elk jaar op tot precies de kosten van de samenwerking, "
-                "zonder opslag. Of de centrumgemeente tegen integrale kostprijs levert, toetst het model "
-                "niet."
-            )
-        return f"De bijdragen wijken tot {verdict.max_gap_eur:,.2f} euro af van de kosten."
+        return no_profit_sentence(verdict, names)
     if verdict.condition == "transparency":
         if verdict.verdict == "undetermined":
             return (
@@ -448,7 +521,7 @@ def verdict_sentence(verdict, names: dict[str, str]) -> str:
             )
         return (
             f"Geen migratiekosten voor {together([names[p] for p in verdict.missing])}: "
-            "zet transition_cost_share boven nul."
+            "zet de transitieposten (transition_team_fte en verder) boven nul."
         )
     if verdict.condition == "risks_shared":
         if verdict.verdict == "undetermined":

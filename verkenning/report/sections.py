@@ -13,13 +13,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import plots
+from ..costs.lines import FRICTION, TRANSITION
+from ..costs.tables import items_table
 from ..graph import service_graph, topological_order
 from ..scenario import pedigree
 from .html import Markup, euro, figure_html, number, percent, table, text, thousands
 from .labels import (
+    BEARER_LABELS,
     CONDITION_LABELS,
     DRIVER_LABELS,
     KIND_LABELS,
+    LINE_LABELS,
     METHOD_LABELS,
     OBTAINED_LABELS,
     PEDIGREE_LABELS,
@@ -502,7 +506,58 @@ def costs(study: Report) -> Markup:
         "gemodelleerde 'minder meerkosten'. De kolom zonder minder meerkosten laat zien wat er overblijft als "
         "samenwerking de kostengroei niet remt (COELO 2017 vond geen lagere uitgaven door samenwerking).</p>"
     )
-    return Markup(figure + cost_table + note + _budget(study))
+    return Markup(figure + cost_table + note + _lines(study) + _budget(study))
+
+
+def _lines(study: Report) -> str:
+    """The business case's lines beside the platform: per partner, each line over the horizon, who
+    bears it, and the entrants' contracts and assets one by one."""
+    r, names, p = study.costs, study.names, study.scenario.parameters
+    bearers = {line: BEARER_LABELS[p.transition_cost_bearer] for line in TRANSITION} | {
+        "stranded": BEARER_LABELS["entrant"],
+        **{line: BEARER_LABELS[getattr(p.friction_bearers, line)] for line in FRICTION},
+        "retained": "elke deelnemer zelf",
+        "surcharge": "de deelnemers naast de centrumgemeente, ten gunste van haar",
+        "vat": "de deelnemer zelf",
+    }
+    rows = [
+        [names[q], LINE_LABELS[line], bearers[line], euro(amounts[i].sum())]
+        for i, q in enumerate(r.partners)
+        for line, amounts in r.lines_eur.items()
+        if abs(amounts[i].sum()) >= 0.005
+    ]
+    if not rows:
+        return ""
+    items = items_table(r)
+    detail = ""
+    if not items.empty:
+        parts = [
+            f"{text(names[e])}, {'contract' if line == 'double_running' else 'activum'} {text(item)}: "
+            f"{euro(group['eur'].sum())}"
+            for (e, line, item), group in items.groupby(["entrant", "line", "item"], sort=False)
+        ]
+        detail = f" Per contract en activum uit de nulmeting: {'; '.join(parts)}."
+    rate = percent(float(p.overhead_share) + float(p.capital_charge_share), 0)
+    pricing = (
+        f"De centrumgemeente rekent de integrale kostprijs: {rate} overhead en kapitaallasten op de directe kosten."
+        if p.pricing == "integral"
+        else f"De centrumgemeente rekent de directe kosten en draagt haar overhead en kapitaallasten ({rate}) zelf."
+    )
+    return (
+        table(
+            ["Deelnemer", "Post", "Gedragen door", f"Totaal {r.years[0]}–{r.years[-1]}"],
+            rows,
+            numeric=[False, False, False, True],
+            caption="Posten naast het platform over de looptijd (euro van het basisjaar)",
+        )
+        + "<p class='noot'>Eenmalig bij toetreding: de transitie (projectteam, migratie, netwerk, training, "
+        f"gefaseerd over {len(p.transition_phasing.shares)} jaar), dubbele lasten van contracten die na "
+        "toetreding doorlopen, de resterende boekwaarde van eigen activa en de frictiekosten van het "
+        "personeel. Elk jaar: de regie die elke deelnemer zelf houdt (bij zittende deelnemers nu en straks "
+        "gelijk, bij een toetreder minder besparing), de opslag voor de integrale kostprijs en btw die een "
+        f"deelnemer niet kan terugvragen. {pricing}{detail} Elke post is een aanname met bandbreedte; zie de "
+        "bijlage met aannames.</p>"
+    )
 
 
 BUDGET_YEARS = 4

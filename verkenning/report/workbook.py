@@ -23,6 +23,7 @@ from .labels import (
     INDICATOR_LABELS,
     K_LABELS,
     KIND_LABELS,
+    LINE_LABELS,
     METHOD_LABELS,
     PEDIGREE_LABELS,
     field_label,
@@ -49,6 +50,8 @@ SHEETS = {
     "Marginale effecten": "wat de toetreding van elke toetreder verandert voor elke deelnemer",
     "Meerjarenraming": "per deelnemer de structurele en incidentele lasten in euro van elk jaar, de jaren "
     "als kolommen, met subtotalen per deelnemer en een totaal",
+    "Posten": "per deelnemer en jaar de posten naast het platform (transitie, dubbele lasten, boekwaarde, "
+    "frictie, achterblijvende regie, opslag, btw) zoals gedragen, in euro van het basisjaar",
     "Aannames": "elk getal dat de uitkomsten bepaalt, met zijn bron of de onderbouwing van de aanname",
 }
 """Every sheet of the workbook, in order, with what it holds (also on the cover sheet)."""
@@ -283,6 +286,17 @@ def workbook(study: Study, run_id: str | None = None) -> dict[str, Sheet]:
         )
     ]
 
+    lines = study.costs.lines_eur
+    posten = [
+        {
+            "Deelnemer": names[p],
+            "Post": LINE_LABELS[line],
+            **dict(zip(years, amounts[i].round(2), strict=True)),
+        }
+        for i, p in enumerate(study.costs.partners)
+        for line, amounts in lines.items()
+        if amounts[i].any()
+    ]
     sheets = {
         "Voorblad": Sheet(_cover(study, run_id)),
         "Samenvatting": Sheet(
@@ -305,6 +319,9 @@ def workbook(study: Study, run_id: str | None = None) -> dict[str, Sheet]:
             },
         ),
         "Meerjarenraming": Sheet(pd.DataFrame(raming), dict.fromkeys(years, EURO)),
+        "Posten": Sheet(
+            pd.DataFrame(posten, columns=["Deelnemer", "Post", *years]), dict.fromkeys(years, EURO)
+        ),
         "Aannames": Sheet(assumptions, {"Waarde": "#,##0.######"}),
     }
     return sheets

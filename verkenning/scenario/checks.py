@@ -339,15 +339,31 @@ def _g(value: float | None, infinite: str) -> str:
     return infinite if value is None or not math.isfinite(value) else f"{value:g}"
 
 
+ENTRY_PARAMETERS = (
+    "transition_team_fte",
+    "transition_team_months",
+    "transition_migration_eur_per_workstation",
+    "transition_network_eur",
+    "transition_training_eur_per_fte",
+    "double_running_months",
+    "contract_share",
+    "stranded_book_value_share",
+    "guarantee_share",
+    "surplus_fte_share",
+    "social_plan_eur_per_fte",
+    "level_effect_entrant",
+)
+"""The parameters only an entry reads (the lines of its business case)."""
+
 UNSWEPT = {
     "baseline_error_observed": "it sets the size of the nulmeting's measurement error",
     "baseline_error_estimated": "it sets the size of the nulmeting's measurement error",
     "continuity_min_workstations": "only the scorecard's continuity indicator reads it",
     "exit_bridging_years": "a whole number of years the exit schedule reads from the scenario",
-    "personnel_share": "only the meerjarenraming reads it",
     "wage_index": "only the meerjarenraming reads it",
     "nominal_discount_rate": "only the meerjarenraming's nominal NPV reads it",
-    "fte_annual_cost_eur": "only the staffing plan reads it",
+    "guarantee_years": "a number of years the personnel lines' schedule reads from the scenario",
+    "surplus_years": "a number of years the personnel lines' schedule reads from the scenario",
     "risk_reserve_share": "only the verdict on shared risks reads it",
 }
 """Parameters no outcome of a sweep depends on, and why (a test holds this list to the model)."""
@@ -364,8 +380,11 @@ def silent_parameters(s: Scenario) -> dict[str, str]:
         silent["exit_cost_share"] = (
             f"a leaver settles by exit_method {s.parameters.exit_method}, not by this share"
         )
+    if s.parameters.pricing == "direct":
+        for name in ("overhead_share", "capital_charge_share"):
+            silent[name] = "the centre charges its direct cost (pricing direct): only the verdicts read it"
     if not s.entrants():
-        for name in ("transition_cost_share", "transition_share_first_year", "level_effect_entrant"):
+        for name in ENTRY_PARAMETERS:
             silent[name] = "no partner joins in this scenario"
     return silent
 

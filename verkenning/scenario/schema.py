@@ -205,6 +205,11 @@ class Partner(_Model):
     joins: Year | None = None
     leaves: Year | None = None
     standalone_annual_cost_eur: Money | None = None
+    retained_annual_cost_eur: Money | None = None
+    """What the partner keeps at home as a member (its opdrachtgeversrol); absent: by size, from
+    ``parameters.retained_fte``."""
+    vat_unrecoverable_share: Fraction | None = None
+    """The share of VAT on the centre's charges the partner cannot recover; absent: by ``kind``."""
     entry_fee_eur: Money = Figure(0.0, assumption="geen toetredingsbijdrage: alleen het eigen aandeel")
     """A one-off contribution an entrant pays in its year of entry, on top of its share; it goes to
     the partners already in, by their key shares that year (an *inkoopsom* or *toetredingsbijdrage*)."""
@@ -273,14 +278,84 @@ class FourKWeights(_Model):
     kennis: Annotated[Figure, between(0, None)]
 
 
+class Phasing(_Model):
+    """Shares of a one-off cost per year from the year of entry, adding up to 1."""
+
+    shares: tuple[Annotated[float, Field(ge=0, le=1)], ...] = Field(min_length=1, max_length=10)
+    source: Prose = ""
+    assumption: Prose = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_list(cls, raw: Any) -> Any:
+        """In a file, a plain list of shares (``[0.5, 0.5]``) is the phasing without a pedigree."""
+        return {"shares": raw} if isinstance(raw, list | tuple) else raw
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> Phasing:
+        if abs(sum(self.shares) - 1.0) > 1e-9:
+            raise fail(f"the phasing adds up to {sum(self.shares):g}, not 1", "make the shares add up to 1")
+        return self
+
+
+Bearer = Literal["entrant", "centre", "key"]
+
+
+class FrictionBearers(_Model):
+    """Who bears each personnel line of an entry: the entrant, the centre, or all members by key."""
+
+    guarantees: Bearer = "entrant"
+    surplus: Bearer = "entrant"
+    social_plan: Bearer = "entrant"
+
+
 class Parameters(_Model):
     """Model parameters. Their defaults, each with a pedigree, are in ``data/defaults.yaml``."""
 
     fixed_share_scale: Annotated[Figure, between(0, 20)]
     """Multiplies every service's shared fixed part, keeping its cost at the reference volume (1: the
     catalogue as calibrated; 0: no shared fixed part, the case without a structural saving)."""
-    transition_cost_share: Annotated[Figure, between(0, 5)]
-    transition_share_first_year: Fraction
+    transition_team_fte: Count
+    """The entrant's migration: a project team of this many fte …"""
+    transition_team_months: Count
+    """… for this many months, at ``fte_annual_cost_eur``."""
+    transition_migration_eur_per_workstation: Money
+    """Migrating identities, data and mail, per workstation of the entrant."""
+    transition_network_eur: Money
+    """Connecting the entrant's locations to the centre's network, once per entrant."""
+    transition_training_eur_per_fte: Money
+    """Training the entrant's staff on the centre's platform, per fte."""
+    transition_phasing: Phasing
+    """How the transition, the double running default excepted, spreads over the years from entry."""
+    double_running_months: Count
+    """Without a contract calendar in the nulmeting: months the entrant's contracts run on after entry …"""
+    contract_share: Fraction
+    """… over this share of its stand-alone cost that runs on contracts (licences, SaaS)."""
+    stranded_book_value_share: Fraction
+    """Without assets in the nulmeting: the entrant's remaining book value, as a share of its cost."""
+    guarantee_share: Fraction
+    """Salary and scale guarantees per affected fte a year, as a share of ``fte_annual_cost_eur`` …"""
+    guarantee_years: Count
+    """… for this many years from entry."""
+    surplus_fte_share: Fraction
+    """Boventalligheid: the share of the affected fte the centre does not need …"""
+    surplus_years: Count
+    """… paid for this many years from entry."""
+    social_plan_eur_per_fte: Money
+    """A sociaal plan, OR-advies and mobility support, once per affected fte."""
+    friction_bearers: FrictionBearers = FrictionBearers()
+    retained_fte: Count
+    """The opdrachtgeversrol every member keeps at home (regie, informatieadvies, contract- and
+    leveranciersmanagement): fte at a partner without inhabitants …"""
+    retained_fte_per_100k_inhabitants: Count
+    """… plus this many per 100,000 inhabitants (up to 100,000), at ``fte_annual_cost_eur``."""
+    overhead_share: Fraction
+    """The centre's overhead (management, housing, P&O, finance, procurement) on its direct cost."""
+    capital_charge_share: Fraction
+    """The centre's capital charge on the platform it built, as a share of its direct cost."""
+    pricing: Literal["direct", "integral"]
+    """What the centre charges the other members: its direct cost (the centre carries its overhead and
+    capital charge itself), or its integral cost price (direct cost plus overhead and capital)."""
     level_effect_entrant: Annotated[Figure, between(-1, 1)]
     cost_growth_standalone: Annotated[Figure, between(-0.5, 0.5)]
     cost_growth_cooperation: Annotated[Figure, between(-0.5, 0.5)]
