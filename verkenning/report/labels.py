@@ -128,6 +128,8 @@ FIELD_LABELS = {
     "workstations": "werkplekken",
     "applications": "applicaties",
     "standalone_annual_cost_eur": "eigen kosten per jaar",
+    "retained_annual_cost_eur": "achterblijvende regie per jaar",
+    "vat_unrecoverable_share": "niet-terugvorderbaar deel van de btw",
     "volume_growth": "volumegroei per jaar",
     "fixed_annual_cost_eur": "vaste kosten per jaar",
     "unit_annual_cost_eur": "kosten per eenheid per jaar",
@@ -297,6 +299,8 @@ def field_label(path: str, names: dict[str, str], services: dict[str, str]) -> s
     parts = path.split(".")
     if parts[0] == "parameters" and len(parts) == 2:
         return PARAMETER_LABELS.get(parts[1], parts[1].replace("_", " "))
+    if parts[:2] == ["parameters", "transition_phasing"] and len(parts) == 3:
+        return f"Transitie: deel in jaar {parts[2]} vanaf toetreding"
     if path == "discount_rate":
         return "Discontovoet"
     if path == "horizon_years":

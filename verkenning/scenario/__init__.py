@@ -319,6 +319,8 @@ def pedigree(scenario: Scenario) -> list[dict[str, object]]:
             "workstations",
             "applications",
             "standalone_annual_cost_eur",
+            "retained_annual_cost_eur",
+            "vat_unrecoverable_share",
             "volume_growth",
         ):
             add(f"partners.{partner.id}.{field}", getattr(partner, field))
@@ -334,6 +336,10 @@ def pedigree(scenario: Scenario) -> list[dict[str, object]]:
                 add(f"services.{service.id}.key_roles.{role}.fte_per_unit", need.fte_per_unit)
     for name in Parameters.model_fields:
         add(f"parameters.{name}", getattr(scenario.parameters, name))
+    phasing = scenario.parameters.transition_phasing
+    for j, share in enumerate(phasing.shares, start=1):
+        figure = Figure(share, source=phasing.source, assumption=phasing.assumption)
+        add(f"parameters.transition_phasing.{j}", figure)
     add("discount_rate", scenario.discount_rate)
     add("horizon_years", scenario.horizon_years)
     return rows
