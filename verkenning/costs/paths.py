@@ -310,28 +310,32 @@ def _adds(model: CostModel, money: Money, member: np.ndarray, i: int, k: int, gr
     return total - (money.key(model, _year(model, without, k, growth))[1] if without else 0.0)
 
 
+def _leaving(result: CostResult, i: int, k: int, status_quo: bool):
+    """The model, year index k's membership and partner index i's key share, of the scenario or of the
+    status quo (a share of None: i is no member then)."""
+    run = result.projection
+    model = run.status_quo_model if status_quo else run.model
+    member = (run.status_quo_member if status_quo else run.member)[:, k]
+    share = float((result.status_quo_eur if status_quo else result.share_eur)["key"][i, k])
+    return model, member, share if member[i] else None
+
+
 def stranded_eur(result: CostResult, i: int, k: int, status_quo: bool = False) -> float:
     """What partner index i's leaving after year index k would strand a year: its key share less what
     it adds to the cost, x_i − (c(N) − c(N∖i)), at least 0 (the staff, contracts and platform capacity
     that stay)."""
-    run = result.projection
-    model = run.status_quo_model if status_quo else run.model
-    member = (run.status_quo_member if status_quo else run.member)[:, k]
-    if not member[i]:
+    model, member, share = _leaving(result, i, k, status_quo)
+    if share is None:
         return 0.0
-    share = float((result.status_quo_eur if status_quo else result.share_eur)["key"][i, k])
-    return max(share - float(_adds(model, Exact(), member, i, k, run.growth)[0]), 0.0)
+    return max(share - float(_adds(model, Exact(), member, i, k, result.projection.growth)[0]), 0.0)
 
 
 def exit_fee_eur(result: CostResult, i: int, k: int, status_quo: bool = False) -> float:
     """What partner index i would pay in all to leave after year index k (of the scenario, or of the
     status quo), by the scenario's ``exit_method``: every year of its schedule, undiscounted."""
-    run = result.projection
-    model = run.status_quo_model if status_quo else run.model
-    member = (run.status_quo_member if status_quo else run.member)[:, k]
-    if not member[i]:
+    model, _, base = _leaving(result, i, k, status_quo)
+    if base is None:
         return 0.0
-    base = float((result.status_quo_eur if status_quo else result.share_eur)["key"][i, k])
     if result.scenario.parameters.exit_method == "damage":
         base = stranded_eur(result, i, k, status_quo)
     schedule = exit_schedule(result.scenario, lambda name: model.inputs.parameter(name)[:1])
