@@ -604,10 +604,20 @@ def test_the_summary_answers_the_letter_then_the_study_in_thousands_from_results
         in answer
     )
     contribution = summary[study:verdicts]
-    assert f"bespaart de deelnemers samen {_k(terms['standalone'] - terms['floor'])} per jaar" in contribution
+    saving = terms["standalone"] - terms["floor"]
+    if saving > 0:  # a saving is said as one, a loss as what the entry costs, never as a negative saving
+        assert f"bespaart de deelnemers samen {_k(saving)} per jaar" in contribution
+        assert "Een redelijke bijdrage ligt tussen" in contribution
+    else:
+        assert f"kost de deelnemers samen {_k(-saving)} per jaar meer dan ieder apart" in contribution
+        assert "Geen bijdrage laat dan zowel Gemeente Borne als de huidige deelnemers winnen." in contribution
+    assert "€ -" not in contribution
     assert f"De sleutel rekent Gemeente Borne {_k(terms['key_share'])}" in contribution
-    if terms["key_share"] < terms["floor"]:
+    if terms["key_share"] < terms["floor"] and saving > 0:
         assert "meer dan de hele gezamenlijke besparing" in contribution
+    no_profit = data["conditions"]["no_profit"]["facts"]
+    if no_profit["pricing"] == "direct":
+        assert f"draagt zelf {_k(no_profit['subsidy_eur'])} per jaar aan overhead" in contribution
     point = terms["points"][terms["principle"]]
     assert f"Voorstel: {_k(point)} per jaar" in contribution
     for partner, gain in terms["gains"][terms["principle"]].items():

@@ -147,15 +147,24 @@ def _study_answer(study: Report) -> str:
         saving = t.standalone_eur - t.floor_eur
         captured = t.standalone_eur - t.key_share_eur
         share = captured / saving if saving > 0 else float("nan")
-        first = (
-            f"<strong>Tegen welke bijdrage?</strong> De toetreding van {who} bespaart de deelnemers samen "
-            f"{thousands(saving)} per jaar ({t.year}). De sleutel rekent {who} {thousands(t.key_share_eur)}, "
-        )
+        if saving > 0:
+            first = (
+                f"<strong>Tegen welke bijdrage?</strong> De toetreding van {who} bespaart de deelnemers samen "
+                f"{thousands(saving)} per jaar ({t.year}). "
+            )
+        else:
+            first = (
+                f"<strong>Tegen welke bijdrage?</strong> De toetreding van {who} kost de deelnemers samen "
+                f"{thousands(-saving)} per jaar meer dan ieder apart ({t.year}): wat {who} aan kosten "
+                f"toevoegt ({thousands(t.floor_eur)}) is meer dan wat {who} zelfstandig kost "
+                f"({thousands(t.standalone_eur)}). "
+            )
+        first += f"De sleutel rekent {who} {thousands(t.key_share_eur)}, "
         if t.key_share_eur < t.floor_eur:
             first += (
-                f"minder dan wat {who} aan kosten toevoegt ({thousands(t.floor_eur)}): {who} wint {thousands(captured)} per jaar, "
-                f"meer dan de hele gezamenlijke besparing, en de huidige deelnemers betalen samen "
-                f"{thousands(t.floor_eur - t.key_share_eur)} per jaar mee."
+                f"minder dan wat {who} aan kosten toevoegt ({thousands(t.floor_eur)}): {who} "
+                f"{_wins(captured)} per jaar{', meer dan de hele gezamenlijke besparing' if saving > 0 else ''}, "
+                f"en de huidige deelnemers betalen samen {thousands(t.floor_eur - t.key_share_eur)} per jaar mee."
             )
         else:
             first += (
@@ -166,8 +175,13 @@ def _study_answer(study: Report) -> str:
         gains = t.central_gains(y)
         incumbents = [p for p in t.members if p != t.entrant]
         first += (
-            f" Een redelijke bijdrage ligt tussen {thousands(t.floor_eur)} (wat {who} toevoegt) en {thousands(t.standalone_eur)} "
-            f"(zelfstandig). Voorstel: {thousands(y)} per jaar, {text(PRINCIPLE_LABELS[chosen])}; dan per jaar: "
+            f" Een redelijke bijdrage ligt tussen {thousands(t.floor_eur)} (wat {who} toevoegt) en "
+            f"{thousands(t.standalone_eur)} (zelfstandig)."
+            if saving > 0
+            else f" Geen bijdrage laat dan zowel {who} als de huidige deelnemers winnen."
+        )
+        first += (
+            f" Voorstel: {thousands(y)} per jaar, {text(PRINCIPLE_LABELS[chosen])}; dan per jaar: "
             + together([f"{text(names[p])} {_wins(gains[p])}" for p in [*incumbents, t.entrant]])
             + "."
         )
@@ -181,10 +195,23 @@ def _study_answer(study: Report) -> str:
                 if t.low_eur is None
                 else "."
             )
-            + " Of de centrumgemeente daarmee haar integrale kostprijs dekt, toetst dit model nog niet."
+            + _pricing_sentence(study)
         )
         parts.append(first)
     return " ".join(parts)
+
+
+def _pricing_sentence(study: Report) -> str:
+    """Whether the centre's charges cover its integral cost price, from the no-profit verdict."""
+    v = next(v for v in study.card.verdicts if v.condition == "no_profit")
+    if v.profits or v.max_gap_eur:
+        return " De bijdragen rekenen meer dan de integrale kostprijs (zie Geen winstoogmerk)."
+    if v.pricing == "integral":
+        return " De bijdragen dekken de integrale kostprijs van de centrumgemeente."
+    return (
+        f" De centrumgemeente rekent haar directe kosten en draagt zelf {thousands(v.subsidy_eur)} per jaar "
+        f"aan overhead en kapitaallasten op de bijdragen van de anderen ({v.year}; zie Geen winstoogmerk)."
+    )
 
 
 def _verdict_lines(study: Report) -> str:
