@@ -2,17 +2,18 @@
 
 One function per thing a command prints. Each takes typed facts (a cost result, a scorecard, a
 verdict, an exploration) and returns text; none computes anything the study does not already hold.
+The cost model, pandas and networkx are imported by the functions that need them, so that
+``verkenning check`` starts without them.
 """
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from .costs import CostResult
-from .costs.tables import summary_table
-from .fourk import FOURK, Scorecard, Verdict
-from .graph import weak_points
-from .scenario import Scenario
+if TYPE_CHECKING:
+    from .costs import CostResult
+    from .fourk import Scorecard, Verdict
+    from .scenario import Scenario
 
 __all__ = [
     "cost_summary",
@@ -40,6 +41,8 @@ def one_line(scenario: Scenario) -> str:
 
 def describe(scenario: Scenario) -> str:
     """Partners with volumes and what they take, and the services most others depend on."""
+    from .graph import weak_points
+
     lines = [f"  question: {scenario.question}", f"  centre:   {scenario.centre}", "", "  partners:"]
     lines.append(f"    {'id':<16}{'inhabitants':>12}{'fte':>8}{'workst.':>9}{'apps':>6}  member    services")
     for p in scenario.partners:
@@ -58,6 +61,10 @@ def describe(scenario: Scenario) -> str:
 
 def cost_summary(result: CostResult) -> str:
     """Per partner: stand-alone, status quo and new annual cost, NPV per rate, break-even."""
+    import pandas as pd
+
+    from .costs.tables import summary_table
+
     table = summary_table(result)
     year = result.reference_year
     rates = [f"NPV@{rate:.2%}" for rate in result.rates]
@@ -169,6 +176,8 @@ def verdict_line(verdict: Verdict) -> str:
 
 def scorecard_text(card: Scorecard, extra: list[str] | None = None) -> str:
     """Indicators per partner (before → after), then the verdicts with their evidence."""
+    from .fourk import FOURK
+
     lines = [f"4K scorecard ({card.year}, method: {card.method}); before = status quo, after = scenario", ""]
     partners = list(dict.fromkeys(i.partner for i in card.indicators))
     for partner in partners:
