@@ -227,7 +227,11 @@ def workbook_bytes(sheets: dict) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         row_formats = list(frame[sheet.row_format]) if sheet.row_format else [None] * len(frame)
         widths = [len(str(c)) for c in columns]
-        for values, row_format in zip(frame[columns].itertuples(index=False), row_formats, strict=True):
+        # cells are found by their row number, counted here: openpyxl's ws[ws.max_row] scans every cell
+        # of the sheet, which made a long sheet quadratic
+        for r, (values, row_format) in enumerate(
+            zip(frame[columns].itertuples(index=False), row_formats, strict=True), start=2
+        ):
             row = []
             for value in values:
                 if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -239,7 +243,8 @@ def workbook_bytes(sheets: dict) -> bytes:
                 else:
                     row.append(value)
             ws.append(row)
-            for j, (column, cell) in enumerate(zip(columns, ws[ws.max_row], strict=True)):
+            for j, column in enumerate(columns):
+                cell = ws.cell(r, j + 1)
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # text that looks like a formula stays text
                     widths[j] = max(widths[j], min(len(cell.value), MAX_WIDTH))
@@ -251,11 +256,11 @@ def workbook_bytes(sheets: dict) -> bytes:
                         cell.number_format = number
                     widths[j] = max(widths[j], len(f"{cell.value:,.2f}") + 3)
         if sheet.total and len(frame):
-            last = ws.max_row
+            last = len(frame) + 1
             total = [sheet.total if j == 0 else None for j in range(len(columns))]
             ws.append(total)
             for j, column in enumerate(columns):
-                cell = ws.cell(ws.max_row, j + 1)
+                cell = ws.cell(last + 1, j + 1)
                 cell.font = Font(bold=True)
                 number = sheet.formats.get(column, "")
                 if j and "€" in number:
