@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .allocation import Cents, Exact, split_cents
 from .inputs import Inputs, scenario_inputs, with_draws
-from .lines import ENTRY_LINES, STRUCTURAL_LINES, VAT_RATE, transition_items, vat_share
+from .lines import ENTRY_LINES, STRUCTURAL_LINES, VAT_RATE, integral_rates, transition_items, vat_share
 from .model import MAX_PARTNERS, CostModel, coalition_members, cost_model
 from .paths import (
     METHODS,
@@ -51,6 +51,7 @@ __all__ = [
     "cost_model",
     "exit_fee_eur",
     "exit_schedule",
+    "integral_rates",
     "member_matrix",
     "no_saving",
     "project",

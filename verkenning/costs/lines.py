@@ -64,6 +64,7 @@ __all__ = [
     "asset_values",
     "contract_years",
     "entry_costs",
+    "integral_rates",
     "retained",
     "transition_items",
     "vat_share",
@@ -81,6 +82,14 @@ VAT_RATE = 0.21
 """The general Dutch VAT rate (Wet OB 1968 art. 9)."""
 VAT_BY_KIND = {"municipality": 0.0, "public_body": 0.0, "other": 1.0}
 """The share of VAT a partner of each kind cannot recover, by default (FACTS §9.5)."""
+
+
+def integral_rates(parameters) -> tuple[float, float]:
+    """The scenario's surcharge on direct cost that makes the centre's integral cost price (overhead
+    plus capital charge), and the factor its charges carry on a share (1 + that under integral
+    pricing, 1 under direct pricing)."""
+    rate = float(parameters.overhead_share) + float(parameters.capital_charge_share)
+    return rate, 1.0 + rate if parameters.pricing == "integral" else 1.0
 
 
 def vat_share(partner: Partner) -> float:

@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ..costs import VAT_RATE, CostResult, vat_share
+from ..costs import VAT_RATE, CostResult, integral_rates, vat_share
 
 __all__ = ["CHECKS", "Check", "checklist"]
 
@@ -81,7 +81,7 @@ def checklist(result: CostResult) -> tuple[Check, ...]:
     scenario = result.scenario
     p = scenario.parameters
     k = result.years.index(result.reference_year)
-    rate = float(p.overhead_share) + float(p.capital_charge_share)
+    rate, charged = integral_rates(p)
     found: list[Check] = []
     for entrant in scenario.entrants():
         i = result.partners.index(entrant)
@@ -89,7 +89,7 @@ def checklist(result: CostResult) -> tuple[Check, ...]:
         kind = partner.kind
         public = kind in ("municipality", "public_body")
         share = float(result.share_eur["key"][i, k])
-        charge = share * (1.0 + rate) if p.pricing == "integral" else share
+        charge = share * charged
         short = share * (1.0 + rate) - charge
         found.append(Check("wgr", entrant, "undetermined", kind, "the councils' toestemming"))
         found.append(

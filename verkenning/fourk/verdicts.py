@@ -54,7 +54,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..costs import CostResult, year_game
+from ..costs import CostResult, integral_rates, year_game
 from ..games import Game, check_core, nearest_core, tolerance
 
 __all__ = [
@@ -276,8 +276,7 @@ def _no_profit(result: CostResult, method: str) -> NoProfit:
     gaps = totals - np.round(result.cooperation_cost_eur * 100)
     gap = float(abs(gaps).max() / 100)
     p = result.scenario.parameters
-    rate = float(p.overhead_share) + float(p.capital_charge_share)
-    charged = 1.0 + (rate if p.pricing == "integral" else 0.0)
+    rate, charged = integral_rates(p)
     others = result.member.copy()
     others[result.partners.index(result.scenario.centre)] = False
     price = result.share_eur["key"] * (1.0 + rate)

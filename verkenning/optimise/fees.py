@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..costs import CostResult, Projection, year_game
+from ..costs import CostResult, Projection, integral_rates, year_game
 from ..errors import GameError, VerkenningError
 from ..games import Game, fee_range, nucleolus, prenucleolus, shapley
 from ..scenario.schema import PRINCIPLES
@@ -68,10 +68,10 @@ def entry_fee_range(result: CostResult, entrant: str, year: int | None = None) -
     k = result.years.index(year)
     key_share = float(result.share_eur["key"][result.partners.index(entrant), k])
     p = result.scenario.parameters
-    rate = float(p.overhead_share) + float(p.capital_charge_share)
+    rate, charged = integral_rates(p)
     floor = 0.0
     if result.scenario.partner(entrant).kind == "other":
-        floor = key_share * (1.0 + rate) / (1.0 + rate if p.pricing == "integral" else 1.0)
+        floor = key_share * (1.0 + rate) / charged
     return EntryFee(
         entrant=entrant,
         year=year,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import plots
-from ..costs.lines import FRICTION, TRANSITION
+from ..costs.lines import FRICTION, TRANSITION, integral_rates
 from ..costs.tables import items_table
 from ..graph import service_graph, topological_order
 from ..scenario import pedigree
@@ -564,7 +564,7 @@ def _lines(study: Report) -> str:
             for (e, line, item), group in items.groupby(["entrant", "line", "item"], sort=False)
         ]
         detail = f" Per contract en activum uit de nulmeting: {'; '.join(parts)}."
-    rate = percent(float(p.overhead_share) + float(p.capital_charge_share), 0)
+    rate = percent(integral_rates(p)[0], 0)
     pricing = (
         f"De centrumgemeente rekent de integrale kostprijs: {rate} overhead en kapitaallasten op de directe kosten."
         if p.pricing == "integral"
