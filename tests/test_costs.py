@@ -561,3 +561,15 @@ def test_the_integral_cost_price_decides_no_profit_the_floor_and_the_checks(writ
     assert entry_fee_range(direct, "b").legal_floor_eur == pytest.approx(933.33, abs=0.01)
     public = simulate(load_scenario(write(LINES % ("municipality", "direct"))))
     assert {c.check: c for c in checklist(public)}["market"].verdict == "pass", "exempt between public bodies"
+
+
+def test_a_phasing_that_does_not_add_up_is_refused_with_its_place(write):
+    path = write(
+        f"extends: {SCENARIOS / 'borne.yaml'}\nname: fasering\n"
+        "parameters:\n  transition_phasing: [0.5, 0.4]\n"
+    )
+    done = CliRunner().invoke(app, ["check", str(path)])
+    assert done.exit_code == 2 and "Traceback" not in done.output
+    assert "transition_phasing" in done.output and "adds up to 0.9, not 1" in done.output
+    assert "make the shares add up to 1" in done.output
+    assert ":4:" in done.output, "the line of the field"
