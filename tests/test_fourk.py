@@ -134,6 +134,7 @@ def test_shipped_key_is_not_win_win_in_todays_cooperation():
     verdict = card.verdict("key_stable")
     assert verdict.verdict == "fail" and card.verdict("better_off").verdict == "pass", "a key, not an entry"
     groups = {g.members: g.amount_eur for g in verdict.core_violations}
+    assert verdict.core_violation_count == len(groups) <= 10, "four members: every group is named"
     k = result.years.index(verdict.year)
     hengelo = result.partners.index("hengelo")
     # alone it would also shed what it keeps at home as a member (its retained regie)

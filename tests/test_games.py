@@ -219,6 +219,7 @@ def test_core_check_names_the_groups_worst_first():
     assert [v.coalition for v in check.violations] == [("a",), ("a", "b")]
     assert [v.amount for v in check.violations] == [2.0, 1.0]
     assert not check.in_core and check.efficiency_gap == 0.0
+    assert check.count == 2 and check.worst(1) == check.violations[:1]
     comparison = standalone_comparison(game, shapley(game))
     assert comparison["c"]["gain"] == pytest.approx(3 - 11 / 6)
 

@@ -29,7 +29,7 @@ from .optimise import (
     StaffingPlan,
     admit,
     design_key,
-    entry_fee_range,
+    entry_fee_ranges,
     entry_terms,
     staffing_plan,
 )
@@ -143,7 +143,7 @@ class Study:
         """The fee range of every entrant that is a member in the reference year."""
         k = self.costs.years.index(self.year)
         members = {p for i, p in enumerate(self.costs.partners) if self.costs.member[i, k]}
-        return tuple(entry_fee_range(self.costs, e) for e in self.scenario.entrants() if e in members)
+        return entry_fee_ranges(self.costs, [e for e in self.scenario.entrants() if e in members])
 
     @cached_property
     def sampled(self):

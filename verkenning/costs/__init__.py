@@ -16,7 +16,7 @@ from __future__ import annotations
 from .allocation import Cents, Exact, split_cents
 from .inputs import Inputs, scenario_inputs, with_draws
 from .lines import ENTRY_LINES, STRUCTURAL_LINES, VAT_RATE, integral_rates, transition_items, vat_share
-from .model import MAX_PARTNERS, CostModel, coalition_members, cost_model
+from .model import MAX_PARTNERS, CostModel, cost_model
 from .paths import (
     METHODS,
     NPV_RATES,
@@ -47,7 +47,6 @@ __all__ = [
     "Exact",
     "Inputs",
     "Projection",
-    "coalition_members",
     "cost_model",
     "exit_fee_eur",
     "exit_schedule",

@@ -20,7 +20,7 @@ demand coordination; k = ``coordination_annual_cost_eur_per_organisation``): one
 coordinates with nobody.
 
 So c(S) = Σ_s K_s(S) + k · (|S| − 1), at the prices of the base year, for every coalition at once:
-the volumes of all 2^m coalitions are one matrix product (coalition membership × partner volumes).
+the volumes of all 2^m coalitions are subset sums of the members' volumes, O(m 2^m) per service.
 
 Stand-alone cost of a partner is c({p}) from the same model, unless the partner's nulmeting
 (``baseline``) gives observed costs: per service where given (K_s({p}) is then that figure), and for
@@ -44,18 +44,14 @@ from functools import cached_property
 import numpy as np
 
 from ..errors import VerkenningError
+from ..games.game import popcounts, subset_sums
 from ..scenario import Scenario
 from ..scenario.checks import MAX_PARTNERS
 from .inputs import PARTNER_FIGURES, Inputs, scenario_inputs
 
-__all__ = ["MAX_PARTNERS", "CostModel", "coalition_members", "cost_model"]
+__all__ = ["MAX_PARTNERS", "CostModel", "cost_model"]
 
 """Coalition costs are computed for every subset of the members of a year: 2^20 rows at most."""
-
-
-def coalition_members(m: int) -> np.ndarray:
-    """2^m × m: bit i of each mask, as 0/1 floats (row = coalition by bitmask)."""
-    return ((np.arange(1 << m)[:, None] >> np.arange(m)) & 1).astype(float)
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,9 +161,12 @@ class CostModel:
 
     def coordination_cost(self, members: np.ndarray) -> np.ndarray:
         """n × C: k · (|S| − 1) for coalitions of two or more, 0 otherwise."""
-        size = np.atleast_2d(members).sum(axis=1)
+        return self.coordination_cost_by_size(np.atleast_2d(members).sum(axis=1))
+
+    def coordination_cost_by_size(self, size: np.ndarray) -> np.ndarray:
+        """n × C: k · (|S| − 1) for coalitions of ``size`` members (0 for one or none)."""
         k = self.inputs.parameter("coordination_annual_cost_eur_per_organisation")
-        return k[:, None] * np.maximum(size - 1, 0)
+        return k[:, None] * np.maximum(size.astype(float) - 1, 0)
 
     def alone_by_service(self, volume_factor: np.ndarray | float = 1.0) -> np.ndarray:
         """n × partners × services: K_s({p}), what each service costs a partner on its own: observed
@@ -210,11 +209,29 @@ class CostModel:
             raise VerkenningError(
                 f"{m} partners at once is more than the {MAX_PARTNERS} whose coalitions can be listed"
             )
-        membership = np.zeros((1 << m, len(self.partners)))
-        membership[:, list(members)] = coalition_members(m)
-        cost = self.service_costs(membership, volume_factor).sum(axis=2) + self.coordination_cost(membership)
+        x, chosen = self.inputs, list(members)
+        fixed_cost, unit_cost = self.cost_curve
+        factor = self._per_partner(volume_factor)[:, chosen, None]
+        volume = self.volume[:, chosen, :]
+        volume = np.where(self.volume_scales, volume * factor, volume) * self.takes[chosen]  # n × m × S
+        # V_s(S) as subset sums over the m members, never a 2^m × partners product; a service whose
+        # exponent is 1 in every sample has a variable part linear in its volume, so all of those add
+        # up per member first: one subset sum for them together
+        linear = ~self.per_unit | np.all(x.exponent == 1.0, axis=0)
+        weight = (np.where(self.per_unit & linear, unit_cost, 0.0)[:, None, :] * volume).sum(axis=2)
+        cost = subset_sums(weight) + self.coordination_cost_by_size(popcounts(m))
+        takers = (self.takes[chosen] * (1 << np.arange(m))[:, None]).sum(axis=0)  # S: who takes s, a mask
+        masks = np.arange(1 << m)
+        for mask in np.unique(takers[takers > 0]):
+            group = takers == mask
+            taken = (masks & mask) != 0
+            shared = fixed_cost[:, group].sum(axis=1)[:, None]
+            for s in np.flatnonzero(group & ~linear):
+                pooled = subset_sums(volume[:, :, s]) / self.reference[s]
+                shared = shared + unit_cost[:, s, None] * self.reference[s] * pooled ** x.exponent[:, s, None]
+            cost += np.where(taken, shared, 0.0)
         alone = self.standalone(volume_factor) if standalone is None else standalone
-        cost[:, 1 << np.arange(m)] = alone[:, list(members)]
+        cost[:, 1 << np.arange(m)] = alone[:, chosen]
         cost[:, 0] = 0.0
         return cost
 

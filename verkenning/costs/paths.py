@@ -59,10 +59,11 @@ from functools import cached_property
 import numpy as np
 
 from ..games import Game
+from ..games.game import popcounts, subset_sums
 from ..scenario import Scenario
 from .allocation import GAME_RULES, SIMPLE_KEYS, Cents, Exact, Money, TraceLine, Year
 from .lines import ENTRY_LINES, FRICTION, TRANSITION, VAT_RATE, entry_costs, retained, vat_share
-from .model import CostModel, coalition_members, cost_model
+from .model import CostModel, cost_model
 
 __all__ = [
     "METHODS",
@@ -240,11 +241,10 @@ def _game_values(model: CostModel, members: tuple[int, ...], k: int, growth: _Gr
     """c_y(S) for every subset S of ``members`` in year index k (see the module docstring)."""
     standalone = growth.alone[:, :, k]
     values = model.coalition_costs(members, growth.volume[:, :, k], standalone)
-    bits = coalition_members(len(members))
     entrant = np.array([model.scenario.partners[i].joins is not None for i in members], dtype=float)
     level = model.inputs.parameter("level_effect_entrant")[:, None]
-    own = (level * standalone[:, list(members)] * entrant) @ bits.T
-    together = bits.sum(axis=1) >= 2
+    own = subset_sums(level * standalone[:, list(members)] * entrant)
+    together = popcounts(len(members)) >= 2
     values = np.where(
         together,
         (values + own) * growth.cooperation[:, k, None],

@@ -132,11 +132,14 @@ class BetterOff(Verdict):
 @dataclass(frozen=True)
 class KeyStable(Verdict):
     core_violations: tuple[Group, ...]
-    """Every group that pays more together than on its own, worst first."""
+    """The groups that pay more together than on their own, worst first (``SHOWN`` at most)."""
+    core_violation_count: int
+    """How many groups do (of 2^n − 2: a 20-member key can fail for a quarter of a million)."""
     players: tuple[str, ...]
     """The members of the year's game, to name who a group leaves out."""
     status_quo_violations: tuple[Group, ...]
-    """The same test on the status quo's key and members in that year."""
+    """The same test on the status quo's key and members in that year (``SHOWN`` at most)."""
+    status_quo_violation_count: int
     adjustment: tuple[tuple[str, float], ...]
     """(member, euros more (+) or less (−) a year) at the nearest stable shares; () when stable."""
     core_empty: bool
@@ -213,8 +216,13 @@ def worse_off(
     return incumbent | entrant
 
 
-def _groups(game: Game, shares: np.ndarray) -> tuple[Group, ...]:
-    return tuple(Group(v.coalition, round(v.amount, 2)) for v in check_core(game, shares).violations)
+SHOWN = 10
+"""The groups better off alone a verdict names, worst first (with the count of all)."""
+
+
+def _groups(game: Game, shares: np.ndarray) -> tuple[tuple[Group, ...], int]:
+    check = check_core(game, shares)
+    return tuple(Group(v.coalition, round(v.amount, 2)) for v in check.worst(SHOWN)), check.count
 
 
 def _better_off(result: CostResult, method: str) -> BetterOff:
@@ -250,8 +258,9 @@ def _key_stable(result: CostResult, method: str) -> KeyStable:
     members = [result.partners.index(p) for p in game.players]
     # the key is judged exactly; the other methods' accounts are their allocation of the same game
     shares = exact.share["key"][0, members, k] if method == "key" else result.share_eur[method][members, k]
-    groups = _groups(game, shares)
+    groups, count = _groups(game, shares)
     before: tuple[Group, ...] = ()
+    before_count = 0
     status_quo_members = tuple(int(i) for i in np.flatnonzero(exact.status_quo_member[:, k]))
     if method == "key" and status_quo_members:
         status_quo_game = Game(
@@ -259,7 +268,9 @@ def _key_stable(result: CostResult, method: str) -> KeyStable:
             exact.status_quo_game(k)[0],
             "cost",
         )
-        before = _groups(status_quo_game, exact.status_quo_share["key"][0, list(status_quo_members), k])
+        before, before_count = _groups(
+            status_quo_game, exact.status_quo_share["key"][0, list(status_quo_members), k]
+        )
     adjustment: tuple[tuple[str, float], ...] = ()
     nearest = nearest_core(game, shares) if groups else None
     if nearest is not None:
@@ -268,7 +279,9 @@ def _key_stable(result: CostResult, method: str) -> KeyStable:
         )
     verdict: VerdictValue = "fail" if groups else "pass"
     empty = bool(groups) and nearest is None
-    return KeyStable("key_stable", verdict, year, groups, game.players, before, adjustment, empty)
+    return KeyStable(
+        "key_stable", verdict, year, groups, count, game.players, before, before_count, adjustment, empty
+    )
 
 
 def _no_profit(result: CostResult, method: str) -> NoProfit:

@@ -64,23 +64,27 @@ def whole_units(exact: np.ndarray, total: int) -> np.ndarray:
 
 def popcounts(n: int) -> np.ndarray:
     """Number of members of every coalition of ``n`` players, as uint8 indexed by mask."""
-    counts = np.zeros(1, dtype=np.uint8)
-    for _ in range(n):  # the masks with the next bit set count one more: doubling, 2·2^n writes
-        counts = np.concatenate([counts, counts + 1])
+    counts = np.empty(1 << n, dtype=np.uint8)
+    counts[0] = 0
+    for player in range(n):  # the masks with highest bit i count one more than those below 2^i
+        half = 1 << player
+        np.add(counts[:half], 1, out=counts[half : 2 * half])
     return counts
 
 
 def subset_sums(x: np.ndarray) -> np.ndarray:
-    """x(S) = Σ_{i∈S} x_i for every coalition S, indexed by mask (O(n 2^n), no Python loop over S).
+    """x(S) = Σ_{i∈S} x_i for every coalition S, indexed by mask (2^n writes, no Python loop over S).
 
-    ``x`` holds the players on its last axis; leading axes (a batch of samples) are kept.
+    ``x`` holds the players on its last axis; leading axes (a batch of samples) are kept. Doubling:
+    the masks with highest bit i are those below 2^i plus player i, so each entry is written once.
     """
     x = np.asarray(x, dtype=float)
     lead, n = x.shape[:-1], x.shape[-1]
-    sums = np.zeros((*lead, 1 << n))
+    sums = np.empty((*lead, 1 << n))
+    sums[..., 0] = 0.0
     for player in range(n):
-        view = sums.reshape(*lead, -1, 2, 1 << player)
-        view[..., 1, :] += x[..., player, None, None]
+        half = 1 << player
+        np.add(sums[..., :half], x[..., player, None], out=sums[..., half : 2 * half])
     return sums
 
 

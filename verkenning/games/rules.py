@@ -200,18 +200,42 @@ class CoreViolation:
     amount: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CoreCheck:
-    """Whether an allocation is in the core: efficient, and no group better off on its own."""
+    """Whether an allocation is in the core: efficient, and no group better off on its own.
 
+    The groups are kept as masks and named on request: a 20-player key can leave a quarter of a
+    million groups better off alone, and naming each of them was most of a scorecard's time.
+    """
+
+    game: Game
     efficiency_gap: float
     """x(N) − v(N); zero for an allocation that adds up exactly."""
-    violations: tuple[CoreViolation, ...]
-    """Every group better off on its own, worst first."""
+    masks: np.ndarray
+    """The groups better off on its own, worst first."""
+    excess: np.ndarray
+    """By how much each of them is (in the game's units)."""
+
+    @property
+    def count(self) -> int:
+        return int(self.masks.size)
+
+    def worst(self, limit: int | None = None) -> tuple[CoreViolation, ...]:
+        """The ``limit`` groups better off on their own by the most (every one without a limit)."""
+        masks = self.masks if limit is None else self.masks[:limit]
+        return tuple(
+            CoreViolation(self.game.members(int(m)), float(e))
+            for m, e in zip(masks, self.excess[: masks.size], strict=True)
+        )
+
+    @property
+    def violations(self) -> tuple[CoreViolation, ...]:
+        """Every group better off on its own, worst first."""
+        return self.worst()
 
     @property
     def in_core(self) -> bool:
-        return not self.violations and self.efficiency_gap == 0.0
+        return self.count == 0 and self.efficiency_gap == 0.0
 
 
 def check_core(game: Game, allocation: Allocation | Sequence[float]) -> CoreCheck:
@@ -231,7 +255,7 @@ def check_core(game: Game, allocation: Allocation | Sequence[float]) -> CoreChec
     gap = float(shares.sum() - game.values[game.grand])
     if abs(gap) <= limit:
         gap = 0.0
-    return CoreCheck(gap, tuple(CoreViolation(game.members(int(m)), float(excess[m])) for m in bad))
+    return CoreCheck(game, gap, bad, excess[bad])
 
 
 def standalone_comparison(game: Game, allocation: Allocation) -> dict[str, dict[str, float]]:

@@ -81,7 +81,7 @@ def _adding_up(allocation: Allocation, digits: int) -> dict[str, float]:
 
 def _violations(game: Game, shares: Any, limit: int | None) -> list[dict[str, Any]]:
     check = check_core(game, shares)
-    found = check.violations if limit is None else check.violations[:limit]
+    found = check.worst(limit)
     return [{"coalition": "+".join(v.coalition), "amount": v.amount} for v in found]
 
 

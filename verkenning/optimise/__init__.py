@@ -4,7 +4,7 @@ staffing plan. Each lives in its own module; this package re-exports them."""
 from __future__ import annotations
 
 from .admission import Admission, admit
-from .fees import EntryFee, EntryTerms, entry_fee_range, entry_terms
+from .fees import EntryFee, EntryTerms, entry_fee_range, entry_fee_ranges, entry_terms
 from .keys import Binding, KeyDesign, Mix, design_key
 from .staffing import StaffingPlan, staffing_plan
 
@@ -19,6 +19,7 @@ __all__ = [
     "admit",
     "design_key",
     "entry_fee_range",
+    "entry_fee_ranges",
     "entry_terms",
     "staffing_plan",
 ]

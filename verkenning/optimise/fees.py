@@ -22,17 +22,18 @@ entrant's share of the year's game by that rule.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..costs import CostResult, Projection, integral_rates, year_game
 from ..errors import GameError, VerkenningError
-from ..games import Game, fee_range, nucleolus, prenucleolus, shapley
+from ..games import Game, fee_ranges, nucleolus, prenucleolus, shapley
 from ..scenario.schema import PRINCIPLES
 from .keys import win_win_rows
 
-__all__ = ["EntryFee", "EntryTerms", "entry_fee_range", "entry_terms"]
+__all__ = ["EntryFee", "EntryTerms", "entry_fee_range", "entry_fee_ranges", "entry_terms"]
 
 
 @dataclass(frozen=True)
@@ -59,31 +60,46 @@ class EntryFee:
 
 def entry_fee_range(result: CostResult, entrant: str, year: int | None = None) -> EntryFee:
     """The fee range of ``entrant`` in ``year`` (default: the reference year)."""
+    return entry_fee_ranges(result, (entrant,), year)[0]
+
+
+def entry_fee_ranges(
+    result: CostResult, entrants: Sequence[str], year: int | None = None
+) -> tuple[EntryFee, ...]:
+    """The fee range of each of ``entrants`` in ``year`` (default: the reference year), on one game."""
+    if not entrants:
+        return ()
     year = result.reference_year if year is None else year
     game = year_game(result, year)
-    if entrant not in game.players:
-        raise VerkenningError(f"{entrant!r} is not a member in {year}; members: {', '.join(game.players)}")
-    bit = 1 << game.players.index(entrant)
-    fee = fee_range(game, entrant)
+    for entrant in entrants:
+        if entrant not in game.players:
+            raise VerkenningError(
+                f"{entrant!r} is not a member in {year}; members: {', '.join(game.players)}"
+            )
     k = result.years.index(year)
-    key_share = float(result.share_eur["key"][result.partners.index(entrant), k])
-    p = result.scenario.parameters
-    rate, charged = integral_rates(p)
-    floor = 0.0
-    if result.scenario.partner(entrant).kind == "other":
-        floor = key_share * (1.0 + rate) / charged
-    return EntryFee(
-        entrant=entrant,
-        year=year,
-        marginal_cost_eur=float(game.values[game.grand] - game.values[game.grand ^ bit]),
-        standalone_eur=float(game.values[bit]),
-        low_eur=fee.low,
-        high_eur=fee.high,
-        core_empty=fee.core_empty,
-        epsilon_eur=fee.epsilon,
-        key_share_eur=key_share,
-        legal_floor_eur=floor,
-    )
+    rate, charged = integral_rates(result.scenario.parameters)
+    found = []
+    for entrant, fee in zip(entrants, fee_ranges(game, entrants), strict=True):
+        bit = 1 << game.players.index(entrant)
+        key_share = float(result.share_eur["key"][result.partners.index(entrant), k])
+        floor = 0.0
+        if result.scenario.partner(entrant).kind == "other":
+            floor = key_share * (1.0 + rate) / charged
+        found.append(
+            EntryFee(
+                entrant=entrant,
+                year=year,
+                marginal_cost_eur=float(game.values[game.grand] - game.values[game.grand ^ bit]),
+                standalone_eur=float(game.values[bit]),
+                low_eur=fee.low,
+                high_eur=fee.high,
+                core_empty=fee.core_empty,
+                epsilon_eur=fee.epsilon,
+                key_share_eur=key_share,
+                legal_floor_eur=floor,
+            )
+        )
+    return tuple(found)
 
 
 @dataclass(frozen=True, eq=False)

@@ -434,9 +434,9 @@ def key_stable_sentence(verdict, names: dict[str, str]) -> str:
     if verdict.verdict == "pass":
         return f"In {year} is geen groep deelnemers zelfstandig goedkoper uit (de verdeling ligt in de kern)."
     worst = "; ".join(group_text(g, verdict.players, names) for g in verdict.core_violations[:3])
-    more = len(verdict.core_violations) - 3
+    more = verdict.core_violation_count - 3
     sentence = f"Zelfstandig goedkoper uit in {year}: {worst}" + (
-        f" (en nog {more} groepen)." if more > 0 else "."
+        f" (en nog {number(more)} groepen)." if more > 0 else "."
     )
     if verdict.status_quo_violations:
         sentence += (

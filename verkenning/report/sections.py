@@ -227,7 +227,7 @@ def _verdict_lines(study: Report) -> str:
         if condition == "key_stable" and v.verdict == "fail":
             worst = v.core_violations[0]
             why = (
-                f"{len(v.core_violations)} groepen zijn zelfstandig goedkoper uit, het meest "
+                f"{number(v.core_violation_count)} groepen zijn zelfstandig goedkoper uit, het meest "
                 f"{together([names[m] for m in worst.members])}: {thousands(worst.amount_eur)} per jaar. "
                 + (
                     "Dat is al zo in de huidige situatie: een eigenschap van de sleutel, niet van de toetreding."
@@ -673,7 +673,7 @@ def allocation(study: Report) -> Markup:
         in_core.append(
             Markup("<span class='pass'>ja</span>")
             if check.in_core
-            else Markup(f"<span class='fail'>nee</span> ({text(len(check.violations))} groepen)")
+            else Markup(f"<span class='fail'>nee</span> ({number(check.count)} groepen)")
         )
     rows.append(("In de kern?", *in_core, "", ""))
     allocation_table = table(
