@@ -31,6 +31,7 @@ from .paths import (
     shares_for,
     simulate,
     stranded_eur,
+    with_bearer,
     year_game,
 )
 
@@ -62,6 +63,7 @@ __all__ = [
     "stranded_eur",
     "transition_items",
     "vat_share",
+    "with_bearer",
     "with_draws",
     "year_game",
 ]

@@ -226,9 +226,21 @@ class CostModel:
             group = takers == mask
             taken = (masks & mask) != 0
             shared = fixed_cost[:, group].sum(axis=1)[:, None]
-            for s in np.flatnonzero(group & ~linear):
-                pooled = subset_sums(volume[:, :, s]) / self.reference[s]
-                shared = shared + unit_cost[:, s, None] * self.reference[s] * pooled ** x.exponent[:, s, None]
+            curved = np.flatnonzero(group & ~linear)
+            for driver in dict.fromkeys(self.drivers[s] for s in curved):
+                alike = [s for s in curved if self.drivers[s] == driver]
+                pooled = subset_sums(volume[:, :, alike[0]])  # the same takers and driver: one volume
+                e = x.exponent[:, alike]
+                if (e == e[:, :1]).all():  # one exponent (a sweep draws one for all): one power
+                    # Σ_s u_s r_s (V/r_s)^e = V^e Σ_s u_s r_s^(1−e)
+                    scale = (unit_cost[:, alike] * self.reference[alike] ** (1.0 - e)).sum(axis=1)
+                    shared = shared + scale[:, None] * pooled ** e[:, :1]
+                    continue
+                for s in alike:
+                    ratio = pooled / self.reference[s]
+                    shared = (
+                        shared + unit_cost[:, s, None] * self.reference[s] * ratio ** x.exponent[:, s, None]
+                    )
             cost += np.where(taken, shared, 0.0)
         alone = self.standalone(volume_factor) if standalone is None else standalone
         cost[:, 1 << np.arange(m)] = alone[:, chosen]

@@ -76,6 +76,7 @@ __all__ = [
     "reference_year",
     "shares_for",
     "simulate",
+    "with_bearer",
     "year_game",
 ]
 
@@ -168,9 +169,15 @@ class Projection:
         return _year(self.model, self.members(k) if members is None else members, k, self.growth)
 
     def game(self, k: int, members: tuple[int, ...] | None = None) -> np.ndarray:
-        """n × 2^m: the cost game c_y(S) of year index k over ``members`` (default: that year's)."""
-        members = self.members(k) if members is None else members
-        return _game_values(self.model, members, k, self.growth)
+        """n × 2^m: the cost game c_y(S) of year index k over ``members`` (default: that year's),
+        computed once (the key designer, each entrant's terms and the sweep read the same game)."""
+        members = self.members(k) if members is None else tuple(members)
+        key = ("game", k, members)
+        if key not in self.growth.lines:
+            values = _game_values(self.model, members, k, self.growth)
+            values.setflags(write=False)
+            self.growth.lines[key] = values
+        return self.growth.lines[key]
 
     def status_quo_game(self, k: int) -> np.ndarray:
         """n × 2^m: the status quo's cost game in year index k, over its members then (the game of
@@ -196,9 +203,10 @@ class _Growth:
     same_volume: tuple[int, ...] = ()
     """Per year, the first year with the same volume factor in every sample (its costs repeat)."""
     lines: dict = field(default_factory=dict)
+    """(model, members, year) → the members' service costs at base prices, and ("game", year,
+    members) → a year's game: each computed once."""
     avoided_growth: bool = True
     """Whether the cooperation grows slower than stand-alone costs (the path's own choice)."""
-    """(model, members, year) → the members' service costs at base prices, computed once."""
 
     def service_lines(self, model: CostModel, members: tuple[int, ...], k: int) -> np.ndarray:
         """n × services: K_s(members) at base-year prices and year k's volumes."""
@@ -576,6 +584,19 @@ def project(
     )
 
 
+def with_bearer(run: Projection, bearer: str, money: Money) -> Projection:
+    """The same path with the transition lines carried by ``bearer`` (``entrant`` or ``key``): the
+    shares and games stay, only the entry lines and what they add to each partner's cost change."""
+    lines, _, _ = _one_offs(
+        run.model, run.member, run.share["key"], money, bearer, run.growth.alone[:, :, 0], run.growth
+    )
+    transition = sum(lines.values())
+    cost = {m: c - run.transition + transition for m, c in run.cost.items()}
+    return Projection(
+        **{**vars(run), "cost": cost, "transition": transition, "lines": {**run.lines, **lines}}
+    )
+
+
 def _break_even(
     saving: np.ndarray, t: np.ndarray, rate: float, years: tuple[int, ...]
 ) -> tuple[int | None, ...]:
@@ -723,12 +744,7 @@ def simulate(scenario: Scenario, rules: tuple[str, ...] = GAME_RULES) -> CostRes
     npv = {m: {rate: run.npv(m, rate)[0] for rate in rates} for m in run.share}
     pessimistic = project(model, status_quo_model, Cents(), avoided_growth=False)
     other = "key" if scenario.parameters.transition_cost_bearer == "entrant" else "entrant"
-    other_lines, _, _ = _one_offs(
-        model, run.member, run.share["key"], Cents(), other, run.growth.alone[:, :, 0], run.growth
-    )
-    other_transition = sum(other_lines.values())
-    cost_other = run.cost["key"] - run.transition + other_transition
-    other_run = Projection(**{**vars(run), "cost": {"key": cost_other}, "transition": other_transition})
+    other_run = with_bearer(run, other, Cents())
     return CostResult(
         scenario=scenario,
         projection=run,

@@ -26,8 +26,8 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from ..costs import reference_year
-from ..costs.allocation import SIMPLE_KEYS
+from ..costs import reference_year, with_bearer
+from ..costs.allocation import SIMPLE_KEYS, Exact
 from ..scenario import Scenario
 from .sampling import Draws
 from .vector import plan, projection
@@ -89,8 +89,9 @@ def choices(scenario: Scenario, draws: Draws, limit: int = SUBSAMPLE) -> Choices
     """Judge every option on the first ``limit`` samples of ``draws`` (see the module docstring)."""
     prepared = plan(scenario, draws.paths, draws.specs)
     options, npvs = [], []
-    for bearer in BEARERS:
-        run = projection(prepared, draws.values[:limit], rules=BATCH_RULES, bearer=bearer)
+    first = projection(prepared, draws.values[:limit], rules=BATCH_RULES, bearer=BEARERS[0])
+    for bearer in BEARERS:  # the bearer moves the entry lines only: the shares and games stay
+        run = first if bearer == BEARERS[0] else with_bearer(first, bearer, Exact())
         for key in (*KEYS, "fixed") if "fixed" in run.share else KEYS:
             options.append((key, bearer))
             npvs.append(run.npv(key, against="key"))

@@ -65,7 +65,9 @@ GRID = 20
 MAX_DRIVERS = 3
 MAX_ROUNDS = 10
 ENUMERATE_LIMIT = 4096
-"""Families of at most this many keys are enumerated; larger ones go to the MILP."""
+"""Families of at most this many keys are enumerated; larger ones are searched."""
+ALL_ROWS = 1024
+"""Conditions of at most this many rows are scored all at once; more are generated as needed."""
 GROUP_ORDER = ("basis", "plus", "im", "governance")
 _NAMED = {"organisations": "equal", "fixed": "equal"}
 
@@ -335,6 +337,30 @@ class Rows:
         """Per sample: whether payments ``shares`` (n × members) hold every row."""
         return (shares @ self.B.T <= self.H).all(axis=1)
 
+    def subset(self, index: np.ndarray) -> Rows:
+        """The same conditions cut to the rows ``index``."""
+        names = tuple(self.names[r] for r in index)
+        return Rows(self.members, self.B[index], self.H[:, index], names, self.values, self.limit)
+
+    def first(self) -> np.ndarray:
+        """The rows a designer starts from: every member's status quo, the singletons and the groups
+        of all but one (all rows when they are few)."""
+        m = len(self.members)
+        if len(self.names) <= ALL_ROWS:
+            return np.arange(len(self.names))
+        singles = 1 << np.arange(m)
+        core = np.unique(np.concatenate([singles, ((1 << m) - 1) ^ singles])) - 1
+        return np.concatenate([core, np.arange((1 << m) - 2, len(self.names))])
+
+    def violated(self, shares: np.ndarray, active: np.ndarray) -> np.ndarray:
+        """The rows outside ``active`` that payments ``shares`` break in a sample where they hold every
+        row of ``active``: the most broken row of each such sample."""
+        slack = self.H - shares @ self.B.T
+        inside = np.zeros(slack.shape[1], dtype=bool)
+        inside[active] = True
+        open_samples = (slack[:, inside] >= 0).all(axis=1) & (slack[:, ~inside] < 0).any(axis=1)
+        return np.unique(np.argmin(slack[open_samples], axis=1))
+
 
 def win_win_rows(run: Projection, k: int, members: tuple[int, ...] | None = None) -> Rows:
     """The rows of the entry win-win in year index ``k`` of ``run`` (see :class:`Rows`)."""
@@ -505,20 +531,29 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
     found = family(run, k)
     terms = linear_shares(run, k, found)
     rows = win_win_rows(run, k)
-    G, h = _conditions(rows, terms)
     names, values = rows.names, rows.values
     shapley = shapley_shares(values)
     today = found.vector(found.today) if found.groups else np.zeros(0)
-    scorer = _Scorer(found, G, h, terms, shapley, today)
-    if not found.groups:
-        method, weights = "enumeration", np.zeros(0)
-    elif found.size <= ENUMERATE_LIMIT:
-        method, weights = "enumeration", _enumerate(found, scorer)
-    else:
-        method = "search"
-        memo: dict = {}
-        found_keys = np.array([_search(found, scorer, start, memo) for start in _starts(found, scorer)])
-        weights = found_keys[_best(*scorer.score(found_keys))]
+    # row generation: score on a subset of the rows, then add the rows the chosen key breaks in a
+    # sample where it holds the subset, until it breaks none. A key's count on a subset is at least its
+    # count on all rows, so a chosen key that loses nothing is also the best on all rows
+    active = rows.first()
+    while True:
+        G, h = _conditions(rows.subset(active), terms)
+        scorer = _Scorer(found, G, h, terms, shapley, today)
+        if not found.groups:
+            method, weights = "enumeration", np.zeros(0)
+        elif found.size <= ENUMERATE_LIMIT:
+            method, weights = "enumeration", _enumerate(found, scorer)
+        else:
+            method = "search"
+            memo: dict = {}
+            found_keys = np.array([_search(found, scorer, start, memo) for start in _starts(found, scorer)])
+            weights = found_keys[_best(*scorer.score(found_keys))]
+        missing = rows.violated(terms.shares(weights), active)
+        if not missing.size:
+            break
+        active = np.union1d(active, missing)
     shares, x0 = terms.shares(weights), terms.today
     slack = rows.H - shares @ rows.B.T
     partners = run.model.partners
