@@ -1,62 +1,396 @@
-"""`make bench`: speed figures beside the references the issues name, as ratios from the same run.
+"""`make bench`: every speed figure of issue 19 beside its reference, as ratios measured in the same run.
 
-Exact Shapley and the nucleolus against coopgame-py (Rust), tucoopy (pure Python on HiGHS) and a
-textbook implementation, on the same random games; `verkenning allocate` as a whole process against
-a short coopgame-py script. Peers are benchmark-only dependencies (the `bench` extra).
+Each row is repeated (min and median of paired runs: ours and the reference in turn), whole
+processes are timed from the outside and their memory is the peak of the process tree (the command
+and every process it starts, such as a notebook kernel), sampled every 20 ms from /proc. Peers are
+benchmark-only dependencies (the `bench` extra): coopgame-py (Rust) and tucoopy (Python on HiGHS).
+
+    python benchmarks/run.py                 # every row; prints the table
+    python benchmarks/run.py --readme        # ... and writes it into README.md (Speed)
+    python benchmarks/run.py shapley check   # some rows only (names: see ROWS)
+
+The README's speed table is this script's output, never edited by hand.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import textbook
+from growth import growth_path
 
-from verkenning.games import Game, nucleolus, shapley
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+CLI = [PY, "-m", "verkenning"]
 
-try:
+
+@dataclass
+class Row:
+    figure: str
+    ours: tuple[float, float]
+    """min and median, in the row's unit."""
+    reference: str
+    theirs: tuple[float, float] | None
+    target: str
+    ok: bool
+    unit: str = "s"
+    note: str = ""
+
+    @property
+    def ratio(self) -> str:
+        if self.theirs is None:
+            return "—"
+        return f"{self.ours[0] / self.theirs[0]:.2f}× / {self.ours[1] / self.theirs[1]:.2f}×"
+
+    def cells(self) -> list[str]:
+        theirs = "—" if self.theirs is None else _pair(self.theirs, self.unit)
+        return [
+            self.figure,
+            _pair(self.ours, self.unit) + (f" ({self.note})" if self.note else ""),
+            self.reference,
+            theirs,
+            self.ratio,
+            self.target,
+            "yes" if self.ok else "**no**",
+        ]
+
+
+def _pair(values: tuple[float, float], unit: str) -> str:
+    if unit == "s":
+        return f"{_seconds(values[0])} / {_seconds(values[1])}"
+    return f"{values[0]:,.0f} / {values[1]:,.0f} {unit}"
+
+
+def _seconds(value: float) -> str:
+    return f"{value * 1e3:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def stats(times: list[float]) -> tuple[float, float]:
+    return min(times), statistics.median(times)
+
+
+def paired(ours: Callable[[], float], theirs: Callable[[], float] | None, repeats: int):
+    """Run ours and the reference in turn ``repeats`` times: (min, median) of each."""
+    a, b = [], []
+    for _ in range(repeats):
+        a.append(ours())
+        if theirs is not None:
+            b.append(theirs())
+    return stats(a), (stats(b) if theirs is not None else None)
+
+
+def timed(function: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+# --- whole processes ---------------------------------------------------------------------------------
+
+
+def _tree_rss(root: int) -> int:
+    """Resident memory (KiB) of ``root`` and every process below it."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        pid = int(status.parent.name)
+        parents[pid] = int(fields.get("PPid", "0").strip() or 0)
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
+    tree, total = {root}, 0
+    changed = True
+    while changed:
+        changed = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                changed = True
+    for pid in tree:
+        total += rss.get(pid, 0)
+    return total
+
+
+def process(command: list[str], cwd: Path = ROOT, env: dict | None = None) -> tuple[float, float]:
+    """(wall seconds, peak MiB of the process tree) of one run of ``command``; it must succeed."""
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env or os.environ.copy()
+    )
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, _tree_rss(child.pid))
+        time.sleep(0.02)
+    wall = time.perf_counter() - start
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{child.stderr.read().decode()[-2000:]}")
+    return wall, peak / 1024
+
+
+def processes(command: list[str], repeats: int, cwd: Path = ROOT) -> tuple[tuple[float, float], float]:
+    """(min, median) wall time of ``repeats`` runs and the largest peak memory (MiB)."""
+    walls, peaks = [], []
+    for _ in range(repeats):
+        wall, peak = process(command, cwd)
+        walls.append(wall)
+        peaks.append(peak)
+    return stats(walls), max(peaks)
+
+
+# --- rows ----------------------------------------------------------------------------------------------
+
+
+def bench_growth(folder: Path) -> list[Row]:
+    """`verkenning run` on growth paths of 12, 16 and 20 organisations; costs and scorecard at 20."""
+    rows = []
+    for organisations, limit, repeats in ((12, 10, 2), (16, 20, 2), (20, 60, 1)):
+        scenario = growth_path(organisations, folder)
+        out = folder / f"out{organisations}"
+        (wall, peak) = processes([*CLI, "run", str(scenario), "--out", str(out)], repeats)
+        memory = organisations < 20 or peak <= 2048
+        rows.append(
+            Row(
+                f"`verkenning run`, growth path of {organisations} organisations",
+                wall,
+                "target",
+                None,
+                f"≤ {limit} s" + (", ≤ 2 GiB" if organisations == 20 else ""),
+                wall[1] <= limit and memory,
+                note=f"{peak:,.0f} MiB",
+            )
+        )
+    scenario = growth_path(20, folder)
+    for command in ("costs", "scorecard"):
+        wall, peak = processes([*CLI, command, str(scenario)], 2)
+        rows.append(
+            Row(
+                f"`verkenning {command}`, 20 organisations",
+                wall,
+                "target",
+                None,
+                "≤ 10 s",
+                wall[1] <= 10,
+                note=f"{peak:,.0f} MiB",
+            )
+        )
+    return rows
+
+
+def bench_explore(folder: Path) -> list[Row]:
+    """`verkenning explore` of 10,000 samples at 12 organisations, every key's core check kept."""
+    scenario = growth_path(12, folder)
+    command = [
+        *CLI,
+        "explore",
+        str(scenario),
+        "--samples",
+        "10000",
+        "--out",
+        str(folder / "sweep"),
+        "--force",
+    ]
+    wall, peak = processes(command, 2)
+    saved = next((folder / "sweep").rglob("exploration.json"))
+    facts = json.loads(saved.read_text(encoding="utf-8"))
+    skipped = facts.get("skipped_checks") or []
+    return [
+        Row(
+            "`verkenning explore`, 10,000 samples, 12 organisations",
+            wall,
+            "target",
+            None,
+            "≤ 15 s, no core check dropped",
+            wall[1] <= 15 and not skipped,
+            note=f"{peak:,.0f} MiB" + (f"; skipped: {', '.join(skipped)}" if skipped else ""),
+        )
+    ]
+
+
+FLOOR_NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "import verkenning.report\nimport matplotlib\nmatplotlib.use('Agg')\n"
+            "import matplotlib.pyplot as plt\nimport numpy as np\nfrom IPython.display import Image, display\n"
+            "import io",
+        },
+        *[
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "execution_count": None,
+                "outputs": [],
+                "source": "figure, axes = plt.subplots(figsize=(7, 3.5))\n"
+                f"axes.bar(range(6), np.arange(6) * {i + 1})\nbuffer = io.BytesIO()\n"
+                "figure.savefig(buffer, format='png', dpi=110)\nplt.close(figure)\n"
+                "display(Image(buffer.getvalue()))",
+            }
+            for i in range(6)
+        ],
+    ],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+def bench_report(folder: Path) -> list[Row]:
+    """The Borne report job against a papermill job with the same imports and six PNG figures."""
+    floor = folder / "floor.ipynb"
+    floor.write_text(json.dumps(FLOOR_NOTEBOOK), encoding="utf-8")
+    ours_cmd = [*CLI, "run", "scenarios/borne.yaml", "--out", str(folder / "reports")]
+    floor_cmd = [PY, "-m", "papermill", "--log-level", "ERROR", str(floor), str(folder / "floor-out.ipynb")]
+    ours, theirs = paired(lambda: process(ours_cmd)[0], lambda: process(floor_cmd)[0], 3)
+    return [
+        Row(
+            "`verkenning run scenarios/borne.yaml` (the report job)",
+            ours,
+            "papermill job: same imports, six figures",
+            theirs,
+            "≤ 1.5×",
+            ours[1] / theirs[1] <= 1.5,
+        )
+    ]
+
+
+SHAPLEY_COLD = """
+import sys, time
+import numpy as np
+n, peer = int(sys.argv[1]), sys.argv[2]
+values = np.random.default_rng(n).uniform(0, 100, 1 << n)
+values[0] = 0.0
+if peer == "ours":
+    from verkenning.games import Game, shapley
+    game = Game(tuple(f"p{i}" for i in range(n)), values)
+    start = time.perf_counter(); shapley(game); print(time.perf_counter() - start)
+else:
     import coopgame
-except ImportError:  # pragma: no cover - the bench extra installs it
-    coopgame = None
-try:
-    import tucoopy
-    from tucoopy.solutions import shapley_value as tucoopy_shapley
-except ImportError:  # pragma: no cover
-    tucoopy = None
+    game = coopgame.Game(values[1:])
+    start = time.perf_counter(); coopgame.shapley(game); print(time.perf_counter() - start)
+"""
 
 
-def best_time(function: Callable[[], object], budget: float = 0.5, most: int = 7) -> float:
-    """The fastest of a few runs (at least one, more while the budget lasts)."""
-    times: list[float] = []
-    while len(times) < most and (not times or sum(times) < budget):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def bench_shapley(folder: Path) -> list[Row]:
+    """Exact Shapley value against coopgame-py, n = 10…25, cold (a fresh process) and warm."""
+    import coopgame
 
+    from verkenning.games import Game, shapley
 
-def cost_game(n: int, seed: int) -> np.ndarray:
-    """A random shared-facility cost game (concave, non-empty imputations): c(S) by mask."""
-    rng = np.random.default_rng(seed)
-    needs = rng.random((n, 8)) < 0.4
-    price = rng.uniform(1, 50, 8)
-    members = (np.arange(1 << n)[:, None] >> np.arange(n)) & 1
-    return ((members @ needs.astype(int)) > 0) @ price + members @ rng.uniform(1, 5, n)
+    script = folder / "shapley_cold.py"
+    script.write_text(SHAPLEY_COLD)
+    rows, worst_cold, worst_warm = [], 0.0, 0.0
+    detail = []
+    for n in range(10, 26):
+        values = np.random.default_rng(n).uniform(0, 100, 1 << n)
+        values[0] = 0.0
+        game = Game(tuple(f"p{i}" for i in range(n)), values)
+        peer = coopgame.Game(values[1:])
+        np.testing.assert_allclose(coopgame.shapley(peer), shapley(game).shares, rtol=1e-9)
+        repeats = 5 if n <= 22 else 3
+        warm, warm_peer = paired(
+            lambda: timed(lambda: shapley(game)), lambda: timed(lambda: coopgame.shapley(peer)), repeats
+        )
+
+        def cold(who: str) -> float:
+            return float(
+                subprocess.run(
+                    [PY, str(script), str(n), who], capture_output=True, text=True, check=True
+                ).stdout
+            )
+
+        cold_ours, cold_peer = paired(lambda: cold("ours"), lambda: cold("peer"), 2 if n >= 23 else 3)
+        worst_warm = max(worst_warm, warm[1] / warm_peer[1])
+        worst_cold = max(worst_cold, cold_ours[1] / cold_peer[1])
+        detail.append((n, warm, warm_peer, cold_ours, cold_peer))
+    print("\nExact Shapley value (median; ratio = ours / coopgame-py, < 1 means we are faster)")
+    print(
+        f"{'n':>3} {'warm ours':>11} {'coopgame':>11} {'ratio':>6} {'cold ours':>11} {'coopgame':>11} {'ratio':>6}"
+    )
+    for n, warm, warm_peer, cold_ours, cold_peer in detail:
+        print(
+            f"{n:>3} {_seconds(warm[1]):>11} {_seconds(warm_peer[1]):>11} {warm[1] / warm_peer[1]:6.2f}"
+            f" {_seconds(cold_ours[1]):>11} {_seconds(cold_peer[1]):>11} {cold_ours[1] / cold_peer[1]:6.2f}"
+        )
+    n24 = next(d for d in detail if d[0] == 24)
+    rows.append(
+        Row(
+            "exact Shapley value, n = 10…25, warm (worst n)",
+            n24[1],
+            "coopgame-py (Rust), same game",
+            n24[2],
+            "faster at every n",
+            worst_warm < 1.0,
+            note=f"n = 24; worst ratio {worst_warm:.2f}",
+        )
+    )
+    rows.append(
+        Row(
+            "exact Shapley value, n = 10…25, cold (worst n)",
+            n24[3],
+            "coopgame-py (Rust), fresh process",
+            n24[4],
+            "faster at every n",
+            worst_cold < 1.0,
+            note=f"n = 24; worst ratio {worst_cold:.2f}",
+        )
+    )
+    n = 25
+    values = np.random.default_rng(n).uniform(0, 100, 1 << n)
+    game = Game(tuple(f"p{i}" for i in range(n)), values)
+    tracemalloc.start()
+    shapley(game)
+    extra = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    rows.append(
+        Row(
+            "exact Shapley value, n = 25: memory beyond the game",
+            (extra, extra),
+            "target",
+            None,
+            "≤ 64 MiB",
+            extra <= 64,
+            unit="MiB",
+        )
+    )
+    del game, values
+    n = 24
+    values = np.random.default_rng(n).uniform(0, 100, 1 << n)
+    game = Game(tuple(f"p{i}" for i in range(n)), values)
+    ours, read = paired(lambda: timed(lambda: shapley(game)), lambda: timed(lambda: values.sum()), 5)
+    rows.append(
+        Row(
+            "exact Shapley value, n = 24",
+            ours,
+            "one read of the 2^24 game vector (`values.sum()`)",
+            read,
+            "≤ 5×",
+            ours[1] / read[1] <= 5,
+        )
+    )
+    return rows
 
 
 def random_cost_game(n: int, seed: int) -> np.ndarray:
-    """A random cost game: every coalition pays 60-100% of its members' own costs."""
+    """Every coalition pays 60-100% of its members' own costs."""
     rng = np.random.default_rng(seed)
     own = rng.uniform(10, 100, n)
     members = (np.arange(1 << n)[:, None] >> np.arange(n)) & 1
@@ -65,84 +399,85 @@ def random_cost_game(n: int, seed: int) -> np.ndarray:
     return cost
 
 
-def savings(cost: np.ndarray, n: int) -> np.ndarray:
-    """The savings (value) game v(S) = Σ_{i∈S} c(i) − c(S): the form the peers take."""
+def airport_game(n: int, seed: int) -> np.ndarray:
+    """c(S) = the longest runway a member of S needs (Littlechild and Owen 1973)."""
+    from verkenning.games.game import subset_sums
+
+    runway = np.sort(np.random.default_rng(seed).uniform(1, 100, n))
+    cost = np.zeros(1 << n)
+    for i in range(n):  # the masks whose highest member is i
+        cost[1 << i : 2 << i] = runway[i]
+    assert subset_sums(np.zeros(n)).shape == cost.shape
+    return cost
+
+
+def facility_game(n: int, seed: int) -> np.ndarray:
+    """A shared-facility game: each of 8 facilities is paid once by any coalition that needs it."""
+    rng = np.random.default_rng(seed)
+    needs = rng.random((n, 8)) < 0.4
+    price = rng.uniform(1, 50, 8)
     members = (np.arange(1 << n)[:, None] >> np.arange(n)) & 1
-    return members @ cost[1 << np.arange(n)] - cost
+    return ((members @ needs.astype(int)) > 0) @ price + members @ rng.uniform(1, 5, n)
 
 
-def fmt(seconds: float | None) -> str:
-    return "—" if seconds is None else f"{seconds * 1e3:10.3f}"
+def model_game(n: int, folder: Path) -> np.ndarray:
+    """The cost model's own game: the growth path of 20 organisations in 2034, its first n members."""
+    from verkenning.costs import simulate
+    from verkenning.scenario import load_scenario
+
+    result = simulate(load_scenario(growth_path(20, folder)), rules=())
+    k = result.years.index(2034)
+    return result.projection.game(k, tuple(range(n)))[0]
 
 
-def ratio(theirs: float | None, ours: float) -> str:
-    return "—" if theirs is None else f"{theirs / ours:7.1f}×"
+def bench_nucleolus(folder: Path) -> list[Row]:
+    """The nucleolus against coopgame-py on four families of cost games, n = 12…20."""
+    import coopgame
 
+    from verkenning.games import Game, nucleolus
 
-def bench_shapley() -> None:
-    print("\nExact Shapley value (ms; ratio = peer time / ours; > 1 means we are faster)")
-    print(
-        f"{'n':>3} {'ours':>10} {'coopgame':>10} {'ratio':>8} {'tucoopy':>10} {'ratio':>8} {'textbook':>10} {'ratio':>8}"
-    )
-    for n in (10, 12, 14, 16, 18, 20, 22, 24):
-        values = np.random.default_rng(n).uniform(0, 100, 1 << n)
-        values[0] = 0.0
-        game = Game(tuple(f"p{i}" for i in range(n)), values)
-        shapley(game)  # warm caches
-        ours = best_time(lambda: shapley(game))
-        theirs = tu = book = None
-        if coopgame is not None:
-            peer = coopgame.Game(values[1:])
-            theirs = best_time(lambda: coopgame.shapley(peer))
-            np.testing.assert_allclose(coopgame.shapley(peer), shapley(game).shares, rtol=1e-9)
-        if tucoopy is not None and n <= 16:
-            tgame = tucoopy.Game.from_coalitions(n_players=n, values=dict(enumerate(values.tolist())))
-            tu = best_time(lambda: tucoopy_shapley(tgame))
-        if n <= 14:
-            book = best_time(lambda: textbook.shapley(values, n), budget=0.1, most=1)
-        print(
-            f"{n:>3} {fmt(ours)} {fmt(theirs)} {ratio(theirs, ours)} {fmt(tu)} {ratio(tu, ours)} {fmt(book)} {ratio(book, ours)}"
-        )
-    n = 24
-    values = np.random.default_rng(n).uniform(0, 100, 1 << n)
-    game = Game(tuple(f"p{i}" for i in range(n)), values)
-    tracemalloc.start()
-    shapley(game)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    print(
-        f"peak memory of shapley at n = 24 (beyond the game's own array): {peak / 2**20:,.0f} MiB (target ≤ 1024)"
-    )
-
-
-def bench_nucleolus(family: str, make: Callable[[int, int], np.ndarray]) -> None:
-    print(f"\nNucleolus (ms) on {family} cost games; peers get the savings game")
-    print(
-        f"{'n':>3} {'ours':>10} {'coopgame':>10} {'ratio':>8} {'tucoopy':>10} {'ratio':>8} {'textbook':>10} {'ratio':>8}"
-    )
-    for n in (10, 12, 14, 16, 18, 20):
-        cost = make(n, n)
-        game = Game(tuple(f"p{i}" for i in range(n)), cost)
-        value = savings(cost, n)
-        ours_x = nucleolus(game).shares
-        ours = best_time(lambda: nucleolus(game), budget=1.0, most=3)
-        theirs = tu = book = None
-        if coopgame is not None:
+    families = {
+        "random": lambda n: random_cost_game(n, n),
+        "airport": lambda n: airport_game(n, n),
+        "facility": lambda n: facility_game(n, n),
+        "cost model": lambda n: model_game(n, folder),
+    }
+    rows = []
+    print("\nNucleolus (median; ratio = ours / coopgame-py on the savings game, < 1 means we are faster)")
+    print(f"{'family':>10} {'n':>3} {'ours':>11} {'coopgame':>11} {'ratio':>6}")
+    for family, make in families.items():
+        worst, at = 0.0, None
+        for n in (12, 14, 16, 18, 20):
+            cost = make(n)
+            game = Game(tuple(f"p{i}" for i in range(n)), cost)
+            singles = cost[1 << np.arange(n)]
+            members = (np.arange(1 << n)[:, None] >> np.arange(n)) & 1
+            value = members @ singles - cost
+            del members
             peer = coopgame.Game(value[1:])
-            theirs = best_time(lambda: coopgame.nucleolus(peer), budget=1.0, most=3)
-            peer_x = cost[1 << np.arange(n)] - np.array(coopgame.nucleolus(peer)["allocation"])
+            ours_x = nucleolus(game).shares
+            peer_x = singles - np.array(coopgame.nucleolus(peer)["allocation"])
             np.testing.assert_allclose(peer_x, ours_x, atol=1e-6 * np.abs(cost).max())
-        if tucoopy is not None and n <= 12:
-            tgame = tucoopy.Game.from_coalitions(n_players=n, values=dict(enumerate(value.tolist())))
-            tu = best_time(lambda: tucoopy.nucleolus(tgame), budget=1.0, most=3)
-        if n <= 14:
-            book = best_time(lambda: textbook.prenucleolus(cost, n), budget=1.0, most=1)
-        print(
-            f"{n:>3} {fmt(ours)} {fmt(theirs)} {ratio(theirs, ours)} {fmt(tu)} {ratio(tu, ours)} {fmt(book)} {ratio(book, ours)}"
+            ours, theirs = paired(
+                lambda: timed(lambda: nucleolus(game)), lambda: timed(lambda: coopgame.nucleolus(peer)), 3
+            )
+            ratio = ours[1] / theirs[1]
+            print(f"{family:>10} {n:>3} {_seconds(ours[1]):>11} {_seconds(theirs[1]):>11} {ratio:6.2f}")
+            if ratio >= worst:
+                worst, at = ratio, (n, ours, theirs)
+        n, ours, theirs = at
+        rows.append(
+            Row(
+                f"nucleolus, {family} games, n = 12…20 (worst n)",
+                ours,
+                "coopgame-py (Rust), same game",
+                theirs,
+                "faster at every n",
+                worst < 1.0,
+                note=f"n = {n}",
+            )
         )
-    print(
-        "targets: n = 12 ≤ 100 ms, n = 16 ≤ 1,000 ms; ≥ 5× tucoopy at n = 12; within 10× of coopgame at n = 16"
-    )
+    return rows
 
 
 PEER_SCRIPT = """
@@ -162,129 +497,157 @@ print(json.dumps(out))
 """
 
 
-def bench_allocate() -> None:
+def bench_allocate(folder: Path) -> list[Row]:
+    """`verkenning allocate` on a 16-player game file against a coopgame-py script, whole processes."""
     n = 16
-    cost = cost_game(n, 99)
+    cost = facility_game(n, 99)
     players = [f"p{i}" for i in range(n)]
     values = {
         "+".join(p for i, p in enumerate(players) if m >> i & 1): float(cost[m]) for m in range(1, 1 << n)
     }
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "game16.json"
-        path.write_text(json.dumps({"players": players, "kind": "cost", "values": values}))
-        script = Path(folder) / "peer.py"
-        script.write_text(PEER_SCRIPT)
-        ours_cmd = [
-            sys.executable,
-            "-m",
-            "verkenning",
-            "allocate",
-            str(path),
-            "--format",
-            "json",
-            "-m",
-            "shapley",
-            "-m",
-            "prenucleolus",
-            "-m",
-            "least_core",
-        ]
-        peer_cmd = [sys.executable, str(script), str(path)]
-        ours = best_time(lambda: subprocess.run(ours_cmd, check=True, capture_output=True), budget=3, most=3)
-        theirs = None
-        if coopgame is not None:
-            theirs = best_time(
-                lambda: subprocess.run(peer_cmd, check=True, capture_output=True), budget=3, most=3
-            )
-    print(
-        f"\n`verkenning allocate` on a {n}-player game file (Shapley, pre-nucleolus, least core), whole process"
+    path = folder / "game16.json"
+    path.write_text(json.dumps({"players": players, "kind": "cost", "values": values}))
+    script = folder / "peer.py"
+    script.write_text(PEER_SCRIPT)
+    methods = ["-m", "shapley", "-m", "prenucleolus", "-m", "least_core"]
+    ours_cmd = [*CLI, "allocate", str(path), "--format", "json", *methods]
+    ours, theirs = paired(lambda: process(ours_cmd)[0], lambda: process([PY, str(script), str(path)])[0], 5)
+    return [
+        Row(
+            "`verkenning allocate`, 16 players (Shapley, pre-nucleolus, least core)",
+            ours,
+            "a coopgame-py script, whole process",
+            theirs,
+            "≤ 2×",
+            ours[1] / theirs[1] <= 2,
+        )
+    ]
+
+
+def bench_check(folder: Path) -> list[Row]:
+    """`verkenning check` of one scenario against `python -c pass`."""
+    ours, theirs = paired(
+        lambda: process([*CLI, "check", "scenarios/borne.yaml"])[0], lambda: process([PY, "-c", "pass"])[0], 7
     )
-    print(
-        f"  ours {ours:.3f} s; coopgame-py script {theirs:.3f} s; ours / theirs = {ours / theirs:.2f} (target ≤ 3)"
-        if theirs
-        else f"  ours {ours:.3f} s (coopgame-py not installed)"
-    )
+    return [
+        Row(
+            "`verkenning check scenarios/borne.yaml`",
+            ours,
+            "`python -c pass`",
+            theirs,
+            "≤ 8×",
+            ours[1] / theirs[1] <= 8,
+        )
+    ]
 
 
-def bench_report() -> None:
-    """Wall time and peak memory of `verkenning run scenarios/borne.yaml` as a whole process."""
-    root = Path(__file__).resolve().parent.parent
-    times, peaks = [], []
-    with tempfile.TemporaryDirectory() as folder:
-        command = [sys.executable, "-m", "verkenning", "run", "scenarios/borne.yaml", "--out", folder]
-        for _ in range(2):
-            start = time.perf_counter()
-            process = subprocess.Popen(
-                command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
-            _, status, usage = os.wait4(process.pid, 0)
-            times.append(time.perf_counter() - start)
-            peaks.append(usage.ru_maxrss / 1024)
-            assert status == 0, "the run failed"
-    print("\n`verkenning run scenarios/borne.yaml` (notebook execution, rendering and results)")
-    print(
-        f"  wall time {min(times):.1f} s (best of 2; target < 20 s); peak memory of the command {max(peaks):,.0f} MiB"
-    )
-
-
-def bench_explore() -> None:
-    """Samples per second of the uncertainty sweep on 1, 2 and 4 workers; the 10,000-sample target."""
-    from verkenning.explore import evaluate, explore, plan, sample
+def bench_workers(folder: Path) -> list[Row]:
+    """`explore` at 100,000 samples on 2 local processes against one; the dask backend per core."""
+    from verkenning.explore import explore
     from verkenning.scenario import load_scenario
 
-    root = Path(__file__).resolve().parent.parent
-    with tempfile.TemporaryDirectory() as folder:
-        six = Path(folder) / "zes.yaml"  # today's four, Borne in 2026 and Hof van Twente in 2027
-        groeipad = (root / "scenarios" / "groeipad.yaml").read_text(encoding="utf-8")
-        hof = groeipad[groeipad.index("  - id: hof_van_twente") : groeipad.index("  - id: noaberkracht")]
-        six.write_text(
-            f"extends: {root / 'scenarios' / 'borne.yaml'}\nname: Zes deelnemers\npartners:\n"
-            + hof.replace("joins: 2028", "joins: 2027"),
-            encoding="utf-8",
-        )
-        scenario = load_scenario(six)
-    draws = sample(scenario, 10_000, seed=0)
-    prepared = plan(scenario, draws.paths, draws.specs)
-    core = best_time(lambda: evaluate(prepared, draws.values), budget=2, most=3)
-    print("\nUncertainty sweep, six partners (borne.yaml plus Hof van Twente; 9 uncertain inputs)")
-    print(f"  10,000 samples with the core check of every key on every sample: {core:.2f} s (target < 5 s)")
-    for workers in (1, 2, 4):
-        seconds = best_time(
-            lambda: explore(scenario, 20_000, seed=0, workers=workers, sobol_base=8), budget=1, most=1
-        )
-        print(
-            f"  {workers} worker(s): {20_000 / seconds:,.0f} samples/s (20,000 samples, incl. sampling, tornado, Sobol, discovery)"
-        )
+    scenario = load_scenario(ROOT / "scenarios" / "borne.yaml")
+    results = {}
 
-
-def bench_terms() -> None:
-    """The key designer and the entry terms on the Borne study at 2,000 samples (issue 16: ≤ 30 s)."""
-    from verkenning.study import Study
-
-    root = Path(__file__).resolve().parent.parent
-    times = []
-    for _ in range(3):
-        study = Study.load(root / "scenarios" / "borne.yaml", samples=2000)
+    def run(workers: int | None = None, scheduler: str | None = None) -> float:
         start = time.perf_counter()
-        design, terms = study.key_design, study.entry_terms
-        times.append(time.perf_counter() - start)
-    print("\nKey designer and entry terms, Borne study, 2,000 samples (sampling included)")
-    print(
-        f"  min {min(times):.1f} s, median {float(np.median(times)):.1f} s of 3 (target ≤ 30 s); "
-        f"{design.method}, P(win-win) {design.win_win.mean():.1%}; {len(terms)} entrant(s)"
+        results[(workers, scheduler)] = explore(
+            scenario, 100_000, seed=0, workers=workers, scheduler=scheduler
+        )
+        return time.perf_counter() - start
+
+    two, one = paired(lambda: run(workers=2), lambda: run(workers=1), 2)
+    same = results[(2, None)].samples.equals(results[(1, None)].samples)
+    rows = [
+        Row(
+            "`explore` 100,000 samples, `--workers 2`",
+            two,
+            "one process",
+            one,
+            "≥ 1.7× faster (ratio ≤ 0.59), the same numbers",
+            two[1] / one[1] <= 1 / 1.7 and same,
+            note="same numbers" if same else "numbers differ",
+        )
+    ]
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    with cluster, Client(cluster):
+        address = cluster.scheduler_address
+        on_dask, local = paired(lambda: run(scheduler=address), lambda: run(workers=2), 2)
+    same = results[(None, address)].samples.equals(results[(2, None)].samples)
+    rows.append(
+        Row(
+            "`explore` 100,000 samples on dask, 2 workers",
+            on_dask,
+            "2 local processes",
+            local,
+            "≤ 1.2×, the same numbers",
+            on_dask[1] / local[1] <= 1.2 and same,
+            note="same numbers" if same else "numbers differ",
+        )
     )
+    return rows
 
 
-def main() -> None:
-    print("verkenning benchmarks (best of a few runs; this machine)")
-    bench_shapley()
-    bench_nucleolus("shared-facility", cost_game)
-    bench_nucleolus("random", random_cost_game)
-    bench_allocate()
-    bench_report()
-    bench_explore()
-    bench_terms()
+ROWS = {
+    "growth": bench_growth,
+    "explore": bench_explore,
+    "report": bench_report,
+    "shapley": bench_shapley,
+    "nucleolus": bench_nucleolus,
+    "allocate": bench_allocate,
+    "check": bench_check,
+    "workers": bench_workers,
+}
+HEADER = [
+    "figure",
+    "ours (min / median)",
+    "reference",
+    "reference (min / median)",
+    "ratio (min / median)",
+    "target",
+    "met",
+]
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def markdown(rows: list[Row]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    readme = "--readme" in argv
+    chosen = [a for a in argv if not a.startswith("--")] or list(ROWS)
+    unknown = set(chosen) - set(ROWS)
+    if unknown:
+        print(f"unknown rows {sorted(unknown)}; choose from {', '.join(ROWS)}", file=sys.stderr)
+        return 2
+    if readme and len(chosen) < len(ROWS):
+        print("--readme writes the whole table: run every row", file=sys.stderr)
+        return 2
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for name in chosen:
+            start = time.perf_counter()
+            rows += ROWS[name](Path(folder))
+            print(f"[{name}: {time.perf_counter() - start:.0f} s]", file=sys.stderr)
+    when = time.strftime("%Y-%m-%d")
+    table = markdown(rows)
+    print(f"\nverkenning benchmarks, {when}, {os.cpu_count()} cores\n")
+    print(table)
+    if readme:
+        path = ROOT / "README.md"
+        text = path.read_text(encoding="utf-8")
+        block = f"{START}\nMeasured by `make bench` on {when} ({os.cpu_count()} cores):\n\n{table}\n{END}"
+        if START not in text:
+            raise SystemExit(f"README.md has no {START} … {END} block to write the table into")
+        path.write_text(re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
+        print("\nwritten into README.md", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv[1:]))

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-
-import networkx as nx
-import numpy as np
+from graphlib import CycleError, TopologicalSorter
+from typing import TYPE_CHECKING
 
 from .schema import Scenario
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "CHECKS",
@@ -168,13 +170,18 @@ def _baselines(s: Scenario) -> Iterator[Finding]:
 
 
 def _dependency_cycle(edges) -> list[str] | None:
-    """A dependency cycle among ``edges`` (the nodes along it), or None; built sorted, so stable."""
-    graph = nx.DiGraph()
-    graph.add_edges_from(sorted(edges))
+    """A dependency cycle among ``edges`` (service → what it depends on; the nodes along it, each
+    depending on the next), or None; built sorted, so stable. The standard library's graphlib: a
+    check of one file should not wait for networkx to import."""
+    graph: dict[str, list[str]] = {}
+    for service, dependency in sorted(edges):
+        graph.setdefault(service, []).append(dependency)
     try:
-        return [u for u, _ in nx.find_cycle(graph)]
-    except nx.NetworkXNoCycle:
-        return None
+        TopologicalSorter(graph).prepare()
+    except CycleError as found:
+        # graphlib lists each node before the one it precedes, a dependency before its dependant
+        return list(reversed(found.args[1][1:]))
+    return None
 
 
 def _dependency_cycles(s: Scenario) -> Iterator[Finding]:
@@ -253,6 +260,8 @@ def values_at(s: Scenario, path: str) -> list[float]:
 def correlation_matrix(s: Scenario, paths) -> np.ndarray:
     """The rank correlation matrix of the uncertain ``paths`` as the scenario declares it (identity
     where it declares nothing; a pair with a path not among ``paths`` is left out)."""
+    import numpy as np
+
     from .schema import PAIR
 
     index = {path: i for i, path in enumerate(paths)}
@@ -279,13 +288,16 @@ def _correlations(s: Scenario) -> Iterator[Finding]:
                 "name two figures that have an uncertainty (see `uncertainties:`)",
             )
     declared = sorted(path for path, spec in s.uncertainties.items() if spec is not None)
-    matrix = correlation_matrix(s, declared)
-    if len(declared) and np.linalg.eigvalsh(matrix).min() < -1e-9:
-        pairs = [
-            key
-            for key, c in s.correlations.items()
-            if c is not None and c.rank and all(part.strip() in declared for part in key.split(PAIR))
-        ]
+    pairs = [
+        key
+        for key, c in s.correlations.items()
+        if c is not None and c.rank and all(part.strip() in declared for part in key.split(PAIR))
+    ]
+    if not pairs:  # the identity: nothing to contradict (and no numpy to import for a check)
+        return
+    import numpy as np
+
+    if np.linalg.eigvalsh(correlation_matrix(s, declared)).min() < -1e-9:
         yield (
             ("correlations",),
             "these rank correlations cannot hold together (their matrix is not positive semi-definite): "
