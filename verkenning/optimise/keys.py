@@ -590,24 +590,29 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
     )
 
 
-def consistent(run: Projection, found: Family, *keys: np.ndarray | None) -> list[np.ndarray]:
+def consistent(
+    run: Projection, found: Family, *keys: np.ndarray | None, member: np.ndarray | None = None
+) -> list[np.ndarray]:
     """Per key (a weight vector, or ``None`` for the scenario's own) and per sample: along the path,
     no partner already in pays more in a year when others join than it would that year without them.
 
     Judged on the annual contributions (the key's shares) in every year in which someone joins a
-    cooperation that already has members, within the one tolerance of that year's game.
+    cooperation that already has members, within the one tolerance of that year's game. ``member``
+    (partners × years) judges another order of entry on the same path: a year's shares and game
+    depend on who is in, not on when the others came, so every order reads the path's games once.
     """
+    member = run.member if member is None else member
     ok = [np.ones(run.model.n, dtype=bool) for _ in keys]
     for k in range(1, len(run.years)):
-        now, before = set(run.members(k)), set(run.members(k - 1))
-        newcomers = now - before
+        now = {int(i) for i in np.flatnonzero(member[:, k])}
+        newcomers = now - {int(i) for i in np.flatnonzero(member[:, k - 1])}
         stay = tuple(sorted(now - newcomers))
         if not newcomers or not stay:
             continue
-        with_them = linear_shares(run, k, found)
+        with_them = linear_shares(run, k, found, tuple(sorted(now)))
         without = linear_shares(run, k, found, stay)
         columns = [with_them.members.index(p) for p in stay]
-        tol = np.asarray(tolerance(run.game(k)), dtype=float).reshape(-1, 1)
+        tol = np.asarray(tolerance(run.game(k, tuple(sorted(now)))), dtype=float).reshape(-1, 1)
         for flags, weights in zip(ok, keys, strict=True):
             if weights is None:
                 x_with, x_without = with_them.today, without.today
