@@ -12,7 +12,7 @@ an array.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -70,6 +70,13 @@ class Inputs:
 
     def parameter(self, name: str) -> np.ndarray:
         return self.parameters[name]
+
+    def take(self, rows: slice) -> Inputs:
+        """The figures of the samples ``rows``."""
+        return Inputs(
+            **{f.name: getattr(self, f.name)[rows] for f in fields(self) if f.name != "parameters"},
+            parameters={name: values[rows] for name, values in self.parameters.items()},
+        )
 
 
 def scenario_inputs(scenario: Scenario, services: tuple[str, ...]) -> Inputs:

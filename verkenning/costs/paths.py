@@ -53,7 +53,7 @@ beside it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -80,6 +80,8 @@ __all__ = [
     "year_game",
 ]
 
+GAME_CELLS = 1 << 23
+"""Coalition values of one block of samples' games (64 MiB of floats): :meth:`Projection.game_blocks`."""
 METHODS = ("key", *SIMPLE_KEYS, *GAME_RULES)
 """Every way of sharing the cost: the scenario's key, whole-cost keys and the game rules."""
 NPV_RATES = (0.0, 0.045)
@@ -179,6 +181,21 @@ class Projection:
             self.growth.lines[key] = values
         return self.growth.lines[key]
 
+    def game_blocks(self, k: int, members: tuple[int, ...] | None = None):
+        """The game of year index k (as :meth:`game`) in blocks of samples: (rows, n_rows × 2^m) pairs
+        of at most ``GAME_CELLS`` values each, none kept, so a sweep of 20 members never holds the
+        games of all its samples at once. One block is the memo of :meth:`game`."""
+        members = self.members(k) if members is None else tuple(members)
+        n = self.model.n
+        size = max(1, GAME_CELLS >> len(members))
+        if size >= n or ("game", k, members) in self.growth.lines:
+            yield slice(0, n), self.game(k, members)
+            return
+        for start in range(0, n, size):
+            rows = slice(start, min(start + size, n))
+            model = replace(self.model, inputs=self.model.inputs.take(rows))
+            yield rows, _game_values(model, members, k, self.growth.take(rows))
+
     def status_quo_game(self, k: int) -> np.ndarray:
         """n × 2^m: the status quo's cost game in year index k, over its members then (the game of
         ``status_quo_share``)."""
@@ -207,6 +224,18 @@ class _Growth:
     members) → a year's game: each computed once."""
     avoided_growth: bool = True
     """Whether the cooperation grows slower than stand-alone costs (the path's own choice)."""
+
+    def take(self, rows: slice) -> _Growth:
+        """The factors of the samples ``rows`` (with a memo of their own)."""
+        return _Growth(
+            self.standalone[rows],
+            self.cooperation[rows],
+            self.volume[rows],
+            self.alone[rows],
+            None if self.by_service is None else self.by_service[rows],
+            self.same_volume,
+            avoided_growth=self.avoided_growth,
+        )
 
     def service_lines(self, model: CostModel, members: tuple[int, ...], k: int) -> np.ndarray:
         """n × services: K_s(members) at base-year prices and year k's volumes."""

@@ -27,7 +27,9 @@ __all__ = ["KEYS", "Plan", "evaluate", "npv", "plan", "projection", "sampled", "
 KEYS = ("key", "inhabitants", "workstations", "inbreng", "shapley", "scrb")
 """The keys whose core check every sample carries."""
 CHUNK_CELLS = 4_000_000
-"""Samples are processed in blocks so that coalitions × samples × services stays about this size."""
+"""Samples are processed in blocks so that coalitions × samples stays about this size."""
+MIN_BLOCK = 256
+"""The fewest samples a block of the sweep holds (below it, the path's fixed cost per block dominates)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,9 +63,27 @@ def plan(scenario: Scenario, paths: tuple[str, ...], specs: tuple[Uncertainty, .
 
 
 def _blocks(p: Plan, draws: np.ndarray):
-    """The rows of ``draws`` in blocks that keep coalitions × samples × services about CHUNK_CELLS."""
-    size = max(1, CHUNK_CELLS // ((1 << p.size) * len(p.model.services)))
+    """The rows of ``draws`` in blocks of coalitions × samples about CHUNK_CELLS, and at least
+    MIN_BLOCK samples: a path costs the same few array operations whatever its samples, and the
+    games within a block come in blocks of their own (``Projection.game_blocks``)."""
+    size = max(MIN_BLOCK, CHUNK_CELLS >> p.size)
     return (draws[start : start + size] for start in range(0, max(len(draws), 1), size))
+
+
+def _judged(run: Projection, k: int, keyed: dict[str, np.ndarray], rules: bool = True):
+    """Per key (shares: samples × members) whether it is in the core of year index k's game, and the
+    tolerance of each sample's game; with ``rules`` also the Shapley value and SCRB of the game.
+    Read block by block from the games, so no sample's game outlives its judgement."""
+    cores: dict[str, list[np.ndarray]] = {}
+    limits = []
+    for rows, game in run.game_blocks(k):
+        block = {name: shares[rows] for name, shares in keyed.items()}
+        if rules:
+            block |= {"shapley": shapley_shares(game), "scrb": scrb_shares(game)}
+        for name, shares in block.items():
+            cores.setdefault(name, []).append(in_core(game, shares))
+        limits.append(np.asarray(tolerance(game), dtype=float).reshape(-1))
+    return {name: np.concatenate(parts) for name, parts in cores.items()}, np.concatenate(limits)
 
 
 def evaluate(p: Plan, draws: np.ndarray) -> dict[Outcome, np.ndarray]:
@@ -85,14 +105,14 @@ def win_win(p: Plan, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for block in _blocks(p, draws):
         run = projection(p, block)
         npv = run.npv()
-        game = run.game(p.reference)
         shares = run.share["key"][:, list(run.members(p.reference)), p.reference]
-        flags.append(in_core(game, shares) & ~_anyone_worse(run, p.reference, game, npv))
+        cores, limit = _judged(run, p.reference, {"key": shares}, rules=False)
+        flags.append(cores["key"] & ~_anyone_worse(run, p.reference, limit, npv))
         npvs.append(npv)
     return np.concatenate(flags), np.concatenate(npvs)
 
 
-def _anyone_worse(run: Projection, k: int, game: np.ndarray, npv: np.ndarray) -> np.ndarray:
+def _anyone_worse(run: Projection, k: int, limit: np.ndarray, npv: np.ndarray) -> np.ndarray:
     """Per sample: some partner is worse off with the change (the study's ``better_off`` fails)."""
     incumbents = run.member[:, k] & run.status_quo_member[:, k]
     entrants = run.member[:, k] & ~run.status_quo_member[:, k]
@@ -103,7 +123,7 @@ def _anyone_worse(run: Projection, k: int, game: np.ndarray, npv: np.ndarray) ->
         npv,
         incumbents,
         entrants,
-        tolerance(game),
+        limit,
     )
     return worse.any(axis=1)
 
@@ -130,23 +150,20 @@ def _evaluate(p: Plan, draws: np.ndarray) -> dict[Outcome, np.ndarray]:
     npv = run.npv()
     k = p.reference
     members = list(run.members(k))
-    game = run.game(k)
     total = run.total[:, k]
     keyed = {
         "key": run.share["key"][:, members, k],
         **{key: run.share[key][:, members, k] for key in (*SIMPLE_KEYS, "fixed") if key in run.share},
-        "shapley": shapley_shares(game),
-        "scrb": scrb_shares(game),
     }
-    cores = {name: in_core(game, shares) for name, shares in keyed.items()}
+    cores, tolerances = _judged(run, k, keyed)
     incumbents = run.member[:, k] & run.status_quo_member[:, k]
-    limit = np.asarray(tolerance(game), dtype=float)[:, None]
+    limit = tolerances[:, None]
     fte = team_fte(model, members)
     used = needed(model, model.takes[members].any(axis=0))
     joining = np.array([q.joins is not None for q in scenario.partners])
     n = inputs.n
     out = {
-        Outcome("win_win"): cores["key"] & ~_anyone_worse(run, k, game, npv),
+        Outcome("win_win"): cores["key"] & ~_anyone_worse(run, k, tolerances, npv),
         # an incumbent the change leaves untouched (NPV 0) is not worse off: "at least as well off"
         Outcome("incumbents_gain"): (npv[:, incumbents] >= -limit).all(axis=1)
         if incumbents.any()

@@ -151,8 +151,13 @@ class EntryTerms:
         return {p: float(a[i] + b[i] * y) for i, p in enumerate(self.members)}
 
 
+CELLS = 1 << 22
+"""Samples × rows of one block of the intervals (the rows of 16 members are 65,550 per sample)."""
+
+
 def _linear(run: Projection, k: int, e: int):
-    """Per sample: the rows of the win-win as a + c·y ≤ H, and each member's gain as g0 + g1·y."""
+    """Per sample the interval of y that holds every row of the win-win, a + c·y ≤ H (computed in
+    blocks of samples), and each member's gain as g0 + g1·y."""
     rows = win_win_rows(run, k)
     members = list(rows.members)
     x = run.share["key"][:, members, k]
@@ -163,10 +168,16 @@ def _linear(run: Projection, k: int, e: int):
     delta = np.zeros_like(x)
     delta[:, others] = -np.divide(x[:, others], pool, out=np.zeros_like(x[:, others]), where=pool != 0)
     delta[:, i] = 1.0
-    c = delta @ rows.B.T
-    a = x @ rows.B.T - x[:, i : i + 1] * c
+    n = len(x)
+    lo, hi = np.empty(n), np.empty(n)
+    size = max(1, CELLS // len(rows.B))
+    for start in range(0, n, size):
+        block = slice(start, start + size)
+        c = delta[block] @ rows.B.T
+        a = x[block] @ rows.B.T - x[block, i : i + 1] * c
+        lo[block], hi[block] = _intervals(a, c, rows.H[block])
     gain0 = rows.limit - x + x[:, i : i + 1] * delta
-    return rows, a, c, gain0, -delta
+    return rows, lo, hi, gain0, -delta
 
 
 def _intervals(a: np.ndarray, c: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -225,8 +236,7 @@ def entry_terms(
     e = partners.index(entrant)
     if e not in run.members(k):
         raise VerkenningError(f"{entrant!r} is not a member in {run.years[k]}")
-    rows, a, c, gain0, gain1 = _linear(run, k, e)
-    lo, hi = _intervals(a, c, rows.H)
+    rows, lo, hi, gain0, gain1 = _linear(run, k, e)
     low, high, best, best_at = _room(lo, hi, target)
     members = tuple(partners[p] for p in rows.members)
     at, _, _, central0, central1 = _linear(central, k, e)

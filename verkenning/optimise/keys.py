@@ -325,13 +325,22 @@ class Rows:
     """R × members: 0/1, which members a row adds up."""
     H: np.ndarray
     """n × R: the bound of each row, the tolerance included."""
-    names: tuple[tuple[str, tuple[int, ...]], ...]
-    """Per row: ``("core", members)`` or ``("status_quo", (member,))``."""
     values: np.ndarray
     """n × 2^m: the year's cost game over the members."""
     limit: np.ndarray
     """n × members: the most each may pay the cooperation and be no worse off (its status quo, or
     alone for an entrant, less the year's one-offs), without the tolerance."""
+    index: np.ndarray | None = None
+    """Which rows of the whole set these are (None: all, the core's groups by mask, then the status
+    quo of each member)."""
+
+    def name(self, r: int) -> tuple[str, tuple[int, ...]]:
+        """Row r as ``("core", members)`` or ``("status_quo", (member,))``."""
+        r = r if self.index is None else int(self.index[r])
+        m, core = len(self.members), (1 << len(self.members)) - 2
+        if r < core:
+            return "core", tuple(self.members[i] for i in range(m) if (r + 1) >> i & 1)
+        return "status_quo", (self.members[r - core],)
 
     def holds(self, shares: np.ndarray) -> np.ndarray:
         """Per sample: whether payments ``shares`` (n × members) hold every row."""
@@ -339,18 +348,18 @@ class Rows:
 
     def subset(self, index: np.ndarray) -> Rows:
         """The same conditions cut to the rows ``index``."""
-        names = tuple(self.names[r] for r in index)
-        return Rows(self.members, self.B[index], self.H[:, index], names, self.values, self.limit)
+        whole = index if self.index is None else self.index[index]
+        return Rows(self.members, self.B[index], self.H[:, index], self.values, self.limit, whole)
 
     def first(self) -> np.ndarray:
         """The rows a designer starts from: every member's status quo, the singletons and the groups
         of all but one (all rows when they are few)."""
         m = len(self.members)
-        if len(self.names) <= ALL_ROWS:
-            return np.arange(len(self.names))
+        if len(self.B) <= ALL_ROWS:
+            return np.arange(len(self.B))
         singles = 1 << np.arange(m)
         core = np.unique(np.concatenate([singles, ((1 << m) - 1) ^ singles])) - 1
-        return np.concatenate([core, np.arange((1 << m) - 2, len(self.names))])
+        return np.concatenate([core, np.arange((1 << m) - 2, len(self.B))])
 
     def violated(self, shares: np.ndarray, active: np.ndarray) -> np.ndarray:
         """The rows outside ``active`` that payments ``shares`` break in a sample where they hold every
@@ -363,8 +372,16 @@ class Rows:
 
 
 def win_win_rows(run: Projection, k: int, members: tuple[int, ...] | None = None) -> Rows:
-    """The rows of the entry win-win in year index ``k`` of ``run`` (see :class:`Rows`)."""
+    """The rows of the entry win-win in year index ``k`` of ``run`` (see :class:`Rows`), built once
+    per path (the key designer and every entrant's terms read the same rows)."""
     members = run.members(k) if members is None else tuple(members)
+    memo = ("rows", k, members)
+    if memo not in run.growth.lines:
+        run.growth.lines[memo] = _rows(run, k, members)
+    return run.growth.lines[memo]
+
+
+def _rows(run: Projection, k: int, members: tuple[int, ...]) -> Rows:
     rows = list(members)
     m = len(rows)
     values = run.game(k, members)
@@ -376,9 +393,7 @@ def win_win_rows(run: Projection, k: int, members: tuple[int, ...] | None = None
     bound = np.where(incumbent, run.status_quo["key"][:, rows, k], run.standalone[:, rows, k])
     B = np.concatenate([bits, np.eye(m)])
     H = np.concatenate([values[:, masks], bound - extra], axis=1) + tol[:, None]
-    names = [("core", tuple(rows[i] for i in np.flatnonzero(b))) for b in bits.astype(bool)]
-    names += [("status_quo", (p,)) for p in rows]
-    return Rows(members, B, H, tuple(names), values, bound - extra)
+    return Rows(members, B, H, values, bound - extra)
 
 
 def _conditions(rows: Rows, terms: LinearShares) -> tuple[np.ndarray, np.ndarray]:
@@ -531,7 +546,7 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
     found = family(run, k)
     terms = linear_shares(run, k, found)
     rows = win_win_rows(run, k)
-    names, values = rows.names, rows.values
+    values = rows.values
     shapley = shapley_shares(values)
     today = found.vector(found.today) if found.groups else np.zeros(0)
     # row generation: score on a subset of the rows, then add the rows the chosen key breaks in a
@@ -560,7 +575,7 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
     binding = []
     order = np.lexsort((np.median(slack, axis=0), -(slack < 0).mean(axis=0)))
     for r in order[:3]:
-        kind, who = names[r]
+        kind, who = rows.name(int(r))
         binding.append(
             Binding(
                 tuple(partners[i] for i in who),
