@@ -229,18 +229,21 @@ class CostModel:
             curved = np.flatnonzero(group & ~linear)
             for driver in dict.fromkeys(self.drivers[s] for s in curved):
                 alike = [s for s in curved if self.drivers[s] == driver]
-                pooled = subset_sums(volume[:, :, alike[0]])  # the same takers and driver: one volume
                 e = x.exponent[:, alike]
+                if driver == "organisations":  # V(S) = |S ∩ takers|: m + 1 values, powers of those
+                    pooled, count = np.arange(m + 1, dtype=float)[None, :], popcounts(m)[masks & mask]
+                else:  # the same takers and driver: one volume
+                    pooled, count = subset_sums(volume[:, :, alike[0]]), None
                 if (e == e[:, :1]).all():  # one exponent (a sweep draws one for all): one power
                     # Σ_s u_s r_s (V/r_s)^e = V^e Σ_s u_s r_s^(1−e)
                     scale = (unit_cost[:, alike] * self.reference[alike] ** (1.0 - e)).sum(axis=1)
-                    shared = shared + scale[:, None] * pooled ** e[:, :1]
-                    continue
-                for s in alike:
-                    ratio = pooled / self.reference[s]
-                    shared = (
-                        shared + unit_cost[:, s, None] * self.reference[s] * ratio ** x.exponent[:, s, None]
+                    curve = scale[:, None] * pooled ** e[:, :1]
+                else:
+                    curve = sum(
+                        unit_cost[:, s, None] * self.reference[s] * (pooled / self.reference[s]) ** e[:, [j]]
+                        for j, s in enumerate(alike)
                     )
+                shared = shared + (curve if count is None else curve[:, count])
             cost += np.where(taken, shared, 0.0)
         alone = self.standalone(volume_factor) if standalone is None else standalone
         cost[:, 1 << np.arange(m)] = alone[:, chosen]
