@@ -3,7 +3,7 @@
 Each row is repeated (min and median of paired runs: ours and the reference in turn), whole
 processes are timed from the outside and their memory is the peak of the process tree (the command
 and every process it starts, such as a notebook kernel), sampled every 20 ms from /proc. Peers are
-benchmark-only dependencies (the `bench` extra): coopgame-py (Rust) and tucoopy (Python on HiGHS).
+benchmark-only dependencies (the `bench` extra): coopgame-py (Rust).
 
     python benchmarks/run.py                 # every row; prints the table
     python benchmarks/run.py --readme        # ... and writes it into README.md (Speed)
@@ -590,6 +590,27 @@ def bench_workers(folder: Path) -> list[Row]:
     return rows
 
 
+def bench_terms(folder: Path) -> list[Row]:
+    """The key designer and the entry terms on the Borne study at 2,000 samples (issue 16)."""
+    from verkenning.study import Study
+
+    def once() -> float:
+        study = Study.load(ROOT / "scenarios" / "borne.yaml", samples=2000)
+        return timed(lambda: (study.key_design, study.entry_terms))
+
+    ours, _ = paired(once, None, 3)
+    return [
+        Row(
+            "key designer and entry terms, Borne, 2,000 samples (sampling included)",
+            ours,
+            "target",
+            None,
+            "≤ 30 s",
+            ours[1] <= 30,
+        )
+    ]
+
+
 ROWS = {
     "growth": bench_growth,
     "explore": bench_explore,
@@ -599,6 +620,7 @@ ROWS = {
     "allocate": bench_allocate,
     "check": bench_check,
     "workers": bench_workers,
+    "terms": bench_terms,
 }
 HEADER = [
     "figure",

@@ -34,6 +34,15 @@ break dropped), the Borne study at 2,000 samples has 1,972 samples that can go e
 rows, and HiGHS had not finished the first of the three objectives after 15 minutes on this machine;
 the search takes seconds. Rows no key can break and samples every key or no key satisfies are set
 aside before scoring: they cannot change a ranking.
+
+**Rows as needed.** A game of m members has 2^m − 2 core rows per sample (4,094 at 12, a million at
+20), nearly all slack. Keys are scored on a subset (``Rows.first``: the singletons, the groups of all
+but one and every status quo; all rows when there are at most ``ALL_ROWS``); the rows the chosen key
+breaks in a sample where it holds the subset are added, most broken first, and the choice is made
+again until it breaks none. A key's count on a subset is at least its count on all rows, so a
+chosen key that loses nothing on all rows is the choice all rows would give (enumeration: the best
+key; search: an end point that no single group's mix improves on all rows either). The
+12-organisation growth path's design went from 248 s on every row to 2 s.
 """
 
 from __future__ import annotations
