@@ -573,3 +573,19 @@ def test_a_phasing_that_does_not_add_up_is_refused_with_its_place(write):
     assert "transition_phasing" in done.output and "adds up to 0.9, not 1" in done.output
     assert "make the shares add up to 1" in done.output
     assert ":4:" in done.output, "the line of the field"
+
+
+def test_a_years_game_in_blocks_of_samples_is_the_same_game(monkeypatch):
+    """Projection.game_blocks slices the samples' figures and factors; the blocks must be the game of
+    all samples at once, to the bit, in order."""
+    import verkenning.costs.paths as paths
+    from verkenning.explore.vector import sampled
+
+    run = sampled(load_scenario(SCENARIOS / "groeipad.yaml"), 50, seed=2)
+    k = run.years.index(run.years[-1])
+    whole = paths._game_values(run.model, run.members(k), k, run.growth)
+    monkeypatch.setattr(paths, "GAME_CELLS", 1 << 9)  # blocks of 4 samples of 7 members
+    blocks = list(run.game_blocks(k))
+    assert len(blocks) == 13
+    np.testing.assert_array_equal(np.concatenate([values for _, values in blocks]), whole)
+    assert [rows.start for rows, _ in blocks] == list(range(0, 50, 4))

@@ -472,3 +472,42 @@ def test_nearest_core_allocation_by_hand_and_by_brute_force():
     # c(pairs) = 12 leaves no stable split (3 × 12 / 2 = 18 < 21): the core is empty
     empty = Game(("a", "b", "c"), np.array([0, 10, 10, 12, 10, 12, 12, 21], dtype=float), "cost")
     assert nearest_core(empty, shares) is None
+
+
+def test_the_blocked_shapley_pass_agrees_with_the_marginal_formula(monkeypatch):
+    """The exact Shapley value of a 14-player game read in blocks of 16, 1,024 and all coalitions,
+    against φ_i = Σ_{S∌i} |S|!(n−|S|−1)!/n! (v(S∪i) − v(S)) written out (Shapley 1953)."""
+    import sys
+    from math import factorial
+
+    shapley_module = sys.modules["verkenning.games.shapley"]
+    n = 14
+    values = np.random.default_rng(5).uniform(-50, 100, 1 << n)
+    values[0] = 0.0
+    masks = np.arange(1 << n)
+    size = np.array([bin(m).count("1") for m in masks])
+    weight = np.array([factorial(s) * factorial(n - s - 1) / factorial(n) for s in range(n)])
+    expected = np.zeros(n)
+    for i in range(n):
+        without = masks[(masks >> i & 1) == 0]
+        expected[i] = (weight[size[without]] * (values[without | 1 << i] - values[without])).sum()
+    for bits in (4, 10, 15):
+        monkeypatch.setattr(shapley_module, "BLOCK_BITS", bits)
+        np.testing.assert_allclose(
+            shapley(Game(tuple(f"p{i}" for i in range(n)), values)).shares, expected, rtol=1e-12, atol=1e-9
+        )
+
+
+@quick
+@given(st.integers(min_value=2, max_value=6), seeds)
+def test_fee_ranges_on_one_lp_agree_with_each_players_own(n, seed):
+    from verkenning.games import fee_ranges
+
+    game = coverage_game(n, seed)
+    together = fee_ranges(game, game.players)
+    for player, fee in zip(game.players, together, strict=True):
+        alone = fee_range(game, player)  # a live LP of its own, its rows generated for it alone
+        assert fee.player == player
+        assert fee.low == pytest.approx(alone.low, abs=1e-6) and fee.high == pytest.approx(
+            alone.high, abs=1e-6
+        )

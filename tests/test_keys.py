@@ -189,3 +189,39 @@ def test_the_growth_path_check_agrees_with_the_models_own_key_year_by_year(expon
         limit = float(tolerance(run.game(j)[0])) * 100 + len(run.model.services)  # cents
         expected &= all(with_them[p] <= without[p] + limit for p in stay)
     assert bool(consistent(run, found, None)[0][0]) == expected
+
+
+def test_rows_generated_as_needed_give_the_key_that_every_row_gives(monkeypatch):
+    """The designer scores on a subset of the core's rows and adds what the chosen key breaks; forced
+    to start from the fewest rows, it must end where scoring on every row from the start ends."""
+    import verkenning.optimise.keys as keys
+    from verkenning.explore.vector import sampled
+
+    run = sampled(load_scenario(ROOT / "scenarios" / "groeipad.yaml"), 300, seed=3)
+    k = run.years.index(max(p.joins for p in run.model.scenario.partners if p.joins) + 2)
+    every = design_key(run, run, k)
+    monkeypatch.setattr(keys, "ALL_ROWS", 0)
+    rows = keys.win_win_rows(run, k)
+    assert len(rows.first()) < len(rows.B), "the generation starts from fewer rows"
+    generated = design_key(run, run, k)
+    np.testing.assert_array_equal(generated.weights, every.weights)
+    np.testing.assert_array_equal(generated.win_win, every.win_win)
+    assert generated.regret_eur == every.regret_eur
+
+
+def test_orders_of_entry_on_one_path_agree_with_a_path_per_order():
+    """entry_orders judges every order on one sampled path with that order's membership; each order
+    sampled and judged as a scenario of its own must give the same shares of samples."""
+    from verkenning.costs import reference_year
+    from verkenning.explore.analysis import _orders, entry_orders
+    from verkenning.explore.vector import sampled
+    from verkenning.optimise.keys import consistent
+
+    scenario = load_scenario(ROOT / "scenarios" / "groeipad.yaml")
+    found = entry_orders(scenario, None, samples=200, seed=1)
+    by_order = dict(zip(found["order"], found["today"], strict=True))
+    assert len(by_order) > 1
+    for order, variant in _orders(scenario, 24):
+        run = sampled(variant, 200, 1)
+        own = family(run, variant.years.index(reference_year(variant)))
+        assert float(consistent(run, own, None)[0].mean()) == by_order[order], order

@@ -3,7 +3,7 @@
 Exact: φ_i = Σ_{S ∌ i} w(|S|) (v(S ∪ i) − v(S)), with w(s) = s!(n−s−1)!/n!. Regrouped by
 coalition, φ_i = Σ_{S ∋ i} (w(|S|−1) + w(|S|)) v(S) − Σ_S w(|S|) v(S) (with w(n) = 0), so two
 weighted copies of the value array are made once, and the sums over S ∋ i for every i come from
-folding the array in half n times: about 4·2^n operations and three arrays of 2^n floats. Up to
+folding the array in half n times: about 4·2^n operations, read in cache-sized blocks. Up to
 12 players the same weights form one cached n × 2^n matrix and φ is a single product. We use this
 form rather than the Harsanyi dividends (the Möbius transform) because the transform's alternating
 sums amplify rounding by up to 2^n, which at n = 24 and costs of 10^9 euro would reach whole euros;
@@ -29,6 +29,8 @@ __all__ = ["shapley", "shapley_sampled", "shapley_shares"]
 
 SMALL_PLAYERS = 12
 """Up to this size the Shapley value is one matrix product with cached tables (start-up dominates)."""
+BLOCK_BITS = 15
+"""Larger games are read in blocks of 2^15 coalitions (256 KiB of floats: within a core's cache)."""
 
 
 def _weights(n: int) -> np.ndarray:
@@ -68,26 +70,37 @@ def shapley_shares(values: np.ndarray) -> np.ndarray:
 
 
 def _folded(values: np.ndarray, n: int) -> np.ndarray:
-    """The Shapley value of one large game by folding (see the module docstring)."""
+    """The Shapley value of one large game by folding (see the module docstring), one cache-sized
+    block of ``2^BLOCK_BITS`` coalitions at a time: a block shares its high bits, so its sizes are
+    the low bits' counts plus one number, its weights come from ``BLOCK_BITS`` + 1 small tables, and
+    it adds to φ_i for each of its high bits whole and folds for its low ones. One pass over the
+    game, and memory of a few blocks instead of three arrays of 2^n."""
     weight = _weights(n)
-    size = popcounts(n)
-    # indexed by |S|: w(|S|−1) for S as it contains i (0 for ∅), w(|S|) for S without i (0 for N)
-    as_outsider = np.take(np.append(weight, 0.0), size)
-    as_outsider *= values
-    combined = np.take(np.concatenate([[0.0], weight]), size)
-    del size
-    combined *= values
-    combined += as_outsider
-    # φ_i = Σ_{S∋i} (member + outsider weights)·v(S) − Σ_S outsider weight·v(S). The sums over S ∋ i
-    # for every i come from folding the array in half, top bit first: 2·2^n additions in all.
-    shares = np.empty(n)
-    folded = combined
-    for player in range(n - 1, -1, -1):
-        half = 1 << player
-        upper = folded[half:]
-        shares[player] = upper.sum()
-        folded = folded[:half] + upper
-    shares -= as_outsider.sum()
+    member = np.concatenate([[0.0], weight])  # by |S|: w(|S|−1) for S as it contains i (0 for ∅)
+    outsider = np.append(weight, 0.0)  # by |S|: w(|S|) for S without i (0 for N)
+    b = min(n, BLOCK_BITS)
+    low = popcounts(b)
+    # per count p of high bits: the block's weights, member + outsider and outsider alone
+    combined = [np.take(member + outsider, low + p) for p in range(n - b + 1)]
+    outside = [np.take(outsider, low + p) for p in range(n - b + 1)]
+    shares = np.zeros(n)
+    outsiders = 0.0
+    folded = np.empty(1 << b)
+    for high in range(1 << (n - b)):
+        block = values[high << b : (high + 1) << b]
+        p = high.bit_count()
+        np.multiply(combined[p], block, out=folded)
+        outsiders += float(outside[p] @ block)
+        total = float(folded.sum())
+        for player in range(n - b):
+            if high >> player & 1:
+                shares[b + player] += total
+        for player in range(b - 1, -1, -1):  # the sums over S ∋ i within the block, top bit first
+            half = 1 << player
+            upper = folded[half : 2 * half]
+            shares[player] += upper.sum()
+            folded[:half] += upper
+    shares -= outsiders
     return shares
 
 

@@ -636,7 +636,13 @@ def consistent(
         with_them = linear_shares(run, k, found, tuple(sorted(now)))
         without = linear_shares(run, k, found, stay)
         columns = [with_them.members.index(p) for p in stay]
-        tol = np.asarray(tolerance(run.game(k, tuple(sorted(now)))), dtype=float).reshape(-1, 1)
+        # only the tolerance is read of a game no other judgement needs: in blocks, none kept
+        tol = np.concatenate(
+            [
+                np.asarray(tolerance(g), dtype=float).reshape(-1)
+                for _, g in run.game_blocks(k, tuple(sorted(now)))
+            ]
+        )[:, None]
         for flags, weights in zip(ok, keys, strict=True):
             if weights is None:
                 x_with, x_without = with_them.today, without.today
