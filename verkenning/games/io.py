@@ -78,24 +78,28 @@ def game_from_mapping(players: Sequence[str], values: Mapping[str, object], kind
     table = np.full(1 << len(players), np.nan)
     table[0] = 0.0
     seen: dict[int, str] = {}
+    numbers: list[float] = []
     for name, raw in values.items():
         name = str(name)
-        mask = 0
-        try:
-            for member in name.split("+"):
-                mask |= bit[member.strip()]
-        except KeyError as missing:
-            raise GameError(
-                f"coalition {name!r}: unknown player {missing.args[0]!r}; "
-                f"the players are {', '.join(players)}"
-            ) from None
-        if mask.bit_count() != name.count("+") + 1:
+        parts = name.split("+")
+        try:  # a sum of the bits (a player named twice carries, and the count below finds it)
+            mask = sum(map(bit.__getitem__, parts))
+        except KeyError:
+            try:
+                mask = sum(bit[member.strip()] for member in parts)
+            except KeyError as missing:
+                raise GameError(
+                    f"coalition {name!r}: unknown player {missing.args[0]!r}; "
+                    f"the players are {', '.join(players)}"
+                ) from None
+        if mask.bit_count() != len(parts):
             raise GameError(f"coalition {name!r} names a player twice")
         if mask in seen:
             raise GameError(f"coalition {name!r} is given twice (also as {seen[mask]!r})")
         seen[mask] = name
-        table[mask] = raw if type(raw) is float else _number(name, raw)
+        numbers.append(raw if type(raw) is float else _number(name, raw))
     given = np.fromiter(seen, dtype=np.int64, count=len(seen))
+    table[given] = numbers  # at once: one numpy assignment per coalition was most of a 16-player read
     infinite = given[~np.isfinite(table[given])]
     if infinite.size:
         mask = int(infinite[0])
