@@ -70,6 +70,8 @@ class Row:
 
 
 def _pair(values: tuple[float, float], unit: str) -> str:
+    if any(v != v for v in values):  # NaN: not measured
+        return "—"
     if unit == "s":
         return f"{_seconds(values[0])} / {_seconds(values[1])}"
     return f"{values[0]:,.0f} / {values[1]:,.0f} {unit}"
@@ -127,15 +129,32 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def process(command: list[str], cwd: Path = ROOT, env: dict | None = None) -> tuple[float, float]:
-    """(wall seconds, peak MiB of the process tree) of one run of ``command``; it must succeed."""
+class Gave(Exception):
+    """A command that did not finish within the bench's limits (time or memory)."""
+
+
+def process(
+    command: list[str], cwd: Path = ROOT, limit_s: float | None = None, limit_mib: float | None = None
+) -> tuple[float, float]:
+    """(wall seconds, peak MiB of the process tree) of one run of ``command``; it must succeed. With
+    limits, a run past them is stopped (its process group, by PID) and raises :class:`Gave`."""
     start = time.perf_counter()
     child = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env or os.environ.copy()
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
     )
     peak = 0
     while child.poll() is None:
         peak = max(peak, _tree_rss(child.pid))
+        over_time = limit_s is not None and time.perf_counter() - start > limit_s
+        over_memory = limit_mib is not None and peak / 1024 > limit_mib
+        if over_time or over_memory:
+            os.killpg(child.pid, 9)
+            child.wait()
+            raise Gave(
+                f"stopped after {time.perf_counter() - start:.0f} s"
+                if over_time
+                else f"stopped at {peak / 1024:,.0f} MiB"
+            )
         time.sleep(0.02)
     wall = time.perf_counter() - start
     if child.returncode != 0:
@@ -143,11 +162,11 @@ def process(command: list[str], cwd: Path = ROOT, env: dict | None = None) -> tu
     return wall, peak / 1024
 
 
-def processes(command: list[str], repeats: int, cwd: Path = ROOT) -> tuple[tuple[float, float], float]:
+def processes(command: list[str], repeats: int, **limits) -> tuple[tuple[float, float], float]:
     """(min, median) wall time of ``repeats`` runs and the largest peak memory (MiB)."""
     walls, peaks = [], []
     for _ in range(repeats):
-        wall, peak = process(command, cwd)
+        wall, peak = process(command, **limits)
         walls.append(wall)
         peaks.append(peak)
     return stats(walls), max(peaks)
@@ -162,7 +181,22 @@ def bench_growth(folder: Path) -> list[Row]:
     for organisations, limit, repeats in ((12, 10, 2), (16, 20, 2), (20, 60, 1)):
         scenario = growth_path(organisations, folder)
         out = folder / f"out{organisations}"
-        (wall, peak) = processes([*CLI, "run", str(scenario), "--out", str(out)], repeats)
+        command = [*CLI, "run", str(scenario), "--out", str(out)]
+        try:  # a run ten times its target, or over 12 GiB, is stopped: the row says so
+            (wall, peak) = processes(command, repeats, limit_s=10 * limit, limit_mib=12 * 1024)
+        except Gave as stopped:
+            rows.append(
+                Row(
+                    f"`verkenning run`, growth path of {organisations} organisations",
+                    (float("nan"), float("nan")),
+                    "target",
+                    None,
+                    f"≤ {limit} s" + (", ≤ 2 GiB" if organisations == 20 else ""),
+                    False,
+                    note=str(stopped),
+                )
+            )
+            continue
         memory = organisations < 20 or peak <= 2048
         rows.append(
             Row(
