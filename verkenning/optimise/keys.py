@@ -339,13 +339,10 @@ class Rows:
     limit: np.ndarray
     """n × members: the most each may pay the cooperation and be no worse off (its status quo, or
     alone for an entrant, less the year's one-offs), without the tolerance."""
-    index: np.ndarray | None = None
-    """Which rows of the whole set these are (None: all, the core's groups by mask, then the status
-    quo of each member)."""
 
     def name(self, r: int) -> tuple[str, tuple[int, ...]]:
-        """Row r as ``("core", members)`` or ``("status_quo", (member,))``."""
-        r = r if self.index is None else int(self.index[r])
+        """Row r of the whole set as ``("core", members)`` (the groups by mask) or ``("status_quo",
+        (member,))``."""
         m, core = len(self.members), (1 << len(self.members)) - 2
         if r < core:
             return "core", tuple(self.members[i] for i in range(m) if (r + 1) >> i & 1)
@@ -357,8 +354,7 @@ class Rows:
 
     def subset(self, index: np.ndarray) -> Rows:
         """The same conditions cut to the rows ``index``."""
-        whole = index if self.index is None else self.index[index]
-        return Rows(self.members, self.B[index], self.H[:, index], self.values, self.limit, whole)
+        return Rows(self.members, self.B[index], self.H[:, index], self.values, self.limit)
 
     def first(self) -> np.ndarray:
         """The rows a designer starts from: every member's status quo, the singletons and the groups
@@ -623,25 +619,21 @@ def consistent(
     Judged on the annual contributions (the key's shares) in every year in which someone joins a
     cooperation that already has members, within the one tolerance of that year's game. ``member``
     (partners × years) judges another order of entry on the same path: a year's shares and game
-    depend on who is in, not on when the others came, so every order reads the path's games once.
+    depend on who is in, not on when the others came, so every order is judged on one path.
     """
     member = run.member if member is None else member
     ok = [np.ones(run.model.n, dtype=bool) for _ in keys]
     for k in range(1, len(run.years)):
-        now = {int(i) for i in np.flatnonzero(member[:, k])}
-        newcomers = now - {int(i) for i in np.flatnonzero(member[:, k - 1])}
-        stay = tuple(sorted(now - newcomers))
-        if not newcomers or not stay:
+        now = tuple(int(i) for i in np.flatnonzero(member[:, k]))
+        stay = tuple(i for i in now if member[i, k - 1])
+        if len(stay) == len(now) or not stay:  # nobody joins, or nobody was in before
             continue
-        with_them = linear_shares(run, k, found, tuple(sorted(now)))
+        with_them = linear_shares(run, k, found, now)
         without = linear_shares(run, k, found, stay)
         columns = [with_them.members.index(p) for p in stay]
         # only the tolerance is read of a game no other judgement needs: in blocks, none kept
         tol = np.concatenate(
-            [
-                np.asarray(tolerance(g), dtype=float).reshape(-1)
-                for _, g in run.game_blocks(k, tuple(sorted(now)))
-            ]
+            [np.asarray(tolerance(g), dtype=float).reshape(-1) for _, g in run.game_blocks(k, now)]
         )[:, None]
         for flags, weights in zip(ok, keys, strict=True):
             if weights is None:
