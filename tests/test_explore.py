@@ -504,6 +504,25 @@ def test_the_defaults_tie_the_growth_rates_so_the_cooperation_rarely_grows_faste
     assert (together > alone).mean() < 0.08  # independent draws: 21%
 
 
+def test_the_semidefinite_check_agrees_with_the_eigenvalues():
+    # the reference: numpy's symmetric eigenvalues, the refusal rule being min eigenvalue < -1e-9
+    from verkenning.scenario.checks import semidefinite
+
+    rng = np.random.default_rng(3)
+    verdicts = []
+    for _ in range(400):
+        d = int(rng.integers(1, 9))
+        matrix = np.eye(d)
+        for i, j in zip(*np.triu_indices(d, 1)):
+            matrix[i, j] = matrix[j, i] = rng.choice([0.0, rng.uniform(-0.95, 0.95)])
+        expected = np.linalg.eigvalsh(matrix).min() >= -1e-9
+        assert semidefinite(matrix.tolist()) == expected
+        verdicts.append(expected)
+    assert 0.1 < np.mean(verdicts) < 0.9, "both outcomes occur"
+    singular = [[1.0, 1.0], [1.0, 1.0]]  # eigenvalues 0 and 2: on the boundary, allowed
+    assert semidefinite(singular) and not semidefinite([[1.0, 1.0 + 1e-6], [1.0 + 1e-6, 1.0]])
+
+
 @pytest.mark.parametrize(
     ("block", "message"),
     [

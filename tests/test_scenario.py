@@ -71,6 +71,37 @@ def test_non_utf8_file_is_refused_with_its_line(tmp_path):
         load_scenario(path)
 
 
+def _tree(value):
+    """A read value with every mark it carries, for comparing two readings."""
+    if isinstance(value, dict):
+        return ("map", value.start, {k: (_tree(v), value.marks[k]) for k, v in value.items()})
+    if isinstance(value, list):
+        return ("seq", value.start, [(_tree(v), m) for v, m in zip(value, value.marks, strict=True)])
+    return (type(value).__name__, value)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*SHIPPED, *sorted((SCENARIOS.parent / "verkenning" / "data").glob("*.yaml"))],
+    ids=lambda p: p.name,
+)
+def test_libyaml_reads_every_shipped_file_as_the_python_parser_does(path):
+    from verkenning.scenario import reader
+
+    text = path.read_text(encoding="utf-8")
+    fast, found = reader._through_libyaml(text, path.name)
+    slow_problems = []
+    slow = reader._through_python(reader._Loader(text), text, path.name, slow_problems)
+    assert _tree(fast) == _tree(slow) and found == slow_problems
+
+
+def test_an_alias_is_refused_where_it_stands(tmp_path):
+    path = tmp_path / "alias.yaml"
+    path.write_text("a: &x 1\nb:\n  c: *x\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"alias.yaml:3:6: YAML aliases"):
+        load_scenario(path)
+
+
 def test_alias_bomb_is_refused_quickly(tmp_path):
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]

@@ -193,7 +193,7 @@ def sample(scenario: Scenario, n: int, seed: int = 0) -> Draws:
     specs = active(scenario)
     rng = np.random.default_rng(seed)
     if specs:
-        unit = hypercube(len(specs), n, rng, correlation_matrix(scenario, tuple(specs)))
+        unit = hypercube(len(specs), n, rng, np.array(correlation_matrix(scenario, tuple(specs))))
         values = np.column_stack([ppf(spec, unit[:, j]) for j, spec in enumerate(specs.values())])
     else:
         values = np.zeros((n, 0))
