@@ -513,7 +513,7 @@ def test_the_semidefinite_check_agrees_with_the_eigenvalues():
     for _ in range(400):
         d = int(rng.integers(1, 9))
         matrix = np.eye(d)
-        for i, j in zip(*np.triu_indices(d, 1)):
+        for i, j in zip(*np.triu_indices(d, 1), strict=True):
             matrix[i, j] = matrix[j, i] = rng.choice([0.0, rng.uniform(-0.95, 0.95)])
         expected = np.linalg.eigvalsh(matrix).min() >= -1e-9
         assert semidefinite(matrix.tolist()) == expected
