@@ -652,6 +652,9 @@ def markdown(rows: list[Row]) -> str:
 
 
 def main(argv: list[str]) -> int:
+    if "-h" in argv or "--help" in argv:
+        print(f"usage: run.py [--readme] [ROW ...]\nrows: {', '.join(ROWS)}")
+        return 0
     readme = "--readme" in argv
     chosen = [a for a in argv if not a.startswith("--")] or list(ROWS)
     unknown = set(chosen) - set(ROWS)

@@ -345,6 +345,24 @@ def test_scrb_needs_only_its_coalitions():
 # --- bad input ----------------------------------------------------------------------------------------
 
 
+def test_a_game_file_reads_the_same_in_any_order():
+    # mask order takes the quick reading; the reverse, with spaces, the careful one: the same table
+    from verkenning.games import io
+
+    game = random_game(7, 11)
+    names = {m: "+".join(p for i, p in enumerate(game.players) if m >> i & 1) for m in range(1, 1 << 7)}
+    ordered = {names[m]: float(game.values[m]) for m in range(1, 1 << 7)}
+    scrambled = {" + ".join(names[m].split("+")[::-1]): int(game.values[m]) for m in range(127, 0, -1)}
+    assert io._in_mask_order(game.players, ordered) is not None
+    assert io._in_mask_order(game.players, scrambled) is None
+    np.testing.assert_array_equal(game_from_mapping(game.players, ordered).values, game.values)
+    np.testing.assert_array_equal(game_from_mapping(game.players, scrambled).values, np.trunc(game.values))
+    with pytest.raises(GameError, match="names a player twice"):
+        game_from_mapping(["a", "b"], {"a": 1, "a+a": 2})
+    with pytest.raises(GameError, match="too large"):
+        game_from_mapping(["a", "b"], {"a": 1, "b": 2, "a+b": 10**400})  # in mask order
+
+
 def test_bad_games_say_what_is_wrong():
     with pytest.raises(GameError, match="unknown player 'z'"):
         game_from_mapping(["a", "b"], {"a+z": 1})

@@ -62,6 +62,29 @@ def _number(coalition: str, raw: object) -> float:
     return value
 
 
+def _in_mask_order(players: Sequence[str], values: Mapping[str, object]) -> np.ndarray | None:
+    """The values of a file that lists every coalition by its players' names in the players' order,
+    coalitions in the order of their bit masks ("A", "B", "A+B", "C", "A+C", ...: as a game is
+    written out), or None for the careful reading, which says what is wrong where anything differs.
+
+    Comparing the names with that listing is one comparison of two lists: a 16-player file reads in
+    a tenth of the time it takes to take each name apart.
+    """
+    if len(values) != (1 << len(players)) - 1:
+        return None
+    names = [""]
+    for player in players:  # the names of masks below 2^(i+1): those below 2^i, then each with player i
+        names += [f"{name}+{player}" if name else player for name in names]
+    raw = list(values.values())
+    if list(values) != names[1:] or not set(map(type, raw)) <= {float, int}:
+        return None
+    try:
+        numbers = np.array(raw, dtype=float)
+    except OverflowError:  # an integer of hundreds of digits
+        return None
+    return numbers if np.isfinite(numbers).all() else None
+
+
 def game_from_mapping(players: Sequence[str], values: Mapping[str, object], kind: str = "cost") -> Game:
     """A game from coalition names to values; coalitions not given are missing (NaN)."""
     players = tuple(str(p).strip() for p in players)
@@ -77,6 +100,10 @@ def game_from_mapping(players: Sequence[str], values: Mapping[str, object], kind
         raise GameError(f"player names must be unique: {', '.join(players)}")
     table = np.full(1 << len(players), np.nan)
     table[0] = 0.0
+    listed = _in_mask_order(players, values)
+    if listed is not None:
+        table[1:] = listed
+        return Game(players, table, kind)  # type: ignore[arg-type]
     seen: dict[int, str] = {}
     numbers: list[float] = []
     for name, raw in values.items():
