@@ -496,15 +496,18 @@ def entry_orders(scenario: Scenario, weights, samples: int, seed: int = 0, limit
     already in pays more when others join (``optimise.consistent``), with the key of ``weights`` (the
     proposed key) and with the scenario's own, on the same draws; the most consistent order first."""
     from ..costs import member_matrix, reference_year
-    from ..optimise.keys import consistent, family
+    from ..optimise.keys import consistent_orders, family
     from .vector import sampled
 
     # one path of the samples: a year's shares and game depend on who is in, not on the order of entry
     run = sampled(scenario, samples, seed)
     found = family(run, scenario.years.index(reference_year(scenario)))
-    rows = []
-    for order, variant in _orders(scenario, limit):
-        member = member_matrix(variant, status_quo=False)
-        proposed, today = consistent(run, found, weights, None, member=member)
-        rows.append({"order": order, "proposed": float(proposed.mean()), "today": float(today.mean())})
+    orders = list(_orders(scenario, limit))
+    judged = consistent_orders(
+        run, found, (weights, None), [member_matrix(variant, status_quo=False) for _, variant in orders]
+    )
+    rows = [
+        {"order": order, "proposed": float(proposed.mean()), "today": float(today.mean())}
+        for (order, _), (proposed, today) in zip(orders, judged, strict=True)
+    ]
     return pd.DataFrame(rows).sort_values("proposed", ascending=False, kind="stable").reset_index(drop=True)

@@ -63,6 +63,7 @@ __all__ = [
     "Mix",
     "Rows",
     "consistent",
+    "consistent_orders",
     "design_key",
     "family",
     "linear_shares",
@@ -618,27 +619,48 @@ def consistent(
 
     Judged on the annual contributions (the key's shares) in every year in which someone joins a
     cooperation that already has members, within the one tolerance of that year's game. ``member``
-    (partners × years) judges another order of entry on the same path: a year's shares and game
-    depend on who is in, not on when the others came, so every order is judged on one path.
+    (partners × years) judges another order of entry on the same path (see :func:`consistent_orders`).
     """
-    member = run.member if member is None else member
-    ok = [np.ones(run.model.n, dtype=bool) for _ in keys]
-    for k in range(1, len(run.years)):
-        now = tuple(int(i) for i in np.flatnonzero(member[:, k]))
-        stay = tuple(i for i in now if member[i, k - 1])
-        if len(stay) == len(now) or not stay:  # nobody joins, or nobody was in before
-            continue
-        with_them = linear_shares(run, k, found, now)
-        without = linear_shares(run, k, found, stay)
-        columns = [with_them.members.index(p) for p in stay]
-        # only the tolerance is read of a game no other judgement needs: in blocks, none kept
-        tol = np.concatenate(
-            [np.asarray(tolerance(g), dtype=float).reshape(-1) for _, g in run.game_blocks(k, now)]
-        )[:, None]
-        for flags, weights in zip(ok, keys, strict=True):
-            if weights is None:
-                x_with, x_without = with_them.today, without.today
-            else:
-                x_with, x_without = with_them.shares(weights), without.shares(weights)
-            flags &= (x_with[:, columns] <= x_without + tol).all(axis=1)
-    return ok
+    return consistent_orders(run, found, keys, [run.member if member is None else member])[0]
+
+
+def consistent_orders(
+    run: Projection, found: Family, keys: tuple[np.ndarray | None, ...], members: list[np.ndarray]
+) -> list[list[np.ndarray]]:
+    """:func:`consistent` for several orders of entry (each a partners × years membership) on one
+    path: a year's shares and game depend on who is in, not on when the others came, so every order
+    is judged on the one path, and the shares and tolerance of a year's group are computed once for
+    all the orders that have that group in that year (on a growth path of 12 organisations, the 20
+    orders ask for the shares of 200 groups, 36 of them different)."""
+    shares: dict[tuple[int, tuple[int, ...]], LinearShares] = {}
+    tolerances: dict[tuple[int, tuple[int, ...]], np.ndarray] = {}
+
+    def linear(k: int, group: tuple[int, ...]) -> LinearShares:
+        if (k, group) not in shares:
+            shares[k, group] = linear_shares(run, k, found, group)
+        return shares[k, group]
+
+    def tol(k: int, group: tuple[int, ...]) -> np.ndarray:
+        if (k, group) not in tolerances:  # only the tolerance is read of this game: in blocks, none kept
+            blocks = [np.asarray(tolerance(g), dtype=float).reshape(-1) for _, g in run.game_blocks(k, group)]
+            tolerances[k, group] = np.concatenate(blocks)[:, None]
+        return tolerances[k, group]
+
+    out = []
+    for member in members:
+        ok = [np.ones(run.model.n, dtype=bool) for _ in keys]
+        for k in range(1, len(run.years)):
+            now = tuple(int(i) for i in np.flatnonzero(member[:, k]))
+            stay = tuple(i for i in now if member[i, k - 1])
+            if len(stay) == len(now) or not stay:  # nobody joins, or nobody was in before
+                continue
+            with_them, without = linear(k, now), linear(k, stay)
+            columns = [with_them.members.index(p) for p in stay]
+            for flags, weights in zip(ok, keys, strict=True):
+                if weights is None:
+                    x_with, x_without = with_them.today, without.today
+                else:
+                    x_with, x_without = with_them.shares(weights), without.shares(weights)
+                flags &= (x_with[:, columns] <= x_without + tol(k, now)).all(axis=1)
+        out.append(ok)
+    return out
