@@ -219,13 +219,15 @@ class CostModel:
         # up per member first: one subset sum for them together
         linear = ~self.per_unit | np.all(x.exponent == 1.0, axis=0)
         weight = (np.where(self.per_unit & linear, unit_cost, 0.0)[:, None, :] * volume).sum(axis=2)
-        cost = subset_sums(weight) + self.coordination_cost_by_size(popcounts(m))
+        cost = subset_sums(weight)
+        cost += self.coordination_cost_by_size(popcounts(m))
         takers = (self.takes[chosen] * (1 << np.arange(m))[:, None]).sum(axis=0)  # S: who takes s, a mask
         masks = np.arange(1 << m)
+        # n × 2^m arrays are updated in place (a fresh one per operation was a third of the time, most
+        # of it the memory's first touch); the operations and their order are those of the formula
         for mask in np.unique(takers[takers > 0]):
             group = takers == mask
-            taken = (masks & mask) != 0
-            shared = fixed_cost[:, group].sum(axis=1)[:, None]
+            shared = fixed_cost[:, group].sum(axis=1)[:, None]  # n × 1, then n × 2^m with a curve
             curved = np.flatnonzero(group & ~linear)
             for driver in dict.fromkeys(self.drivers[s] for s in curved):
                 alike = [s for s in curved if self.drivers[s] == driver]
@@ -237,14 +239,20 @@ class CostModel:
                 if (e == e[:, :1]).all():  # one exponent (a sweep draws one for all): one power
                     # Σ_s u_s r_s (V/r_s)^e = V^e Σ_s u_s r_s^(1−e)
                     scale = (unit_cost[:, alike] * self.reference[alike] ** (1.0 - e)).sum(axis=1)
-                    curve = scale[:, None] * pooled ** e[:, :1]
+                    curve = np.power(pooled, e[:, :1], out=pooled if count is None else None)
+                    curve *= scale[:, None]
                 else:
                     curve = sum(
                         unit_cost[:, s, None] * self.reference[s] * (pooled / self.reference[s]) ** e[:, [j]]
                         for j, s in enumerate(alike)
                     )
-                shared = shared + (curve if count is None else curve[:, count])
-            cost += np.where(taken, shared, 0.0)
+                curve = curve if count is None else curve[:, count]
+                if shared.shape[1] == 1:
+                    curve += shared  # x + y is y + x, to the bit
+                    shared = curve
+                else:
+                    shared += curve
+            np.add(cost, shared, out=cost, where=(masks & mask) != 0)
         alone = self.standalone(volume_factor) if standalone is None else standalone
         cost[:, 1 << np.arange(m)] = alone[:, chosen]
         cost[:, 0] = 0.0

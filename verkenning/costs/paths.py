@@ -59,7 +59,7 @@ from functools import cached_property
 import numpy as np
 
 from ..games import Game
-from ..games.game import popcounts, subset_sums
+from ..games.game import subset_sums
 from ..scenario import Scenario
 from .allocation import GAME_RULES, SIMPLE_KEYS, Cents, Exact, Money, TraceLine, Year
 from .lines import ENTRY_LINES, FRICTION, TRANSITION, VAT_RATE, entry_costs, retained, vat_share
@@ -280,13 +280,13 @@ def _game_values(model: CostModel, members: tuple[int, ...], k: int, growth: _Gr
     values = model.coalition_costs(members, growth.volume[:, :, k], standalone)
     entrant = np.array([model.scenario.partners[i].joins is not None for i in members], dtype=float)
     level = model.inputs.parameter("level_effect_entrant")[:, None]
-    own = subset_sums(level * standalone[:, list(members)] * entrant)
-    together = popcounts(len(members)) >= 2
-    values = np.where(
-        together,
-        (values + own) * growth.cooperation[:, k, None],
-        values * growth.standalone[:, k, None],
-    )
+    # a coalition of two or more grows as the cooperation does, a member alone as it would alone
+    # (in place: each fresh n × 2^m array costs its first touch of memory)
+    alone = np.r_[0, 1 << np.arange(len(members))]
+    single = values[:, alone] * growth.standalone[:, k, None]
+    values += subset_sums(level * standalone[:, list(members)] * entrant)
+    values *= growth.cooperation[:, k, None]
+    values[:, alone] = single
     if len(members) > 1:  # what a member keeps at home whatever it does: alone it saves that much less
         kept = retained(model)[:, list(members)] * growth.standalone[:, k, None]
         values[:, 1 << np.arange(len(members))] -= kept
