@@ -219,6 +219,15 @@ def test_growth_orders_compare_every_order_of_the_entrants():
     assert len(table) == 6  # 3 entrants over the years 2026, 2028, 2030: 3! distinct orders
     assert table.npv_total_eur.is_monotonic_decreasing
     assert table.order.str.contains("borne").all()
+    # each order's team coverage is the one its own scorecard shows
+    from verkenning.costs import simulate
+    from verkenning.explore.analysis import _orders
+    from verkenning.fourk import scorecard
+
+    variants = dict(_orders(load_scenario(SCENARIOS / "groeipad.yaml"), 24))
+    for order, coverage in zip(table.order, table.coverage_probability, strict=True):
+        card = scorecard(simulate(variants[order], rules=()))
+        assert coverage == card.value("samenwerking", "coverage_probability")
 
 
 def test_explore_command_writes_its_tables(tmp_path):

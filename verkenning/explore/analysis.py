@@ -473,18 +473,20 @@ def _orders(scenario: Scenario, limit: int):
 def growth_orders(scenario: Scenario, limit: int = 24) -> pd.DataFrame:
     """Every order of the entrants over the same entry years: NPV per partner and the centre's coverage."""
     from ..costs import simulate
-    from ..fourk import scorecard
+    from ..fourk.indicators import team_coverage
 
+    absence = float(scenario.parameters.absence_rate)
     rows = []
     for order, variant in _orders(scenario, limit):
         result = simulate(variant, rules=())
-        card = scorecard(result)
+        k = result.years.index(result.reference_year)
         rate = result.rates[0]
         row = {"order": order}
         for i, partner in enumerate(result.partners):
             row[Outcome("npv_eur", partner).column] = float(result.npv_eur["key"][rate][i])
         row["npv_total_eur"] = float(result.npv_eur["key"][rate].sum())
-        row["coverage_probability"] = card.value("samenwerking", "coverage_probability")
+        members = [int(i) for i in np.flatnonzero(result.member[:, k])]
+        row["coverage_probability"] = team_coverage(result.model, members, absence)  # as the scorecard
         rows.append(row)
     return (
         pd.DataFrame(rows).sort_values("npv_total_eur", ascending=False, kind="stable").reset_index(drop=True)

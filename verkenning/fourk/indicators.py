@@ -81,6 +81,7 @@ __all__ = [
     "role_fte",
     "roles",
     "scorecard",
+    "team_coverage",
     "team_fte",
 ]
 
@@ -388,16 +389,24 @@ def scorecard(result: CostResult, method: str = "key") -> Scorecard:
     )
 
 
+def _team(model: CostModel, members: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The pooled team of ``members`` (fte per role, the scenario's own figures) and the roles it needs."""
+    used = needed(model, model.takes[members].any(axis=0) if members else np.zeros(len(model.services), bool))
+    return team_fte(model, members)[:1], used
+
+
+def team_coverage(model: CostModel, members: list[int], absence: float) -> float:
+    """The cooperation's ``coverage_probability``: the chance that every key role the pooled team of
+    ``members`` needs is covered, at an absence rate of ``absence``."""
+    fte, used = _team(model, members)
+    return float(coverage(fte, np.array([absence]), used)[0])
+
+
 def _cooperation_rows(result, status_quo_model, before_team, after_team, absence, minimum, threshold, k):
     model = result.model
-
-    def team(m: CostModel, members: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        used = needed(m, m.takes[members].any(axis=0) if members else np.zeros(len(m.services), bool))
-        return team_fte(m, members)[:1], used
-
-    before_fte, before_used = team(status_quo_model, before_team)
-    after_fte, after_used = team(model, after_team)
-    p, q = np.array([absence]), np.array([minimum])
+    before_fte, before_used = _team(status_quo_model, before_team)
+    after_fte, after_used = _team(model, after_team)
+    q = np.array([minimum])
     ws = lambda members: float(sum(result.scenario.partners[i].workstations for i in members))  # noqa: E731
     specialists = lambda fte, used: float((used & (fte[0] >= 1)).sum())  # noqa: E731
     name = "samenwerking"
@@ -415,8 +424,8 @@ def _cooperation_rows(result, status_quo_model, before_team, after_team, absence
             "kwaliteit",
             "coverage_probability",
             "kans",
-            float(coverage(before_fte, p, before_used)[0]),
-            float(coverage(after_fte, p, after_used)[0]),
+            team_coverage(status_quo_model, before_team, absence),
+            team_coverage(model, after_team, absence),
         ),
         Indicator(
             name,
