@@ -345,6 +345,18 @@ def test_scrb_needs_only_its_coalitions():
 # --- bad input ----------------------------------------------------------------------------------------
 
 
+def test_embedded_masks_give_the_subgame_of_some_players():
+    from verkenning.games.game import embedded_masks
+
+    game = random_game(6, 4)
+    positions = [1, 2, 4]
+    sub = game.values[embedded_masks(positions)]
+    for mask in range(1 << 3):  # by definition: the coalition of the chosen players that mask names
+        big = sum(1 << p for j, p in enumerate(positions) if mask >> j & 1)
+        assert sub[mask] == game.values[big]
+    np.testing.assert_array_equal(embedded_masks(range(6)), np.arange(64))
+
+
 def test_a_game_file_reads_the_same_in_any_order():
     # mask order takes the quick reading; the reverse, with spaces, the careful one: the same table
     from verkenning.games import io

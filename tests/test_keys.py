@@ -225,3 +225,22 @@ def test_orders_of_entry_on_one_path_agree_with_a_path_per_order():
         run = sampled(variant, 200, 1)
         own = family(run, variant.years.index(reference_year(variant)))
         assert float(consistent(run, own, None)[0].mean()) == by_order[order], order
+
+
+def test_a_groups_tolerance_read_from_its_years_game_is_its_own_games():
+    # a coalition's cost depends on who is in it: the game of every group of a year together holds
+    # each group's game, so each year's one game gives each group's tolerance
+    from verkenning.costs import member_matrix
+    from verkenning.explore.analysis import _orders
+    from verkenning.explore.vector import sampled
+    from verkenning.games import tolerance
+    from verkenning.optimise.keys import _joins, _tolerances
+
+    scenario = load_scenario(ROOT / "scenarios" / "groeipad.yaml")
+    run = sampled(scenario, 50, 2)
+    groups = {
+        (k, now) for _, v in _orders(scenario, 24) for k, now, _ in _joins(member_matrix(v, status_quo=False))
+    }
+    assert len({k for k, _ in groups}) < len(groups), "some year has several groups"
+    for (k, group), found in _tolerances(run, groups).items():
+        np.testing.assert_allclose(found[:, 0], tolerance(run.game(k, group)), rtol=1e-13)

@@ -72,6 +72,17 @@ def popcounts(n: int) -> np.ndarray:
     return counts
 
 
+def embedded_masks(positions: Sequence[int]) -> np.ndarray:
+    """The masks, in a game of more players, of the coalitions of the players at ``positions``
+    (increasing), indexed by their masks among those players: ``values[..., embedded_masks(p)]`` is
+    the subgame of those players."""
+    index = np.zeros(1 << len(positions), dtype=np.int64)
+    for j, position in enumerate(positions):  # the masks with highest bit j: those below, and player j
+        half = 1 << j
+        np.bitwise_or(index[:half], 1 << position, out=index[half : 2 * half])
+    return index
+
+
 def subset_sums(x: np.ndarray) -> np.ndarray:
     """x(S) = Σ_{i∈S} x_i for every coalition S, indexed by mask (2^n writes, no Python loop over S).
 

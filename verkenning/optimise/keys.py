@@ -54,6 +54,7 @@ import numpy as np
 
 from ..costs import Projection
 from ..games import shapley_shares, tolerance
+from ..games.game import embedded_masks
 
 __all__ = [
     "ENUMERATE_LIMIT",
@@ -632,28 +633,19 @@ def consistent_orders(
     is judged on the one path, and the shares and tolerance of a year's group are computed once for
     all the orders that have that group in that year (on a growth path of 12 organisations, the 20
     orders ask for the shares of 200 groups, 36 of them different)."""
+    joins = [list(_joins(member)) for member in members]
     shares: dict[tuple[int, tuple[int, ...]], LinearShares] = {}
-    tolerances: dict[tuple[int, tuple[int, ...]], np.ndarray] = {}
 
     def linear(k: int, group: tuple[int, ...]) -> LinearShares:
         if (k, group) not in shares:
             shares[k, group] = linear_shares(run, k, found, group)
         return shares[k, group]
 
-    def tol(k: int, group: tuple[int, ...]) -> np.ndarray:
-        if (k, group) not in tolerances:  # only the tolerance is read of this game: in blocks, none kept
-            blocks = [np.asarray(tolerance(g), dtype=float).reshape(-1) for _, g in run.game_blocks(k, group)]
-            tolerances[k, group] = np.concatenate(blocks)[:, None]
-        return tolerances[k, group]
-
+    tol = _tolerances(run, {(k, now) for order in joins for k, now, _ in order})
     out = []
-    for member in members:
+    for order in joins:
         ok = [np.ones(run.model.n, dtype=bool) for _ in keys]
-        for k in range(1, len(run.years)):
-            now = tuple(int(i) for i in np.flatnonzero(member[:, k]))
-            stay = tuple(i for i in now if member[i, k - 1])
-            if len(stay) == len(now) or not stay:  # nobody joins, or nobody was in before
-                continue
+        for k, now, stay in order:
             with_them, without = linear(k, now), linear(k, stay)
             columns = [with_them.members.index(p) for p in stay]
             for flags, weights in zip(ok, keys, strict=True):
@@ -661,6 +653,32 @@ def consistent_orders(
                     x_with, x_without = with_them.today, without.today
                 else:
                     x_with, x_without = with_them.shares(weights), without.shares(weights)
-                flags &= (x_with[:, columns] <= x_without + tol(k, now)).all(axis=1)
+                flags &= (x_with[:, columns] <= x_without + tol[k, now]).all(axis=1)
         out.append(ok)
     return out
+
+
+def _joins(member: np.ndarray):
+    """(year index, its members, those of them in the year before) for every year in which someone
+    joins a cooperation that already has members, of a partners × years membership."""
+    for k in range(1, member.shape[1]):
+        now = tuple(int(i) for i in np.flatnonzero(member[:, k]))
+        stay = tuple(i for i in now if member[i, k - 1])
+        if stay and len(stay) < len(now):
+            yield k, now, stay
+
+
+def _tolerances(run: Projection, groups: set[tuple[int, tuple[int, ...]]]) -> dict:
+    """The tolerance (n × 1) of the game of each (year index, group): a group's coalitions cost in a
+    year what they cost in the game of every group of that year together (a coalition's cost depends
+    on who is in it), so each year's one game serves all its groups, read in blocks, none kept."""
+    found: dict[tuple[int, tuple[int, ...]], list[np.ndarray]] = {group: [] for group in groups}
+    for k in sorted({k for k, _ in groups}):
+        mine = [group for year, group in groups if year == k]
+        union = tuple(sorted(set().union(*mine)))
+        index = {group: embedded_masks([union.index(i) for i in group]) for group in mine}
+        for _, game in run.game_blocks(k, union):
+            for group in mine:
+                sub = game if group == union else game[:, index[group]]
+                found[k, group].append(np.asarray(tolerance(sub), dtype=float).reshape(-1))
+    return {key: np.concatenate(parts)[:, None] for key, parts in found.items()}
