@@ -194,6 +194,23 @@ class _Live:
         _add_rows(self.highs, a_ub, np.full(len(batch), -highspy.kHighsInf), upper)
         self.in_lp = np.concatenate([self.in_lp, batch])
 
+    def restage(self, fixed: np.ndarray, rhs: np.ndarray, active: np.ndarray) -> None:
+        """The next stage of a sequential LP on the same model: the coalitions ``fixed`` (in the LP)
+        keep their excess (x(S) = ``rhs``, without t), the coalitions no longer ``active`` that are in
+        the LP lose their row's bounds, and the rest stay as they are; the next solve starts from
+        this stage's basis."""
+        import highspy
+
+        row = {int(mask): self.first_inequality + i for i, mask in enumerate(self.in_lp)}
+        column_t = self.problem.n
+        for mask, value in zip(fixed, rhs, strict=True):
+            self.highs.changeCoeff(row[int(mask)], column_t, 0.0)
+            self.highs.changeRowBounds(row[int(mask)], value, value)
+        loose = self.in_lp[self.active[self.in_lp] & ~active[self.in_lp]]
+        for mask in np.setdiff1d(loose, fixed):
+            self.highs.changeRowBounds(row[int(mask)], -highspy.kHighsInf, highspy.kHighsInf)
+        self.active = active
+
     def minimise(self, objective: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The solution z, the coalitions in the LP and their duals (see ``_Problem.solve``)."""
         import highspy
@@ -322,18 +339,17 @@ def _sequential(game: Game, imputations: bool) -> Allocation:
     distance = popcounts(n) - subset_sums(basis[:, 0]) ** 2
     objective = np.zeros(n + 1)
     objective[n] = -1.0
+    # one model for every stage: a stage's binding coalitions become equalities and the coalitions
+    # it determines lose their rows, the rest (those generated so far) start the next stage from its
+    # basis (a fresh model per stage regenerated them and solved from nothing: twice the time)
+    lp = _Live(problem, active.copy(), with_t=True, imputations=imputations)
     for stage in range(n):
-        z, in_lp, duals = problem.solve(
-            objective,
-            active,
-            with_t=True,
-            equalities=(np.array(fixed_masks, np.int64), np.array(fixed_rhs)),
-            imputations=imputations,
-        )
-        tight = in_lp[duals < -DUAL_TOL]
+        z, in_lp, duals = lp.minimise(objective)
+        tight = in_lp[(duals < -DUAL_TOL) & lp.active[in_lp]]
         if tight.size == 0:
             raise GameError(f"the {method} LP has no binding coalition at stage {stage + 1}")
         t = z[n]
+        fixed_before = len(fixed_masks)
         for mask in tight:
             vector = problem.rows(np.array([mask]))[0]
             residual = vector - basis @ (basis.T @ vector)
@@ -347,6 +363,9 @@ def _sequential(game: Game, imputations: bool) -> Allocation:
         active &= distance >= 1e-9
         if not active.any():
             break
+        lp.restage(
+            np.array(fixed_masks[fixed_before:], np.int64), np.array(fixed_rhs[fixed_before:]), active.copy()
+        )
     a_eq = np.vstack([np.ones(n), problem.rows(np.array(fixed_masks, np.int64))])
     b_eq = np.concatenate([[c[problem.grand]], fixed_rhs])
     x = np.linalg.lstsq(a_eq, b_eq, rcond=None)[0] if basis.shape[1] >= n else z[:n]
