@@ -201,14 +201,20 @@ class _Live:
         this stage's basis."""
         import highspy
 
-        row = {int(mask): self.first_inequality + i for i, mask in enumerate(self.in_lp)}
+        order = np.argsort(self.in_lp)
+
+        def row(masks: np.ndarray) -> np.ndarray:  # the model's row of each coalition in the LP
+            return self.first_inequality + order[np.searchsorted(self.in_lp, masks, sorter=order)]
+
         column_t = self.problem.n
-        for mask, value in zip(fixed, rhs, strict=True):
-            self.highs.changeCoeff(row[int(mask)], column_t, 0.0)
-            self.highs.changeRowBounds(row[int(mask)], value, value)
-        loose = self.in_lp[self.active[self.in_lp] & ~active[self.in_lp]]
-        for mask in np.setdiff1d(loose, fixed):
-            self.highs.changeRowBounds(row[int(mask)], -highspy.kHighsInf, highspy.kHighsInf)
+        for r in row(fixed):
+            self.highs.changeCoeff(int(r), column_t, 0.0)
+        loose = np.setdiff1d(self.in_lp[self.active[self.in_lp] & ~active[self.in_lp]], fixed)
+        infinite = np.full(len(loose), highspy.kHighsInf)
+        rows = np.concatenate([row(fixed), row(loose)]).astype(np.int32)
+        lower = np.concatenate([np.asarray(rhs, dtype=float), -infinite])
+        upper = np.concatenate([np.asarray(rhs, dtype=float), infinite])
+        self.highs.changeRowsBounds(len(rows), rows, lower, upper)
         self.active = active
 
     def minimise(self, objective: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
