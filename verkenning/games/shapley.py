@@ -91,15 +91,15 @@ def _folded(values: np.ndarray, n: int) -> np.ndarray:
         p = high.bit_count()
         np.multiply(combined[p], block, out=folded)
         outsiders += float(outside[p] @ block)
-        total = float(folded.sum())
-        for player in range(n - b):
-            if high >> player & 1:
-                shares[b + player] += total
         for player in range(b - 1, -1, -1):  # the sums over S ∋ i within the block, top bit first
             half = 1 << player
             upper = folded[half : 2 * half]
             shares[player] += upper.sum()
             folded[:half] += upper
+        total = float(folded[0])  # the fold has added the whole block into its first entry
+        for player in range(n - b):
+            if high >> player & 1:
+                shares[b + player] += total
     shares -= outsiders
     return shares
 
