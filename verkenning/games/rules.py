@@ -77,9 +77,14 @@ def tolerance(cost: np.ndarray) -> np.ndarray | float:
     ``cost`` is the cost form over the last axis (2^n values); the result has the leading shape.
     On a game of 10^9 euro per member whose savings are cents, a cent still counts.
     """
-    cost = np.nan_to_num(np.asarray(cost, dtype=float))
-    savings = np.abs(zero_normalised(cost)).max(axis=-1)
-    return CORE_TOL * savings + NOISE * np.abs(cost).max(axis=-1)
+    cost = np.asarray(cost, dtype=float)
+    if not np.isfinite(cost.sum(axis=-1)).all():  # a coalition not given (NaN) counts as 0
+        cost = np.nan_to_num(cost)
+    # the same maxima, read without the copies: a sweep's games are most of a sweep's memory
+    savings = zero_normalised(cost)
+    largest_saving = np.abs(savings, out=savings).max(axis=-1)
+    largest_cost = np.maximum(cost.max(axis=-1), -cost.min(axis=-1))
+    return CORE_TOL * largest_saving + NOISE * largest_cost
 
 
 def core_excess(cost: np.ndarray, shares: np.ndarray) -> np.ndarray:
