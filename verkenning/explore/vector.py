@@ -80,9 +80,10 @@ def _judged(run: Projection, k: int, keyed: dict[str, np.ndarray], rules: bool =
         block = {name: shares[rows] for name, shares in keyed.items()}
         if rules:
             block |= {"shapley": shapley_shares(game), "scrb": scrb_shares(game)}
+        limit = np.asarray(tolerance(game), dtype=float).reshape(-1)  # one game, one tolerance
         for name, shares in block.items():
-            cores.setdefault(name, []).append(in_core(game, shares))
-        limits.append(np.asarray(tolerance(game), dtype=float).reshape(-1))
+            cores.setdefault(name, []).append(in_core(game, shares, limit))
+        limits.append(limit)
     return {name: np.concatenate(parts) for name, parts in cores.items()}, np.concatenate(limits)
 
 

@@ -93,15 +93,17 @@ def core_excess(cost: np.ndarray, shares: np.ndarray) -> np.ndarray:
     Cost form over the last axis; ``shares`` over the players; any leading batch axes. The empty and
     the grand coalition get 0 (efficiency is checked apart).
     """
-    excess = subset_sums(shares) - np.asarray(cost, dtype=float)
+    excess = subset_sums(shares)
+    excess -= np.asarray(cost, dtype=float)
     excess[..., 0] = 0.0
     excess[..., -1] = 0.0
     return excess
 
 
-def in_core(cost: np.ndarray, shares: np.ndarray) -> np.ndarray:
-    """Whether no coalition pays more than on its own, within :func:`tolerance` (batched)."""
-    limit = np.asarray(tolerance(cost))[..., None]
+def in_core(cost: np.ndarray, shares: np.ndarray, limit: np.ndarray | float | None = None) -> np.ndarray:
+    """Whether no coalition pays more than on its own, within :func:`tolerance` (batched; ``limit``:
+    the game's tolerance, when the caller has it already)."""
+    limit = np.asarray(tolerance(cost) if limit is None else limit)[..., None]
     return ~(core_excess(cost, shares) > limit).any(axis=-1)
 
 
