@@ -671,7 +671,8 @@ def _joins(member: np.ndarray):
 def _tolerances(run: Projection, groups: set[tuple[int, tuple[int, ...]]]) -> dict:
     """The tolerance (n × 1) of the game of each (year index, group): a group's coalitions cost in a
     year what they cost in the game of every group of that year together (a coalition's cost depends
-    on who is in it), so each year's one game serves all its groups, read in blocks, none kept."""
+    on who is in it), so each year's one game serves all its groups (read as ``game_blocks`` gives
+    it: kept where one block holds it, as the path's own games are)."""
     found: dict[tuple[int, tuple[int, ...]], list[np.ndarray]] = {group: [] for group in groups}
     for k in sorted({k for k, _ in groups}):
         mine = [group for year, group in groups if year == k]

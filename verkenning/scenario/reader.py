@@ -3,7 +3,9 @@
 YAML is read with safe-loader semantics into mappings and lists that remember the file, line and
 column of every value, so that a validation error can point at it. Tags other than the plain scalar
 types, anchors and aliases, merge keys, duplicate keys and dates are refused: scenario files never
-need them, and refusing them closes the doors to code execution and alias bombs.
+need them, and refusing them closes the doors to code execution and alias bombs. libyaml (PyYAML's C
+parser) reads a file; one it finds anything to refuse in is read again by PyYAML's pure-Python parser,
+whose messages and positions the problems then carry.
 
 Merge rule (``extends:`` and the embedded defaults alike): mappings merge recursively; lists whose
 items are all mappings with an ``id`` merge by ``id`` (parent order, then new items in the child's
