@@ -127,18 +127,12 @@ class _Problem:
         active: np.ndarray,
         *,
         with_t: bool,
-        epsilon: float = 0.0,
-        equalities: tuple[np.ndarray, np.ndarray] = (np.empty(0, np.int64), np.empty(0)),
-        imputations: bool = False,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Minimise objective·z over the constraints of the module docstring, by constraint generation.
 
         Returns the solution z = (x, t) or x, the coalitions in the final LP and their duals.
         """
-        lp = _Live(
-            self, active, with_t=with_t, epsilon=epsilon, equalities=equalities, imputations=imputations
-        )
-        return lp.minimise(objective)
+        return _Live(self, active, with_t=with_t).minimise(objective)
 
     def shares(self, x: np.ndarray) -> np.ndarray:
         """Scaled, normalised cost shares back to the game's euros (cost form)."""
@@ -160,7 +154,6 @@ class _Live:
         *,
         with_t: bool,
         epsilon: float = 0.0,
-        equalities: tuple[np.ndarray, np.ndarray] = (np.empty(0, np.int64), np.empty(0)),
         imputations: bool = False,
     ):
         import highspy
@@ -171,12 +164,9 @@ class _Live:
         self.highs = highs = _silent_highs()
         free = np.full(self.width, -highspy.kHighsInf)
         highs.addCols(self.width, np.zeros(self.width), free, -free, 0, _NONE, _NONE, _NO_VALUES)
-        eq_masks, eq_rhs = equalities
-        a_eq = np.zeros((1 + len(eq_masks), self.width))
-        a_eq[0, :n] = 1.0
-        a_eq[1:, :n] = problem.rows(eq_masks)
-        b_eq = np.concatenate([[c[problem.grand]], eq_rhs])
-        _add_rows(highs, a_eq, b_eq, b_eq)
+        grand = np.zeros((1, self.width))  # efficiency; a sequential LP's stages add equalities (restage)
+        grand[0, :n] = 1.0
+        _add_rows(highs, grand, c[[problem.grand]], c[[problem.grand]])
         if imputations:
             _add_rows(highs, np.eye(n, self.width), np.full(n, -highspy.kHighsInf), c[1 << np.arange(n)])
         self.first_inequality = highs.getNumRow()
@@ -212,8 +202,8 @@ class _Live:
         loose = np.setdiff1d(self.in_lp[self.active[self.in_lp] & ~active[self.in_lp]], fixed)
         infinite = np.full(len(loose), highspy.kHighsInf)
         rows = np.concatenate([row(fixed), row(loose)]).astype(np.int32)
-        lower = np.concatenate([np.asarray(rhs, dtype=float), -infinite])
-        upper = np.concatenate([np.asarray(rhs, dtype=float), infinite])
+        rhs = np.asarray(rhs, dtype=float)
+        lower, upper = np.concatenate([rhs, -infinite]), np.concatenate([rhs, infinite])
         self.highs.changeRowsBounds(len(rows), rows, lower, upper)
         self.active = active
 
