@@ -276,7 +276,7 @@ def test_check_refuses_more_partners_at_once_than_the_model_lists_with_the_line(
 def test_the_suggested_sample_count_is_the_largest_within_the_budget(write):
     from verkenning.explore import workload
 
-    for count, samples in ((0, 10_000_000), (10, 40_000), (12, 10_000)):
+    for count, samples in ((0, 10_000_000), (10, 400_000), (12, 100_000)):
         scenario = load_scenario(_many_partners(write, count) if count else SCENARIOS / "borne.yaml")
         work = workload(scenario, samples)
         assert work.over_budget(), (count, samples)

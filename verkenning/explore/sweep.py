@@ -66,10 +66,11 @@ __all__ = [
 
 CHUNK = 2048
 
-CELLS_PER_SECOND = 1e7
-"""Coalition × service cells one process evaluates per second (measured on the 2-core reference
-machine at 9–14 members: 0.9–1.3 × 10^7); only used to say how long a sweep will take."""
-WORK_BUDGET = 1e10
+CELLS_PER_SECOND = 1e8
+"""Coalition × service cells one process evaluates per second, whole command included (measured on
+the 2-core reference machine on 2026-12-02: 1.1 × 10^8 at 12 and at 16 members, ``verkenning explore``
+of the benchmark's growth paths); only used to say how long a sweep will take."""
+WORK_BUDGET = 1e11
 """Cells a sweep may take without ``--force``: about a quarter of an hour on the reference machine."""
 MEMORY_BUDGET = 4 * 2**30
 """Bytes the samples, their outcomes and one chunk may hold without ``--force``."""
