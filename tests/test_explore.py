@@ -671,6 +671,54 @@ def test_prim_reports_a_box_on_its_tradeoff_and_the_tradeoff_is_a_front():
     assert finding.coverage > 0.85 and finding.density > 0.85
 
 
+def _reference_peel(x: np.ndarray, failed: np.ndarray, peel: float, support: float):
+    """PRIM's peeling as Friedman and Fisher (1999, §2) describe it, on the whole sample each step:
+    the box is a mask over all samples; each candidate cuts the ``peel`` quantile of the samples in
+    the box off one end of one input; the candidate with the highest density inside is taken, and
+    that end of the box moves to the least (or largest) value left inside."""
+    n, failures = len(failed), int(failed.sum())
+    inside = np.ones(n, dtype=bool)
+    lows, highs = x.min(axis=0), x.max(axis=0)
+    boxes = [(lows.copy(), highs.copy(), 1.0, failures / n)]
+    while inside.sum() > max(support * n, 10):
+        best = None
+        for j in range(x.shape[1]):
+            for side, q in (("low", peel), ("high", 1 - peel)):
+                cut = np.quantile(x[inside, j], q)
+                candidate = inside & (x[:, j] >= cut if side == "low" else x[:, j] <= cut)
+                if 0 < candidate.sum() < inside.sum():
+                    density = failed[candidate].mean()
+                    if best is None or density > best[0] + 1e-12:
+                        best = (density, j, side, candidate)
+        if best is None:
+            break
+        _, j, side, inside = best
+        if side == "low":
+            lows[j] = x[inside, j].min()
+        else:
+            highs[j] = x[inside, j].max()
+        caught = int(failed[inside].sum())
+        boxes.append((lows.copy(), highs.copy(), caught / failures, caught / int(inside.sum())))
+    return boxes
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_prim_peels_as_the_whole_sample_reference_does(seed):
+    from verkenning.explore.analysis import MIN_SUPPORT, PEEL, _peel
+
+    rng = np.random.default_rng(seed)
+    x = rng.random((3000, 4))
+    x[:, 3] = np.round(x[:, 3] * 5)  # ties: a cut may remove more than the peeling share
+    failed = (x[:, 0] > 0.6) & (rng.random(3000) < 0.8) | (rng.random(3000) < 0.1)
+    ours, reference = _peel(x, failed), _reference_peel(x, failed, PEEL, MIN_SUPPORT)
+    assert len(ours) == len(reference) > 20
+    for (lows, highs, coverage, density), (ref_lows, ref_highs, ref_coverage, ref_density) in zip(
+        ours, reference, strict=True
+    ):
+        assert np.array_equal(lows, ref_lows) and np.array_equal(highs, ref_highs)
+        assert (coverage, density) == (ref_coverage, ref_density)
+
+
 def test_thresholds_and_shares_are_printed_distinctly():
     from verkenning.report.labels import _threshold, share
 

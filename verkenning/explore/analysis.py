@@ -353,35 +353,41 @@ def discover(inputs: pd.DataFrame, failed: np.ndarray, seed: int = 0) -> Discove
     if failures in (0, n):
         return Discovery((), float(failures == n), float(failures == n), failures, n)
     x = inputs.to_numpy(dtype=float)
+    return _useful_box(x, failed, inputs.columns, _peel(x, failed))
+
+
+def _peel(x: np.ndarray, failed: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
+    """PRIM's peeling trajectory on samples ``x`` (samples × inputs): every box as (lows, highs,
+    coverage, density), from the box around all samples to the last one above ``MIN_SUPPORT``."""
+    n, failures = len(failed), int(failed.sum())
     lows, highs = x.min(axis=0).copy(), x.max(axis=0).copy()
-    inside = np.ones(n, dtype=bool)
     trajectory = [(lows.copy(), highs.copy(), 1.0, failures / n)]
-    while inside.sum() > max(MIN_SUPPORT * n, 10):
+    # the box's samples only: each peel looks at what is left, so the work shrinks with the box
+    kept, hits = np.ascontiguousarray(x.T), failed  # inputs × samples: each input's values contiguous
+    while kept.shape[1] > max(MIN_SUPPORT * n, 10):
         best = None
-        kept = x[inside]
+        # the same quantiles either way; sorting first and then selecting is twice as fast as selecting
+        cuts = np.quantile(np.sort(kept, axis=1), [PEEL, 1 - PEEL], axis=1)
         for j in range(x.shape[1]):
-            for side, cut in (
-                ("low", np.quantile(kept[:, j], PEEL)),
-                ("high", np.quantile(kept[:, j], 1 - PEEL)),
-            ):
-                remaining = inside & (x[:, j] >= cut if side == "low" else x[:, j] <= cut)
-                removed = int(inside.sum() - remaining.sum())
-                if removed == 0 or not remaining.any():
+            for side, cut in (("low", cuts[0, j]), ("high", cuts[1, j])):
+                remaining = kept[j] >= cut if side == "low" else kept[j] <= cut
+                left = int(remaining.sum())
+                if left == kept.shape[1] or not left:
                     continue
-                density = failed[remaining].mean()
+                density = hits[remaining].mean()
                 if best is None or density > best[0] + 1e-12:
                     best = (density, j, side, remaining)
         if best is None:
             break
-        _, j, side, inside = best
-        values = x[inside, j]
+        _, j, side, remaining = best
+        kept, hits = kept[:, remaining], hits[remaining]
         if side == "low":
-            lows[j] = values.min()
+            lows[j] = kept[j].min()
         else:
-            highs[j] = values.max()
-        caught = int(failed[inside].sum())
-        trajectory.append((lows.copy(), highs.copy(), caught / failures, caught / int(inside.sum())))
-    return _useful_box(x, failed, inputs.columns, trajectory)
+            highs[j] = kept[j].max()
+        caught = int(hits.sum())
+        trajectory.append((lows.copy(), highs.copy(), caught / failures, caught / kept.shape[1]))
+    return trajectory
 
 
 def _box_mask(x: np.ndarray, box: dict[int, tuple[float, float]]) -> np.ndarray:
