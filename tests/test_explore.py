@@ -830,7 +830,7 @@ def test_sensitivity_of_several_outcomes_is_each_outcomes_own_on_one_design():
     """Win-win and every NPV share one Sobol' design: each column's indices are what the outcome
     alone gives on that design, and the fast win-win (the key's core check only) is the sweep's."""
     from verkenning.explore import sensitivity_outcomes, sobol
-    from verkenning.explore.analysis import _outcomes
+    from verkenning.explore.analysis import outcome_columns
     from verkenning.explore.vector import evaluate, plan, win_win
 
     scenario = load_scenario(SCENARIOS / "borne.yaml")
@@ -847,4 +847,4 @@ def test_sensitivity_of_several_outcomes_is_each_outcomes_own_on_one_design():
         alone, _ = sobol(scenario, draws.paths, draws.specs, [outcome], base=8, seed=1)
         part = together[together.outcome == outcome.column].reset_index(drop=True)
         pd.testing.assert_frame_equal(part, alone)
-    assert _outcomes(p, draws.values[:4], wanted).shape == (4, len(wanted))
+    assert outcome_columns(p, draws.values[:4], wanted).shape == (4, len(wanted))

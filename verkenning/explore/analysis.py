@@ -35,11 +35,15 @@ __all__ = [
     "convergence",
     "discover",
     "growth_orders",
+    "outcome_columns",
     "probabilities",
     "sensitivity_outcomes",
     "sobol",
     "sobol_design",
+    "sobol_estimates",
     "sobol_indices",
+    "sobol_points",
+    "sobol_tables",
     "tornado",
 ]
 
@@ -129,7 +133,7 @@ def sensitivity_outcomes(scenario: Scenario) -> tuple[Outcome, ...]:
     return (Outcome("win_win"), *(Outcome("npv_eur", p) for p in partners))
 
 
-def _outcomes(p, values: np.ndarray, outcomes) -> np.ndarray:
+def outcome_columns(p, values: np.ndarray, outcomes) -> np.ndarray:
     """samples × outcomes; NPVs need the projection alone, win-win adds the key's core check only."""
     if any(o.kind == "win_win" for o in outcomes):
         flags, npvs = win_win(p, values)
@@ -160,7 +164,7 @@ def tornado(scenario: Scenario, paths, specs, outcomes) -> pd.DataFrame:
             row = central.copy()
             row[j] = float(ppf(spec, np.array([q]))[0])
             rows.append(row)
-    values = _outcomes(p, np.array(rows).reshape(len(rows), len(specs)), outcomes)
+    values = outcome_columns(p, np.array(rows).reshape(len(rows), len(specs)), outcomes)
     frames = []
     for m, outcome in enumerate(outcomes):
         base = float(values[0, m])
@@ -212,7 +216,8 @@ class SobolIndices:
 
 def sobol_indices(model, specs, base: int, rng: np.random.Generator) -> SobolIndices:
     """Sobol' indices of ``model`` (an n × d array of inputs → n outputs, or n × m for m outcomes on
-    the same design, then every array has a leading axis of m) over the distributions ``specs``.
+    the same design, then every array has a leading axis of m) over the distributions ``specs``:
+    :func:`sobol_estimates` of the model's values on :func:`sobol_points`.
 
     Estimators: Saltelli et al. (2010), 'Variance based sensitivity analysis of model output',
     Computer Physics Communications 181, Table 2 (first order, f(B)·(f(A_B^i) − f(A))) and Jansen
@@ -224,21 +229,38 @@ def sobol_indices(model, specs, base: int, rng: np.random.Generator) -> SobolInd
     spread for the large indices and undercovered the small ones; independent replicates give an
     interval whose coverage is checked on the Ishigami function (tests/test_explore.py).
     """
+    return sobol_estimates(model(sobol_points(specs, base, rng)), len(specs), base)
+
+
+def sobol_points(specs, base: int, rng: np.random.Generator) -> np.ndarray:
+    """The inputs the Sobol' estimate needs, replicate after replicate: per replicate A, B and A with
+    column i from B for each input i (``base`` rows each), so (inputs + 2) × base rows a replicate.
+    One array, so a sweep can evaluate it where it evaluates its samples."""
     from scipy.stats import qmc
-    from scipy.stats import t as student
 
     d = len(specs)
-    firsts, totals = [], []
+    designs = []
     for child in rng.spawn(SOBOL_REPLICATES):
         unit = qmc.Sobol(d=2 * d, scramble=True, rng=child).random(base)
         a = np.column_stack([ppf(spec, unit[:, j]) for j, spec in enumerate(specs)])
         b = np.column_stack([ppf(spec, unit[:, d + j]) for j, spec in enumerate(specs)])
-        mixed = [np.where(np.arange(d) == i, b, a) for i in range(d)]  # A with column i from B
-        values = np.asarray(model(np.vstack([a, b, *mixed])), dtype=float)
-        single = values.ndim == 1
-        values = values.reshape(len(values), -1)  # samples × outputs
-        f_a, f_b = values[:base], values[base : 2 * base]
-        f_ab = values[2 * base :].reshape(d, base, -1)
+        designs.extend([a, b, *(np.where(np.arange(d) == i, b, a) for i in range(d))])
+    return np.vstack(designs)
+
+
+def sobol_estimates(values, inputs: int, base: int) -> SobolIndices:
+    """The indices (see :func:`sobol_indices`) from the model's ``values`` on :func:`sobol_points`
+    of ``inputs`` inputs and ``base`` points."""
+    from scipy.stats import t as student
+
+    d = inputs
+    values = np.asarray(values, dtype=float)
+    single = values.ndim == 1
+    values = values.reshape(SOBOL_REPLICATES, (d + 2) * base, -1)  # replicates × runs × outputs
+    firsts, totals = [], []
+    for replicate in values:
+        f_a, f_b = replicate[:base], replicate[base : 2 * base]
+        f_ab = replicate[2 * base :].reshape(d, base, -1)
         variance = np.var(np.concatenate([f_a, f_b]), axis=0)
         safe = np.where(variance > 0, variance, 1.0)
         first = np.where(variance > 0, np.mean(f_b * (f_ab - f_a), axis=1) / safe, 0.0)  # d × outputs
@@ -261,21 +283,20 @@ def sobol_indices(model, specs, base: int, rng: np.random.Generator) -> SobolInd
 
 
 def sobol(
-    scenario: Scenario, paths, specs, outcomes, base: int = 16, seed: int = 0, tick=None
+    scenario: Scenario, paths, specs, outcomes, base: int = 16, seed: int = 0
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """First-order and total Sobol' indices of each of ``outcomes`` on one design, with 95% intervals
-    (:func:`sobol_indices`; a column ``outcome`` names it), sorted by total index within each outcome;
-    and the replicate estimates (``S(path)``, ``ST(path)``, for :func:`convergence`) of the first."""
+    """First-order and total Sobol' indices of each of ``outcomes`` on one design, evaluated in this
+    process (:func:`sobol_indices`); the tables as :func:`sobol_tables` gives them."""
     outcomes = tuple(outcomes)
     p = plan(scenario, tuple(paths), tuple(specs))
+    found = sobol_indices(lambda x: outcome_columns(p, x, outcomes), specs, base, np.random.default_rng(seed))
+    return sobol_tables(paths, specs, outcomes, found)
 
-    def model(x: np.ndarray) -> np.ndarray:
-        values = _outcomes(p, x, outcomes)
-        if tick is not None:
-            tick(len(x))  # one replicate's design: base × (inputs + 2) runs
-        return values
 
-    found = sobol_indices(model, specs, base, np.random.default_rng(seed))
+def sobol_tables(paths, specs, outcomes, found: SobolIndices) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The indices of each of ``outcomes`` with their 95% intervals (a column ``outcome`` names it),
+    sorted by total index within each outcome; and the replicate estimates (``S(path)``,
+    ``ST(path)``, for :func:`convergence`) of the first."""
     running = {
         **{f"S({path})": found.firsts[:, 0, j] for j, path in enumerate(paths)},
         **{f"ST({path})": found.totals[:, 0, j] for j, path in enumerate(paths)},
@@ -365,28 +386,28 @@ def _peel(x: np.ndarray, failed: np.ndarray) -> list[tuple[np.ndarray, np.ndarra
     # the box's samples only: each peel looks at what is left, so the work shrinks with the box
     kept, hits = np.ascontiguousarray(x.T), failed  # inputs × samples: each input's values contiguous
     while kept.shape[1] > max(MIN_SUPPORT * n, 10):
-        best = None
         # the same quantiles either way; sorting first and then selecting is twice as fast as selecting
         cuts = np.quantile(np.sort(kept, axis=1), [PEEL, 1 - PEEL], axis=1)
+        # every candidate at once: per input and side the samples it keeps, and the failures among them
+        keeps = (kept >= cuts[0][:, None], kept <= cuts[1][:, None])
+        left = [k.sum(axis=1) for k in keeps]
+        caught = [(k & hits).sum(axis=1) for k in keeps]
+        best = None
         for j in range(x.shape[1]):
-            for side, cut in (("low", cuts[0, j]), ("high", cuts[1, j])):
-                remaining = kept[j] >= cut if side == "low" else kept[j] <= cut
-                left = int(remaining.sum())
-                if left == kept.shape[1] or not left:
+            for side, s in (("low", 0), ("high", 1)):
+                if left[s][j] == kept.shape[1] or not left[s][j]:
                     continue
-                density = hits[remaining].mean()
+                density = caught[s][j] / left[s][j]
                 if best is None or density > best[0] + 1e-12:
-                    best = (density, j, side, remaining)
-        if best is None:
-            break
+                    best = (density, j, side, keeps[s][j])
         _, j, side, remaining = best
         kept, hits = kept[:, remaining], hits[remaining]
         if side == "low":
             lows[j] = kept[j].min()
         else:
             highs[j] = kept[j].max()
-        caught = int(hits.sum())
-        trajectory.append((lows.copy(), highs.copy(), caught / failures, caught / kept.shape[1]))
+        inside = int(hits.sum())
+        trajectory.append((lows.copy(), highs.copy(), inside / failures, inside / kept.shape[1]))
     return trajectory
 
 

@@ -41,10 +41,13 @@ from .analysis import (
     Probability,
     convergence,
     discover,
+    outcome_columns,
     probabilities,
     sensitivity_outcomes,
-    sobol,
     sobol_design,
+    sobol_estimates,
+    sobol_points,
+    sobol_tables,
     tornado,
 )
 from .choices import choices, value_of_information
@@ -263,56 +266,76 @@ def _evaluate_chunk(scenario: Scenario, paths: tuple, specs: tuple, values: np.n
     return evaluate(plan(scenario, paths, specs), values)
 
 
-def _run_chunks(scenario, paths, specs, values, workers: int | None, scheduler: str | None, bar):
-    chunks = [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)] or [values]
-    results: list[dict] = []
-    try:
-        if scheduler:
+def _sobol_chunk(scenario: Scenario, paths: tuple, specs: tuple, outcomes: tuple, values: np.ndarray):
+    return outcome_columns(plan(scenario, paths, specs), values, outcomes)
+
+
+def _chunks(values: np.ndarray) -> list[np.ndarray]:
+    return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)] or [values]
+
+
+class _Later:
+    """A chunk for this process, evaluated when its result is asked for (a future's interface)."""
+
+    def __init__(self, function, arguments: tuple):
+        self.function, self.arguments = function, arguments
+
+    def result(self):
+        return self.function(*self.arguments)
+
+
+class _Backend:
+    """Where a sweep's chunks are evaluated: this process, a pool of local processes, or a
+    ``dask.distributed`` scheduler. :meth:`submit` starts chunks and :meth:`gather` reads them back
+    in order, so the parent can do its own work in between and the numbers do not depend on where a
+    chunk ran. One pool or client serves the samples and the Sobol' design."""
+
+    def __init__(self, workers: int | None, scheduler: str | None):
+        self.workers, self.scheduler = workers, scheduler
+        self.pool = self.client = None
+
+    def __enter__(self) -> _Backend:
+        if self.scheduler:
             try:
                 from distributed import Client
             except ImportError:
                 raise VerkenningError(
                     "--scheduler needs dask.distributed: pip install 'verkenning[dask]'"
                 ) from None
-            with Client(scheduler) as client:
-                futures = [
-                    client.submit(_evaluate_chunk, scenario, paths, specs, c, pure=False) for c in chunks
-                ]
-                for future, chunk in zip(futures, chunks, strict=True):
-                    results.append(future.result())
-                    if bar:
-                        bar.update(len(chunk))
-        elif workers and workers > 1:
-            with ProcessPoolExecutor(
-                max_workers=workers, initializer=_follow_parent, initargs=(os.getpid(),)
-            ) as pool:
-                try:
-                    for result, chunk in zip(
-                        pool.map(
-                            _evaluate_chunk, *zip(*[(scenario, paths, specs, c) for c in chunks], strict=True)
-                        ),
-                        chunks,
-                        strict=True,
-                    ):
-                        results.append(result)
-                        if bar:
-                            bar.update(len(chunk))
-                except BrokenProcessPool:
-                    raise Failed(
-                        "explore: a worker process stopped before its part of the sweep was done (killed, "
-                        "or out of memory); nothing was saved — run again, with fewer --workers or fewer "
-                        "--samples"
-                    ) from None
-        else:
-            for chunk in chunks:
-                results.append(_evaluate_chunk(scenario, paths, specs, chunk))
+            self.client = Client(self.scheduler)
+        elif self.workers and self.workers > 1:
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers, initializer=_follow_parent, initargs=(os.getpid(),)
+            )
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.pool is not None:  # on an error the chunks not yet started are dropped
+            self.pool.shutdown(wait=True, cancel_futures=kind is not None)
+
+    def submit(self, function, calls: list[tuple]) -> list:
+        if self.client is not None:
+            return [self.client.submit(function, *call, pure=False) for call in calls]
+        if self.pool is not None:
+            return [self.pool.submit(function, *call) for call in calls]
+        return [_Later(function, call) for call in calls]
+
+    def gather(self, pending: list, sizes: list[int], bar) -> list:
+        results = []
+        try:
+            for item, size in zip(pending, sizes, strict=True):
+                results.append(item.result())
                 if bar:
-                    bar.update(len(chunk))
-    except BaseException:
-        if bar:
-            bar.close()
-        raise
-    return {key: np.concatenate([r[key] for r in results]) for key in results[0]}
+                    bar.update(size)
+        except BrokenProcessPool:
+            raise Failed(
+                "explore: a worker process stopped before its part of the sweep was done (killed, "
+                "or out of memory); nothing was saved — run again, with fewer --workers or fewer "
+                "--samples"
+            ) from None
+        return results
 
 
 def explore(
@@ -342,21 +365,32 @@ def explore(
         if progress
         else None
     )
-    outcomes = _run_chunks(scenario, draws.paths, draws.specs, draws.values, workers, scheduler, bar)
-    inputs = pd.DataFrame(draws.values, columns=list(draws.paths))
+    sensitivity, indices, running = pd.DataFrame(), pd.DataFrame(), {}
+    try:
+        with _Backend(workers, scheduler) as backend:
+            given = (scenario, draws.paths, draws.specs)
+            chunks = _chunks(draws.values)
+            pending = backend.submit(_evaluate_chunk, [(*given, c) for c in chunks])
+            parts = backend.gather(pending, [len(c) for c in chunks], bar)
+            outcomes = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+            if draws.paths:  # the Sobol' design runs on the backend while this process does the rest
+                wanted = sensitivity_outcomes(scenario)
+                design = _chunks(sobol_points(draws.specs, base, np.random.default_rng(seed)))
+                sobol_pending = backend.submit(_sobol_chunk, [(*given, wanted, c) for c in design])
+                sensitivity = tornado(
+                    scenario, draws.paths, draws.specs, [o for o in wanted if o.kind == "npv_eur"]
+                )
+            inputs = pd.DataFrame(draws.values, columns=list(draws.paths))
+            finding = discover(inputs, ~outcomes[Outcome("win_win")], seed)
+            found = choices(scenario, draws)
+            if draws.paths:
+                values = np.concatenate(backend.gather(sobol_pending, [len(c) for c in design], bar))
+                found_indices = sobol_estimates(values, len(draws.paths), base)
+                indices, running = sobol_tables(draws.paths, draws.specs, wanted, found_indices)
+    finally:
+        if bar:
+            bar.close()
     outcome = main_outcome(scenario)
-    if draws.paths:
-        wanted = sensitivity_outcomes(scenario)
-        sensitivity = tornado(scenario, draws.paths, draws.specs, [o for o in wanted if o.kind == "npv_eur"])
-        indices, running = sobol(
-            scenario, draws.paths, draws.specs, wanted, base=base, seed=seed, tick=bar.update if bar else None
-        )
-    else:
-        sensitivity, indices, running = pd.DataFrame(), pd.DataFrame(), {}
-    if bar:
-        bar.close()
-    finding = discover(inputs, ~outcomes[Outcome("win_win")], seed)
-    found = choices(scenario, draws)
     information = value_of_information(scenario, found, draws) if draws.paths else pd.DataFrame()
     info = {
         "scenario": scenario.name,
