@@ -72,6 +72,53 @@ def test_sampler_reproduces_the_declared_distribution(spec, reference):
     assert stats.kstest(draws, reference.cdf).pvalue > 0.001
 
 
+@pytest.mark.parametrize(
+    ("spec", "reference"),
+    [
+        (
+            {"distribution": "triangular", "low": 0.85, "mode": 1.0, "high": 1.05},
+            stats.triang(0.75, 0.85, 0.2),
+        ),
+        ({"distribution": "normal", "mean": 1, "sd": 0.5}, stats.norm(1, 0.5)),
+        (
+            {"distribution": "normal", "mean": 0.12, "sd": 0.03, "low": 0, "high": 1},
+            stats.truncnorm(-4, 88 / 3, 0.12, 0.03),
+        ),
+        (
+            {"distribution": "normal", "mean": 0, "sd": 1, "low": 3, "high": 6},
+            stats.truncnorm(3, 6),
+        ),  # upper tail
+        ({"distribution": "normal", "mean": 0, "sd": 1, "low": -6, "high": -3}, stats.truncnorm(-6, -3)),
+        ({"distribution": "lognormal", "median": 3, "sigma": 0.4}, stats.lognorm(0.4, scale=3)),
+    ],
+)
+def test_inverse_cdfs_agree_with_scipy_stats(spec, reference):
+    # sampling.ppf is written on scipy.special; scipy.stats's own ppf is the reference
+    u = np.concatenate([np.linspace(0, 1, 1001), [1e-12, 1 - 1e-12]])
+    np.testing.assert_allclose(ppf(Uncertainty(**spec), u), reference.ppf(u), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(("d", "n", "seed"), [(1, 1, 0), (3, 10, 1), (14, 1000, 2), (0, 5, 3)])
+def test_latin_hypercube_draws_what_scipys_does(d, n, seed):
+    from scipy.stats import qmc
+
+    from verkenning.explore.sampling import latin_hypercube
+
+    ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
+    for _ in range(2):  # the same points, and the parent stream left in the same state
+        expected = qmc.LatinHypercube(d=d, rng=theirs).random(n)
+        np.testing.assert_array_equal(latin_hypercube(d, n, ours), expected)
+    points = latin_hypercube(max(d, 1), n, np.random.default_rng(seed))
+    assert (np.sort(np.floor(points * n), axis=0) == np.arange(n)[:, None]).all(), "one point per stratum"
+
+
+def test_student_quantile_of_the_intervals_is_scipys():
+    from scipy.special import stdtrit
+
+    for df in (1, 2, 9, 30):
+        assert stdtrit(df, 0.975) == pytest.approx(stats.t.ppf(0.975, df), rel=1e-12)
+
+
 def test_discrete_draws_follow_their_weights():
     draws = ppf(
         Uncertainty(distribution="discrete", values=[0, 1, 2], weights=[1, 2, 1]),

@@ -112,6 +112,14 @@ def test_staffing_plan_within_a_tight_budget_says_so(write):
     plan = staffing_plan(result, target=0.999, budget_eur=5 * price)
     assert not plan.target_met and plan.cost_eur <= 5 * price
     assert sum(plan.people.values()) == 5
+    # brute force: the highest coverage of any staffing within the budget
+    p = float(result.scenario.parameters.absence_rate)
+    ranges = [range(max(1, int(np.ceil(plan.workload_fte[r] - 1e-9))), 8) for r in sorted(plan.workload_fte)]
+    best = max(np.prod([1 - p**n for n in combo]) for combo in itertools.product(*ranges) if sum(combo) <= 5)
+    assert plan.coverage_probability == pytest.approx(best, rel=1e-12)
+    smallest = staffing_plan(result, target=0.999, budget_eur=0.5 * price)
+    least = {r: max(1, int(np.ceil(w - 1e-9))) for r, w in smallest.workload_fte.items()}
+    assert not smallest.within_budget and smallest.people == least, "over budget: the smallest team"
 
 
 ROLE_SERVICES = """services:

@@ -76,7 +76,7 @@ def convergence(outcomes: dict[Outcome, np.ndarray], sobol_replicates: dict[str,
     """The running estimate with its 95% band, replicate by replicate: of every probability (over the
     replicated hypercubes) and of every Sobol' index (over its replicated designs). A quantity that has
     converged moves less from row to row than its band is wide."""
-    from scipy.stats import t as student
+    from scipy.special import stdtrit
 
     rows = []
 
@@ -84,7 +84,7 @@ def convergence(outcomes: dict[Outcome, np.ndarray], sobol_replicates: dict[str,
         for k in range(2, len(estimates) + 1):
             weights = sizes[:k] / sizes[:k].sum()
             mean = float(np.sum(weights * estimates[:k]))
-            half = float(student.ppf(0.975, k - 1) * np.std(estimates[:k], ddof=1) / np.sqrt(k))
+            half = float(stdtrit(k - 1, 0.975) * np.std(estimates[:k], ddof=1) / np.sqrt(k))
             rows.append(
                 {"quantity": quantity, "replicates": k, "samples": int(sizes[:k].sum()),
                  "estimate": mean, "low": mean - half, "high": mean + half}
@@ -251,7 +251,7 @@ def sobol_points(specs, base: int, rng: np.random.Generator) -> np.ndarray:
 def sobol_estimates(values, inputs: int, base: int) -> SobolIndices:
     """The indices (see :func:`sobol_indices`) from the model's ``values`` on :func:`sobol_points`
     of ``inputs`` inputs and ``base`` points."""
-    from scipy.stats import t as student
+    from scipy.special import stdtrit
 
     d = inputs
     values = np.asarray(values, dtype=float)
@@ -267,7 +267,7 @@ def sobol_estimates(values, inputs: int, base: int) -> SobolIndices:
         total = np.where(variance > 0, 0.5 * np.mean((f_a - f_ab) ** 2, axis=1) / safe, 0.0)
         firsts.append(first[:, 0] if single else first.T)
         totals.append(total[:, 0] if single else total.T)
-    half = student.ppf(0.975, SOBOL_REPLICATES - 1) / np.sqrt(SOBOL_REPLICATES)
+    half = stdtrit(SOBOL_REPLICATES - 1, 0.975) / np.sqrt(SOBOL_REPLICATES)
     first, total = np.mean(firsts, axis=0), np.mean(totals, axis=0)
     first_half, total_half = half * np.std(firsts, axis=0, ddof=1), half * np.std(totals, axis=0, ddof=1)
     return SobolIndices(

@@ -2,9 +2,16 @@
 
 Every uncertainty maps a figure path (``parameters.transition_team_months``, ``services.*.scale_exponent``,
 ``partners.borne.workstations``, ``discount_rate``) to a distribution. Samples come from a Latin
-hypercube (``scipy.stats.qmc.LatinHypercube``) on the unit cube, seeded through one
-``numpy.random.Generator``, pushed through each distribution's inverse CDF: the same scenario and
-seed give the same samples on any machine and any backend.
+hypercube on the unit cube, seeded through one ``numpy.random.Generator``, pushed through each
+distribution's inverse CDF: the same scenario and seed give the same samples on any machine and any
+backend.
+
+The hypercube and the inverse CDFs are written here, on ``scipy.special``'s normal distribution
+function and its inverse, instead of taken from ``scipy.stats``: importing ``scipy.stats`` took half
+a second of every report job for one hypercube and three closed-form inverses. The hypercube draws as
+``scipy.stats.qmc.LatinHypercube(d, rng=rng).random(n)`` does (a child stream of ``rng``, the
+jitter, then one permutation per column), so the samples are those it gave; the tests compare both,
+and the inverses with ``scipy.stats``'s own.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ __all__ = [
     "correlations_in_force",
     "hypercube",
     "label",
+    "latin_hypercube",
     "ppf",
     "rank_correlated",
     "replicates",
@@ -88,20 +96,26 @@ def active(scenario: Scenario) -> dict[str, Uncertainty]:
 
 def ppf(spec: Uncertainty, u: np.ndarray) -> np.ndarray:
     """The inverse CDF of ``spec`` at probabilities ``u`` (vectorised)."""
-    from scipy import stats
+    from scipy.special import ndtr, ndtri
 
     u = np.asarray(u, dtype=float)
     if spec.distribution == "uniform":
         return spec.low + u * (spec.high - spec.low)
-    if spec.distribution == "triangular":
+    if spec.distribution == "triangular":  # the standard triangle on [0, 1] with its mode at c, scaled
         width = spec.high - spec.low
-        return stats.triang.ppf(u, (spec.mode - spec.low) / width, loc=spec.low, scale=width)
+        c = (spec.mode - spec.low) / width
+        return np.where(u < c, np.sqrt(c * u), 1 - np.sqrt((1 - c) * (1 - u))) * width + spec.low
     if spec.distribution == "normal":
-        low = -np.inf if spec.low is None else (spec.low - spec.mean) / spec.sd
-        high = np.inf if spec.high is None else (spec.high - spec.mean) / spec.sd
-        return stats.truncnorm.ppf(u, low, high, loc=spec.mean, scale=spec.sd)
+        a = -np.inf if spec.low is None else (spec.low - spec.mean) / spec.sd
+        b = np.inf if spec.high is None else (spec.high - spec.mean) / spec.sd
+        # Φ(z) = Φ(a) + u (Φ(b) − Φ(a)), solved from the lower tail below the median and from the
+        # upper one above it (1 − Φ(z) = Φ(−z)), so neither loses its digits next to 1
+        mass = ndtr(-a) - ndtr(-b) if a > 0 else ndtr(b) - ndtr(a)
+        lower, upper = ndtr(a) + u * mass, ndtr(-b) + (1 - u) * mass
+        z = np.where(lower < 0.5, ndtri(lower), -ndtri(upper))
+        return spec.mean + spec.sd * np.clip(z, a, b)
     if spec.distribution == "lognormal":
-        return spec.median * np.exp(spec.sigma * stats.norm.ppf(u))
+        return spec.median * np.exp(spec.sigma * ndtri(u))
     values = np.asarray(spec.values, dtype=float)
     weights = np.asarray(spec.weights or np.ones(len(values)), dtype=float)
     cumulative = np.cumsum(weights / weights.sum())
@@ -143,7 +157,7 @@ def rank_correlated(unit: np.ndarray, target: np.ndarray, rng: np.random.Generat
     Columns without a declared correlation are left as they are (and no random number is drawn
     when none has one).
     """
-    from scipy.stats import norm
+    from scipy.special import ndtri
 
     involved = np.flatnonzero((np.abs(target - np.eye(len(target))) > 0).any(axis=0))
     n = unit.shape[0]
@@ -151,7 +165,7 @@ def rank_correlated(unit: np.ndarray, target: np.ndarray, rng: np.random.Generat
         return unit
     wanted = target[np.ix_(involved, involved)]
     wanted = wanted * (1 - 1e-9) + np.eye(involved.size) * 1e-9  # a rank of ±1 as nearly so
-    scores = norm.ppf(np.arange(1, n + 1) / (n + 1))
+    scores = ndtri(np.arange(1, n + 1) / (n + 1))
     shuffled = np.column_stack([rng.permutation(scores) for _ in involved])
     try:
         own = np.linalg.cholesky(np.corrcoef(shuffled, rowvar=False))
@@ -175,14 +189,22 @@ def replicates(n: int) -> list[np.ndarray]:
     return np.array_split(np.arange(n), min(REPLICATES, max(1, n // 2)))
 
 
+def latin_hypercube(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n points of a Latin hypercube in d dimensions (McKay, Beckman and Conover 1979): each column
+    puts one point in each of its n strata, at a uniform place within it, the strata in random order.
+    Drawn from a child stream of ``rng``: jitter first, then each column's order."""
+    child = rng.spawn(1)[0]
+    jitter = child.uniform(size=(n, d))
+    strata = np.column_stack([child.permutation(n) for _ in range(d)]) if d else np.zeros((n, 0), int)
+    return (strata + 1 - jitter) / n
+
+
 def hypercube(d: int, n: int, rng: np.random.Generator, target: np.ndarray | None = None) -> np.ndarray:
     """n points of the unit cube in d dimensions: :func:`replicates` independent Latin hypercubes,
     each rank-correlated as ``target`` says (:func:`rank_correlated`)."""
-    from scipy.stats import qmc
-
     blocks = []
     for block in replicates(n):
-        unit = qmc.LatinHypercube(d=d, rng=rng).random(len(block))
+        unit = latin_hypercube(d, len(block), rng)
         blocks.append(unit if target is None else rank_correlated(unit, target, rng))
     return np.vstack(blocks) if blocks else np.zeros((0, d))
 

@@ -52,6 +52,7 @@ __all__ = [
     "NUCLEOLUS_MAX_PLAYERS",
     "FeeRange",
     "LeastCore",
+    "binary_program",
     "fee_range",
     "fee_ranges",
     "least_core",
@@ -279,6 +280,31 @@ def _add_rows(highs, matrix: np.ndarray, lower: np.ndarray, upper: np.ndarray) -
         cols.astype(np.int32),
         matrix[rows, cols].astype(float),
     )
+
+
+def binary_program(cost: np.ndarray, rows: np.ndarray, lower, upper) -> np.ndarray | None:
+    """The 0/1 vector x with the least ``cost · x`` and ``lower ≤ rows · x ≤ upper`` (HiGHS's MILP);
+    None when no such vector exists. For small choice problems (the staffing plan)."""
+    import highspy
+
+    highs = _silent_highs()
+    width = len(cost)
+    highs.addCols(
+        width, np.asarray(cost, dtype=float), np.zeros(width), np.ones(width), 0, _NONE, _NONE, _NO_VALUES
+    )
+    highs.changeColsIntegrality(
+        width, np.arange(width, dtype=np.int32), np.full(width, highspy.HighsVarType.kInteger)
+    )
+    _add_rows(
+        highs, np.asarray(rows, dtype=float), np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+    )
+    highs.run()
+    status = highs.getModelStatus()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return None
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise GameError(f"the binary program failed: {highs.modelStatusToString(status)}")
+    return np.asarray(highs.getSolution().col_value) > 0.5
 
 
 def _most_violated(masks: np.ndarray, slack: np.ndarray) -> np.ndarray:

@@ -1,11 +1,11 @@
 """The staffing plan of the pooled team: the least cost that reaches a coverage target.
 
-Staffing plan (MILP, scipy's HiGHS). For the cooperation's pooled team, choose n_r people per key
-role r, at least the role's workload rounded up, to minimise the cost Σ_r n_r · (cost per fte)
-subject to the chance that every role is covered on a given day, Π_r (1 − p^{n_r}), reaching the
-target; with a budget, the plan must also fit it, and when no plan reaches the target within the
-budget the plan with the highest coverage that fits is returned and says so. Binary variables
-x_{r,k} choose n_r = k, which makes the product a linear constraint in logs.
+Staffing plan (MILP, HiGHS through highspy, as the game LPs: ``games.lp.binary_program``). For the
+cooperation's pooled team, choose n_r people per key role r, at least the role's workload rounded up, to
+minimise the cost Σ_r n_r · (cost per fte) subject to the chance that every role is covered on a given day,
+Π_r (1 − p^{n_r}), reaching the target; with a budget, the plan must also fit it, and when no plan reaches
+the target within the budget the plan with the highest coverage that fits is returned and says so. Binary
+variables x_{r,k} choose n_r = k, which makes the product a linear constraint in logs.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def staffing_plan(
     result: CostResult, target: float = 0.95, budget_eur: float | None = None, year: int | None = None
 ) -> StaffingPlan:
     """The least-cost staffing that reaches the coverage target (see the module docstring)."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
+    from ..games.lp import binary_program
 
     if not 0 < target < 1:
         raise VerkenningError(f"the coverage target must lie between 0 and 1, got {target}")
@@ -60,21 +60,20 @@ def staffing_plan(
     cost = np.array([price * n for _, n in options])
     log_cover = np.array([np.log1p(-(absence**n)) for _, n in options])
     choose = np.array([[1.0 if r == role else 0.0 for r, _ in options] for role in roles])
-    one_each = LinearConstraint(choose, 1, 1)
-    constraints = [one_each, LinearConstraint(log_cover[None, :], np.log(target), np.inf)]
+    ones, inf = np.ones(len(roles)), np.inf
+    rows, lower, upper = [choose, log_cover[None, :]], [ones, [np.log(target)]], [ones, [inf]]
     if budget_eur is not None:
-        constraints.append(LinearConstraint(cost[None, :], -np.inf, budget_eur))
-    integral = np.ones(len(options))
-    bounds = Bounds(0, 1)
-    solution = milp(cost, constraints=constraints, integrality=integral, bounds=bounds)
-    target_met = solution.status == 0
+        rows, lower, upper = [*rows, cost[None, :]], [*lower, [-inf]], [*upper, [budget_eur]]
+    chosen = binary_program(cost, np.vstack(rows), np.concatenate(lower), np.concatenate(upper))
+    target_met = chosen is not None
     if not target_met:
         if budget_eur is None:
-            raise VerkenningError(f"no staffing reaches a coverage of {target:.0%}: {solution.message}")
-        fallback = [one_each, LinearConstraint(cost[None, :], -np.inf, budget_eur)]
-        solution = milp(-log_cover, constraints=fallback, integrality=integral, bounds=bounds)
-    within_budget = solution.status == 0
-    people = dict(options[j] for j in np.flatnonzero(solution.x > 0.5)) if within_budget else dict(least)
+            raise VerkenningError(f"no staffing reaches a coverage of {target:.0%}")
+        chosen = binary_program(  # the highest coverage that fits the budget
+            -log_cover, np.vstack([choose, cost[None, :]]), np.append(ones, -inf), np.append(ones, budget_eur)
+        )
+    within_budget = chosen is not None
+    people = dict(options[j] for j in np.flatnonzero(chosen)) if within_budget else dict(least)
     coverage = float(np.prod([1 - absence**n for n in people.values()]))
     return StaffingPlan(
         year=year,
