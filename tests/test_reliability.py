@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import signal
@@ -277,3 +278,22 @@ def test_figures_draw_scenario_text_literally_and_short():
     shown = [t.get_text() for t in figure.axes[0].get_xticklabels()]
     assert shown[0] == r"Kosten \$5\$ mln", "a dollar sign is a dollar sign, not mathtext"
     assert len(shown[1]) == LABEL_WIDTH and shown[1].endswith("…")
+
+
+@pytest.mark.parametrize("span", [(1_010_000, 1_160_000), (1_100_000, 2_400_000), (-1_300_000, 2_000_000)])
+def test_euro_tick_labels_along_a_horizontal_axis_never_touch(span):
+    """At 12 partners the contributions run in millions; "€ 1.025.000" and its neighbours overlapped."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from verkenning.plots import room_figure
+
+    grid = np.linspace(*span, 80)
+    series = [(f"Gemeente {i}", np.full(80, 1e5 * i), np.zeros(80), np.full(80, 2e5 * i)) for i in range(12)]
+    figure = room_figure(grid, series, np.linspace(0, 1, 80), None, [("Shapley-waarde", span[1])])
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    labels = [t for t in figure.axes[0].get_xticklabels() if t.get_text() and t.get_visible()]
+    boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
+    assert len(boxes) >= 3, "enough ticks to read the axis"
+    assert all(left.x1 < right.x0 for left, right in itertools.pairwise(boxes))

@@ -40,7 +40,15 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 """Okabe and Ito (2008), 'Color Universal Design', colour-blind-safe."""
 PACKAGE_COLOURS = {"basis": "#56B4E9", "plus": "#E69F00", "im": "#009E73"}
 EURO_AXIS = FuncFormatter(lambda value, _: euro(value))
+EURO_TICKS = 6
+"""At most this many euro ticks along a horizontal axis: "€ 1.200.000" is wide, and more overlap."""
 LABEL_WIDTH = 40
+
+
+def _euro_x(ax) -> None:
+    """Euros along the horizontal axis, few enough ticks that their labels never touch."""
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=EURO_TICKS, steps=[1, 2, 2.5, 5, 10]))
+    ax.xaxis.set_major_formatter(EURO_AXIS)
 
 
 def _label(text: str) -> str:
@@ -221,7 +229,7 @@ def fee_figure(rows: Sequence[tuple[str, float, float, float, float, float]]) ->
         ax.plot([low, high], [y, y], color="#0072B2", lw=10, solid_capstyle="butt")
         ax.plot([key], [y], "o", color="#D55E00", ms=9)
     ax.set_yticks(range(len(rows)), _labels(r[0] for r in rows))
-    ax.xaxis.set_major_formatter(EURO_AXIS)
+    _euro_x(ax)
     ax.set_xlabel("jaarlijkse bijdrage in euro")
     ax.set_title(
         "Bandbreedte van de bijdrage: grijs = van meerkosten tot zelfstandig, blauw = kern, oranje = sleutel"
@@ -264,7 +272,7 @@ def room_figure(
         ax.axvline(y, color="#555555", lw=0.8, ls=":")
         ax.plot([y], [top], marker, color="#555555", ms=7, clip_on=False, label=label)
     ax.set_ylim(bottom, top)
-    ax.xaxis.set_major_formatter(EURO_AXIS)
+    _euro_x(ax)
     ax.yaxis.set_major_formatter(EURO_AXIS)
     ax.set_xlabel("jaarlijkse bijdrage van de toetreder")
     ax.set_ylabel("voordeel per jaar (gemiddeld, band 5–95%)")
@@ -293,7 +301,7 @@ def tornado_figure(
         ax.barh(yy, hi - base, left=base, color="#E69F00", height=0.6)
     ax.axvline(base, color="black", lw=1)
     ax.set_yticks(y, _labels(labels), fontsize=8)
-    ax.xaxis.set_major_formatter(EURO_AXIS)
+    _euro_x(ax)
     ax.set_xlabel(outcome)
     ax.set_title(
         "Gevoeligheid: blauw = laag (5%), oranje = hoog (95%), de rest op de scenariowaarde", fontsize=10
