@@ -297,3 +297,15 @@ def test_euro_tick_labels_along_a_horizontal_axis_never_touch(span):
     boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
     assert len(boxes) >= 3, "enough ticks to read the axis"
     assert all(left.x1 < right.x0 for left, right in itertools.pairwise(boxes))
+
+
+def test_the_four_ks_count_roles_in_whole_numbers():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from verkenning.plots import fourk_figure
+
+    panels = {"Kosten": ("euro per jaar", [1e6, 2e6], [1.1e6, 1.9e6]), "Kennis": ("rollen", [4, 10], [3, 9])}
+    figure = fourk_figure(["a", "b"], ["A", "B"], panels)
+    FigureCanvasAgg(figure).draw()
+    ticks = figure.axes[1].get_yticks()
+    assert len(ticks) >= 3 and np.array_equal(ticks, np.round(ticks)), "no 2.5 roles"

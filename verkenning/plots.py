@@ -67,9 +67,12 @@ def partner_colours(partners: Sequence[str]) -> dict[str, str]:
     return {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(partners)}
 
 
-def _figure(width: float = 8.0, height: float = 4.2) -> Figure:
-    figure = Figure(figsize=(width, height), layout="constrained")
-    return figure
+def _figure(width: float = 8.0, height: float = 4.2, panels: bool = False) -> Figure:
+    """A figure of ``width`` × ``height`` inches. Only a figure of several ``panels`` gets
+    constrained layout (its panels' labels must not run into each other); a figure of one panel is
+    cropped to what it draws when it is saved (``report.html.figure_html``), which already leaves room
+    for its labels and a legend beside it, and costs one layout pass less."""
+    return Figure(figsize=(width, height), layout="constrained" if panels else None)
 
 
 def service_graph_figure(scenario, depths: dict[str, int], taken: set[str]) -> Figure:
@@ -168,7 +171,7 @@ def fourk_figure(
     panels: dict[str, tuple[str, Sequence[float], Sequence[float]]],
 ) -> Figure:
     """Four panels, one per K: before (light) and after (solid) per partner."""
-    figure = _figure(10, 6.2)
+    figure = _figure(10, 6.2, panels=True)
     axes = figure.subplots(2, 2)
     colours = partner_colours(partners)
     x = np.arange(len(partners))
@@ -184,6 +187,8 @@ def fourk_figure(
             ax.set_ylim(0, 1)
         elif "euro" in unit:
             ax.yaxis.set_major_formatter(EURO_AXIS)
+        else:  # a count of roles: whole numbers only
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     figure.suptitle("De vier K's per deelnemer: licht = huidige situatie, donker = na de wijziging")
     return figure
 
@@ -314,7 +319,7 @@ def s_curve_figure(series: Sequence[tuple[str, np.ndarray]], colours: Sequence[s
     samples (an S-curve) with zero marked: where the curve crosses zero is its chance of a loss."""
     columns = min(3, len(series))
     rows = -(-len(series) // columns)
-    figure = _figure(8.5, 0.6 + 2.3 * rows)
+    figure = _figure(8.5, 0.6 + 2.3 * rows, panels=True)
     for i, ((name, values), colour) in enumerate(zip(series, colours, strict=True)):
         ax = figure.add_subplot(rows, columns, i + 1)
         ordered = np.sort(np.asarray(values, dtype=float))
