@@ -589,3 +589,23 @@ def test_a_years_game_in_blocks_of_samples_is_the_same_game(monkeypatch):
     assert len(blocks) == 13
     np.testing.assert_array_equal(np.concatenate([values for _, values in blocks]), whole)
     assert [rows.start for rows, _ in blocks] == list(range(0, 50, 4))
+
+
+@pytest.mark.parametrize("block", [1 << 5, 1 << 9])
+def test_a_years_game_in_blocks_of_samples_is_the_game_in_one_piece(monkeypatch, block):
+    """The cost formula runs over blocks of samples for speed; each sample's game is its own (to the
+    last bit but one: a block whose samples share one exponent takes the formula's one-power form)."""
+    from verkenning.costs import paths
+    from verkenning.explore.sampling import sample
+    from verkenning.explore.vector import plan, projection
+    from verkenning.scenario import load_scenario
+
+    scenario = load_scenario(SCENARIOS / "borne.yaml")
+    draws = sample(scenario, 300, seed=5)
+    run = projection(plan(scenario, draws.paths, draws.specs), draws.values)
+    k = len(run.years) - 1
+    members = run.members(k)
+    whole = paths._game_values(run.model, members, k, run.growth)
+    monkeypatch.setattr(paths, "BLOCK_CELLS", block)  # blocks of 1 and of 16 samples
+    assert (block >> len(members)) < run.model.n
+    np.testing.assert_allclose(paths._game_values(run.model, members, k, run.growth), whole, rtol=1e-15)
