@@ -662,3 +662,43 @@ def test_pages_cite_sources_by_name_and_label_their_years(runs, notebook):
     if notebook == "groeipad":
         assert "Wat Gemeente Hengelo per jaar wint of verliest langs het pad" in page
         assert "Onder de eigen verdeelsleutel: Gemeente Borne verhoogt de kosten van" in page
+
+
+def _executed_notebook(path: Path) -> Path:
+    v4 = nbformat.v4
+    parameters = v4.new_code_cell("scenario = 'geheim.yaml'", metadata={"tags": ["parameters"]})
+    table = v4.new_output("display_data", data={"text/html": "<table><tr><td>€ 1.234</td></tr></table>"})
+    cells = [
+        parameters,
+        v4.new_markdown_cell("## Samenvatting\n\nDe *kosten* per deelnemer:\n\n- een\n- twee"),
+        v4.new_code_cell("report.summary()", outputs=[table]),
+    ]
+    nbformat.write(v4.new_notebook(cells=cells), path)
+    return path
+
+
+def test_the_page_prepared_while_the_notebook_runs_is_the_page_made_afterwards(tmp_path, monkeypatch):
+    """The exporter made ready in a thread (run._Exporter) converts to the same page; a preparation
+    that fails is done again in the open, and the page still has no code and no parameters."""
+    notebook = _executed_notebook(tmp_path / "report.ipynb")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    afterwards = run_module._render_html(notebook, "Studie")
+    prepared = run_module._Exporter()
+    prepared.start()
+    assert run_module._render_html(notebook, "Studie", exporter=prepared) == afterwards
+    assert "€ 1.234" in afterwards and "<em>kosten</em>" in afterwards
+    assert "geheim.yaml" not in afterwards and "report.summary()" not in afterwards
+
+    real, calls = run_module._html_exporter, []
+
+    def failing_once():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("templates not readable")
+        return real()
+
+    monkeypatch.setattr(run_module, "_html_exporter", failing_once)
+    failed = run_module._Exporter()
+    failed.start()
+    assert run_module._render_html(notebook, "Studie", exporter=failed) == afterwards
+    assert len(calls) == 2

@@ -36,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -125,11 +126,12 @@ def slug(text_value: str) -> str:
     return value[:60] or "studie"
 
 
-def _native_kernel_manager(private: Path, started: datetime | None = None):
+def _native_kernel_manager(private: Path, started: datetime | None = None, launched=None):
     """A kernel manager that only knows this interpreter's kernel, its files kept in ``private``.
 
     ``started`` (the run's start) becomes the kernel's ``SOURCE_DATE_EPOCH`` unless one is set, so
     the files the notebook writes carry the run's time and the same epoch gives the same bytes.
+    ``launched`` is called once the kernel process has been started.
     """
     from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
@@ -175,6 +177,8 @@ def _native_kernel_manager(private: Path, started: datetime | None = None):
             with open(private / KERNEL_LOG, "ab") as log:
                 kw["stderr"], kw["env"] = log, env
                 await super()._async_launch_kernel(kernel_cmd, **kw)
+            if launched is not None:
+                launched()
 
     return NativeKernelManager
 
@@ -197,9 +201,43 @@ def _claim_run_id(folder: Path) -> tuple[str, Path]:
         return run_id, partial
 
 
-def _render_html(notebook_path: Path, title: str, started: datetime | None = None) -> str:
-    """The executed notebook as our own Dutch page: outputs and narrative only."""
-    import nbformat
+class _Exporter:
+    """nbconvert's HTML exporter, made ready in a thread while the notebook runs.
+
+    Importing nbconvert and its first conversion (the templates compiled, the markdown and HTML
+    parsers' expressions built) take about 0.5 s; the kernel is busy on the other core meanwhile and
+    this process only waits for it, so the report is converted at once when the notebook is done.
+    A preparation that failed is done again, in the open, when it is needed.
+    """
+
+    def __init__(self):
+        self.thread = threading.Thread(target=self._prepare, name="verkenning-html", daemon=True)
+        self.exporter = None
+
+    def start(self) -> None:
+        if self.thread.ident is None:
+            self.thread.start()
+
+    def _prepare(self) -> None:
+        try:
+            exporter = _html_exporter()
+            import nbformat
+
+            v4 = nbformat.v4
+            shown = v4.new_output("display_data", data={"text/html": "<table><tr><td>1</td></tr></table>"})
+            cells = [v4.new_markdown_cell("# Kop\n\nTekst *nadruk*"), v4.new_code_cell(outputs=[shown])]
+            exporter.from_notebook_node(v4.new_notebook(cells=cells))
+            self.exporter = exporter
+        except Exception:  # done again in the open by get(), where it then raises
+            self.exporter = None
+
+    def get(self):
+        if self.thread.ident is not None:
+            self.thread.join()
+        return self.exporter or _html_exporter()
+
+
+def _html_exporter():
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -210,8 +248,17 @@ def _render_html(notebook_path: Path, title: str, started: datetime | None = Non
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
+    return exporter
+
+
+def _render_html(
+    notebook_path: Path, title: str, started: datetime | None = None, exporter: _Exporter | None = None
+) -> str:
+    """The executed notebook as our own Dutch page: outputs and narrative only."""
+    import nbformat
+
     notebook = nbformat.read(notebook_path, as_version=4)
-    body, _ = exporter.from_notebook_node(notebook)
+    body, _ = (exporter.get() if exporter else _html_exporter()).from_notebook_node(notebook)
     epoch = os.environ.get(SOURCE_DATE_EPOCH, "")
     when = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else started or datetime.now(UTC)
     return page(title, body, date=dutch_date(when))
@@ -439,14 +486,15 @@ def _quick_schemas() -> None:
 
 
 def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progress, samples) -> RunResult:
-    from ..study import DEFAULT_SAMPLES
-
     _quick_schemas()
     import papermill
 
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    samples = samples or DEFAULT_SAMPLES
+    if samples is None:
+        from ..study import DEFAULT_SAMPLES  # the model's modules: only here, never for the command line
+
+        samples = DEFAULT_SAMPLES
     stages = _Stages(progress, (notebook != "vergelijking") + 2 + pdf)
     _sweep_first(loaded, notebook, folder, seed, samples, stages)
     stages.next("het rapport doorrekenen (notebook, cel voor cel)")
@@ -458,13 +506,14 @@ def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progr
     executed = partial / "report.ipynb"
     final = folder / run_id
     private = Path(tempfile.mkdtemp(prefix=f"{KERNEL_FOLDER}{os.getpid()}-"))
+    exporter = _Exporter()
     try:
         papermill.execute_notebook(
             str(notebook_path(notebook)),
             str(executed),
             parameters=parameters,
             kernel_name="python3",
-            kernel_manager_class=_native_kernel_manager(private, started),
+            kernel_manager_class=_native_kernel_manager(private, started, launched=exporter.start),
             progress_bar=progress,
             cwd=str(Path.cwd()),
             execution_timeout=CELL_TIMEOUT_S,
@@ -476,7 +525,10 @@ def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progr
         stages.next("het rapport opmaken (HTML)")
         _record_published_folder(executed, partial, final)
         html = _render_html(
-            executed, loaded[0].name if notebook != "vergelijking" else "Vergelijking van scenario's", started
+            executed,
+            loaded[0].name if notebook != "vergelijking" else "Vergelijking van scenario's",
+            started,
+            exporter,
         )
         write_atomic(partial / "report.html", html)
     except KeyboardInterrupt:
