@@ -382,6 +382,22 @@ def test_a_failed_run_keeps_its_notebook_and_leaves_earlier_runs_alone(tmp_path,
     assert good.report.is_file()
 
 
+def test_a_kernel_that_dies_leaves_the_cells_it_ran_in_the_failed_notebook(tmp_path, monkeypatch):
+    """The executed notebook is written once, when execution ends (run._engine): also when the kernel
+    dies, so the failed run's notebook has what the cells before it showed."""
+    broken = tmp_path / "notebooks"
+    broken.mkdir()
+    notebook = nbformat.read(ROOT / "notebooks" / "toetreding.ipynb", as_version=4)
+    notebook.cells.insert(3, nbformat.v4.new_code_cell("import os\nos._exit(3)"))
+    nbformat.write(notebook, broken / "toetreding.ipynb")
+    monkeypatch.setattr(run_module, "notebook_path", lambda name: broken / f"{name}.ipynb")
+    with pytest.raises(RunError, match="mislukt"):
+        run_study([SCENARIOS / "borne.yaml"], "toetreding", tmp_path / "out", samples=200)
+    failed = nbformat.read(next((tmp_path / "out" / "borne").glob("*.mislukt")) / "report.ipynb", 4)
+    header = next(c for c in failed.cells if "Report.load" in c.source)
+    assert any("Borne" in str(output.get("data", {})) for output in header.outputs)
+
+
 def test_registered_kernels_are_ignored(tmp_path, monkeypatch):
     """A machine whose 'python3' kernel is broken still runs studies on our own interpreter."""
     spec = tmp_path / "jupyter" / "kernels" / "python3"
