@@ -264,42 +264,69 @@ def bench_explore(folder: Path) -> list[Row]:
     ]
 
 
-FLOOR_NOTEBOOK = {
-    "cells": [
-        {
-            "cell_type": "code",
-            "metadata": {},
-            "execution_count": None,
-            "outputs": [],
-            "source": "import verkenning.report\nimport matplotlib\nmatplotlib.use('Agg')\n"
-            "import matplotlib.pyplot as plt\nimport numpy as np\nfrom IPython.display import Image, display\n"
-            "import io",
-        },
-        *[
-            {
-                "cell_type": "code",
-                "metadata": {},
-                "execution_count": None,
-                "outputs": [],
-                "source": "figure, axes = plt.subplots(figsize=(7, 3.5))\n"
-                f"axes.bar(range(6), np.arange(6) * {i + 1})\nbuffer = io.BytesIO()\n"
-                "figure.savefig(buffer, format='png', dpi=110)\nplt.close(figure)\n"
-                "display(Image(buffer.getvalue()))",
-            }
-            for i in range(6)
-        ],
-    ],
-    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-    "nbformat": 4,
-    "nbformat_minor": 5,
-}
+JOB_MODULES = """
+import json, pathlib, sys
+import matplotlib
+matplotlib.use("Agg")
+import nbformat
+before = set(sys.modules)
+notebook = nbformat.read("notebooks/toetreding.ipynb", as_version=4)
+run_dir = pathlib.Path(sys.argv[1]) / ".job.partial"  # beside the job's runs: its saved sweep is used
+run_dir.mkdir(parents=True, exist_ok=True)
+names = {"scenario": "scenarios/borne.yaml", "seed": 0, "samples": 1000, "run_dir": str(run_dir)}
+for cell in notebook.cells:
+    if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", []):
+        exec(cell.source, names)
+ours = ("verkenning", "__main__", "__mp_main__")  # our own modules' import is the job's own work
+print(json.dumps([name for name in sys.modules if name not in before and not name.startswith(ours)]))
+"""
+"""Prints the modules the Borne report notebook's cells import, run here as its kernel runs them, in
+the study folder ``sys.argv[1]``."""
+
+
+def floor_notebook(modules: list[str]) -> dict:
+    """A papermill job with the report job's library imports (``modules``, in the order they were
+    loaded) and six PNG figures: the floor of any notebook report on these libraries."""
+
+    def cell(source: str) -> dict:
+        return {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": source}
+
+    imports = (
+        "import importlib\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+        "import numpy as np\nfrom IPython.display import Image, display\nimport io\n"
+        f"for name in {modules!r}:\n"
+        "    try:\n        importlib.import_module(name)\n    except Exception:\n        pass"
+    )
+    figure = (
+        "figure, axes = plt.subplots(figsize=(7, 3.5))\naxes.bar(range(6), np.arange(6) * {k})\n"
+        "buffer = io.BytesIO()\nfigure.savefig(buffer, format='png', dpi=110)\nplt.close(figure)\n"
+        "display(Image(buffer.getvalue()))"
+    )
+    return {
+        "cells": [cell(imports), *[cell(figure.format(k=k + 1)) for k in range(6)]],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
 
 
 def bench_report(folder: Path) -> list[Row]:
-    """The Borne report job against a papermill job with the same imports and six PNG figures."""
-    floor = folder / "floor.ipynb"
-    floor.write_text(json.dumps(FLOOR_NOTEBOOK), encoding="utf-8")
+    """The Borne report job against a papermill job with the same imports and six PNG figures.
+
+    "The same imports" are read from the job itself: its notebook's cells run once in a process of
+    their own, and the floor's kernel imports every library module they loaded, in that order (so a
+    library the report stops loading leaves the floor too). Our own modules are not in the floor:
+    importing them is the job's own work, as is all it computes and draws.
+    A first, untimed run saves the study's sweep, which every later run of it reads, as the cells
+    run for the module list do: the job and its floor are timed in the same state."""
     ours_cmd = [*CLI, "run", "scenarios/borne.yaml", "--out", str(folder / "reports")]
+    process(ours_cmd)
+    study = folder / "reports" / "borne"
+    found = subprocess.run(
+        [PY, "-c", JOB_MODULES, str(study)], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    floor = folder / "floor.ipynb"
+    floor.write_text(json.dumps(floor_notebook(json.loads(found.stdout))), encoding="utf-8")
     floor_cmd = [PY, "-m", "papermill", "--log-level", "ERROR", str(floor), str(folder / "floor-out.ipynb")]
     ours, theirs = paired(lambda: process(ours_cmd)[0], lambda: process(floor_cmd)[0], 3)
     figure = "`verkenning run scenarios/borne.yaml` (the report job)"
