@@ -178,18 +178,22 @@ class Study:
     def growth_terms(self) -> GrowthTerms | None:
         """Along the path: the share of samples in which no partner already in pays more when others
         join, with the proposed and today's key, and per order of the entrants (a growth path)."""
-        from .explore import entry_orders
-        from .optimise.keys import consistent
+        from .explore.analysis import order_memberships, order_table
+        from .optimise.keys import consistent_orders
 
         if not self.scenario.entrants():
             return None
-        design = self.key_design
+        design, run = self.key_design, self.sampled
         years = {p.joins for p in self.scenario.partners if p.joins is not None}
-        orders = (
-            entry_orders(self.scenario, design.weights, self.samples, self.seed) if len(years) > 1 else None
+        orders = order_memberships(self.scenario) if len(years) > 1 else []
+        # the path's own order and every other in one pass: the groups of a year, their shares and
+        # the tolerance of their game are computed once for all of them (as ``entry_orders`` does)
+        judged = consistent_orders(
+            run, design.family, (design.weights, None), [run.member, *(member for _, member in orders)]
         )
-        proposed, today = consistent(self.sampled, design.family, design.weights, None)
-        rows = () if orders is None else tuple(orders.itertuples(index=False, name=None))
+        (proposed, today), by_order = judged[0], judged[1:]
+        labels = [order for order, _ in orders]
+        rows = tuple(order_table(labels, by_order).itertuples(index=False, name=None)) if orders else ()
         return GrowthTerms(float(proposed.mean()), float(today.mean()), rows)
 
     @cached_property

@@ -520,23 +520,35 @@ def growth_orders(scenario: Scenario, limit: int = 24) -> pd.DataFrame:
     )
 
 
+def order_memberships(scenario: Scenario, limit: int = 24) -> list[tuple[str, np.ndarray]]:
+    """Every order of the entrants over the same entry years (up to ``limit``): its label and its
+    membership (partners × years), as ``optimise.consistent_orders`` judges it."""
+    from ..costs import member_matrix
+
+    return [(order, member_matrix(variant, status_quo=False)) for order, variant in _orders(scenario, limit)]
+
+
+def order_table(orders: list[str], judged: list[list[np.ndarray]]) -> pd.DataFrame:
+    """Per order (its label), the share of samples consistent with the proposed key and with the
+    scenario's own (``judged``: per order, those two flags per sample); the most consistent first."""
+    rows = [
+        {"order": order, "proposed": float(proposed.mean()), "today": float(today.mean())}
+        for order, (proposed, today) in zip(orders, judged, strict=True)
+    ]
+    return pd.DataFrame(rows).sort_values("proposed", ascending=False, kind="stable").reset_index(drop=True)
+
+
 def entry_orders(scenario: Scenario, weights, samples: int, seed: int = 0, limit: int = 24) -> pd.DataFrame:
     """Every order of the entrants over the same entry years: the share of samples in which no partner
     already in pays more when others join (``optimise.consistent``), with the key of ``weights`` (the
     proposed key) and with the scenario's own, on the same draws; the most consistent order first."""
-    from ..costs import member_matrix, reference_year
+    from ..costs import reference_year
     from ..optimise.keys import consistent_orders, family
     from .vector import sampled
 
     # one path of the samples: a year's shares and game depend on who is in, not on the order of entry
     run = sampled(scenario, samples, seed)
     found = family(run, scenario.years.index(reference_year(scenario)))
-    orders = list(_orders(scenario, limit))
-    judged = consistent_orders(
-        run, found, (weights, None), [member_matrix(variant, status_quo=False) for _, variant in orders]
-    )
-    rows = [
-        {"order": order, "proposed": float(proposed.mean()), "today": float(today.mean())}
-        for (order, _), (proposed, today) in zip(orders, judged, strict=True)
-    ]
-    return pd.DataFrame(rows).sort_values("proposed", ascending=False, kind="stable").reset_index(drop=True)
+    orders = order_memberships(scenario, limit)
+    judged = consistent_orders(run, found, (weights, None), [member for _, member in orders])
+    return order_table([order for order, _ in orders], judged)
