@@ -694,27 +694,29 @@ def _executed_notebook(path: Path) -> Path:
 
 
 def test_the_page_prepared_while_the_notebook_runs_is_the_page_made_afterwards(tmp_path, monkeypatch):
-    """The exporter made ready in a thread (run._Exporter) converts to the same page; a preparation
-    that fails is done again in the open, and the page still has no code and no parameters."""
+    """The exporter made ready in a thread while the kernel runs (run._Meanwhile) converts to the same
+    page; a job that fails in the thread is done again in the open, and the page still has no code
+    and no parameters."""
     notebook = _executed_notebook(tmp_path / "report.ipynb")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     afterwards = run_module._render_html(notebook, "Studie")
-    prepared = run_module._Exporter()
-    prepared.start()
-    assert run_module._render_html(notebook, "Studie", exporter=prepared) == afterwards
+    meanwhile = run_module._Meanwhile(exporter=run_module._ready_exporter)
+    meanwhile.start()
+    assert run_module._render_html(notebook, "Studie", exporter=meanwhile.get("exporter")) == afterwards
     assert "€ 1.234" in afterwards and "<em>kosten</em>" in afterwards
     assert "geheim.yaml" not in afterwards and "report.summary()" not in afterwards
 
-    real, calls = run_module._html_exporter, []
+    calls = []
 
     def failing_once():
         calls.append(1)
         if len(calls) == 1:
             raise OSError("templates not readable")
-        return real()
+        return run_module._ready_exporter()
 
-    monkeypatch.setattr(run_module, "_html_exporter", failing_once)
-    failed = run_module._Exporter()
+    failed = run_module._Meanwhile(exporter=failing_once)
     failed.start()
-    assert run_module._render_html(notebook, "Studie", exporter=failed) == afterwards
+    assert run_module._render_html(notebook, "Studie", exporter=failed.get("exporter")) == afterwards
     assert len(calls) == 2
+    never = run_module._Meanwhile(exporter=run_module._ready_exporter)  # the kernel never started
+    assert run_module._render_html(notebook, "Studie", exporter=never.get("exporter")) == afterwards

@@ -258,40 +258,47 @@ def _claim_run_id(folder: Path) -> tuple[str, Path]:
         return run_id, partial
 
 
-class _Exporter:
-    """nbconvert's HTML exporter, made ready in a thread while the notebook runs.
+class _Meanwhile:
+    """What this process prepares in a thread while the kernel runs the notebook on the other core.
 
-    Importing nbconvert and its first conversion (the templates compiled, the markdown and HTML
-    parsers' expressions built) take about 0.5 s; the kernel is busy on the other core meanwhile and
-    this process only waits for it, so the report is converted at once when the notebook is done.
-    A preparation that failed is done again, in the open, when it is needed.
+    Each job is a function; :meth:`get` gives its result, waiting for the thread. The jobs here are
+    nbconvert's HTML exporter, imported and warmed up by a first conversion (templates compiled,
+    the markdown and HTML parsers' expressions built: about 0.5 s), and the manifest's provenance
+    (package metadata and git: about 0.2 s), both otherwise done after the notebook while the
+    report waits. A job that failed in the thread is done again, in the open, when it is needed.
     """
 
-    def __init__(self):
-        self.thread = threading.Thread(target=self._prepare, name="verkenning-html", daemon=True)
-        self.exporter = None
+    def __init__(self, **jobs):
+        self.jobs, self.results = jobs, {}
+        self.thread = threading.Thread(target=self._prepare, name="verkenning-meanwhile", daemon=True)
 
     def start(self) -> None:
         if self.thread.ident is None:
             self.thread.start()
 
     def _prepare(self) -> None:
-        try:
-            exporter = _html_exporter()
-            import nbformat
+        for name, job in self.jobs.items():
+            try:
+                self.results[name] = job()
+            except Exception:  # done again in the open by get(), where it then raises
+                continue
 
-            v4 = nbformat.v4
-            shown = v4.new_output("display_data", data={"text/html": "<table><tr><td>1</td></tr></table>"})
-            cells = [v4.new_markdown_cell("# Kop\n\nTekst *nadruk*"), v4.new_code_cell(outputs=[shown])]
-            exporter.from_notebook_node(v4.new_notebook(cells=cells))
-            self.exporter = exporter
-        except Exception:  # done again in the open by get(), where it then raises
-            self.exporter = None
-
-    def get(self):
+    def get(self, name: str):
         if self.thread.ident is not None:
             self.thread.join()
-        return self.exporter or _html_exporter()
+        return self.results[name] if name in self.results else self.jobs[name]()
+
+
+def _ready_exporter():
+    """nbconvert's HTML exporter after a first conversion of a notebook like ours."""
+    import nbformat
+
+    exporter = _html_exporter()
+    v4 = nbformat.v4
+    shown = v4.new_output("display_data", data={"text/html": "<table><tr><td>1</td></tr></table>"})
+    cells = [v4.new_markdown_cell("# Kop\n\nTekst *nadruk*"), v4.new_code_cell(outputs=[shown])]
+    exporter.from_notebook_node(v4.new_notebook(cells=cells))
+    return exporter
 
 
 def _html_exporter():
@@ -308,14 +315,13 @@ def _html_exporter():
     return exporter
 
 
-def _render_html(
-    notebook_path: Path, title: str, started: datetime | None = None, exporter: _Exporter | None = None
-) -> str:
-    """The executed notebook as our own Dutch page: outputs and narrative only."""
+def _render_html(notebook_path: Path, title: str, started: datetime | None = None, exporter=None) -> str:
+    """The executed notebook as our own Dutch page: outputs and narrative only (with ``exporter``,
+    an HTML exporter made ready beforehand)."""
     import nbformat
 
     notebook = nbformat.read(notebook_path, as_version=4)
-    body, _ = (exporter.get() if exporter else _html_exporter()).from_notebook_node(notebook)
+    body, _ = (exporter or _html_exporter()).from_notebook_node(notebook)
     epoch = os.environ.get(SOURCE_DATE_EPOCH, "")
     when = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else started or datetime.now(UTC)
     return page(title, body, date=dutch_date(when))
@@ -563,14 +569,16 @@ def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progr
     executed = partial / "report.ipynb"
     final = folder / run_id
     private = Path(tempfile.mkdtemp(prefix=f"{KERNEL_FOLDER}{os.getpid()}-"))
-    exporter = _Exporter()
+    meanwhile = _Meanwhile(
+        exporter=_ready_exporter, provenance=lambda: [provenance(scenario, seed) for scenario in loaded]
+    )
     try:
         papermill.execute_notebook(
             str(notebook_path(notebook)),
             str(executed),
             parameters=parameters,
             kernel_name="python3",
-            kernel_manager_class=_native_kernel_manager(private, started, launched=exporter.start),
+            kernel_manager_class=_native_kernel_manager(private, started, launched=meanwhile.start),
             progress_bar=progress,
             cwd=str(Path.cwd()),
             execution_timeout=CELL_TIMEOUT_S,
@@ -586,7 +594,7 @@ def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progr
             executed,
             loaded[0].name if notebook != "vergelijking" else "Vergelijking van scenario's",
             started,
-            exporter,
+            meanwhile.get("exporter"),
         )
         write_atomic(partial / "report.html", html)
     except KeyboardInterrupt:
@@ -611,7 +619,7 @@ def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progr
         "run_id": run_id,
         "notebook": notebook,
         "scenarios": [str(p) for p in paths],
-        "provenance": [provenance(s, seed) for s in loaded],
+        "provenance": meanwhile.get("provenance"),
         "seed": seed,
         "samples": samples,
         "started": started.isoformat(timespec="seconds"),
