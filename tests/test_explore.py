@@ -112,6 +112,39 @@ def test_latin_hypercube_draws_what_scipys_does(d, n, seed):
     assert (np.sort(np.floor(points * n), axis=0) == np.arange(n)[:, None]).all(), "one point per stratum"
 
 
+@pytest.mark.parametrize(("d", "n", "seed"), [(1, 1, 0), (2, 16, 1), (6, 256, 2), (56, 1024, 3)])
+def test_sobol_sequence_draws_what_scipys_does(d, n, seed):
+    from scipy.stats import qmc
+
+    from verkenning.explore.sampling import sobol_sequence
+
+    ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
+    for _ in range(2):  # the same points, and the parent stream left in the same state
+        expected = qmc.Sobol(d=d, scramble=True, rng=theirs).random(n)
+        np.testing.assert_array_equal(sobol_sequence(d, n, ours), expected)
+    # scrambled or not, the first 2^m points put one point in each interval of 2^-m of every axis
+    points = sobol_sequence(d, n, np.random.default_rng(seed))
+    assert (np.sort(np.floor(points * n), axis=0) == np.arange(n)[:, None]).all()
+    assert ((points >= 0) & (points < 1)).all()
+
+
+def test_a_sweep_and_its_sobol_design_leave_scipy_stats_unimported():
+    """sampling.py draws the hypercube, the Sobol' design and the inverses itself (its docstring)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nfrom verkenning.scenario import load_scenario\nfrom verkenning.explore import explore\n"
+        "found = explore(load_scenario(sys.argv[1]), 64, 0)\n"
+        "heavy = ('scipy.stats', 'scipy.optimize')\n"
+        "print(len(found.sobol) > 0, sorted(m for m in heavy if m in sys.modules))"
+    )
+    command = [sys.executable, "-c", probe, str(SCENARIOS / "borne.yaml")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "[]"]
+
+
 def test_student_quantile_of_the_intervals_is_scipys():
     from scipy.special import stdtrit
 

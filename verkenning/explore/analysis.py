@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..scenario import Scenario
 from .outcomes import Outcome
-from .sampling import central_value, label, ppf, replicates
+from .sampling import central_value, label, ppf, replicates, sobol_sequence
 from .vector import evaluate, npv, plan, win_win
 
 __all__ = [
@@ -236,12 +236,10 @@ def sobol_points(specs, base: int, rng: np.random.Generator) -> np.ndarray:
     """The inputs the Sobol' estimate needs, replicate after replicate: per replicate A, B and A with
     column i from B for each input i (``base`` rows each), so (inputs + 2) × base rows a replicate.
     One array, so a sweep can evaluate it where it evaluates its samples."""
-    from scipy.stats import qmc
-
     d = len(specs)
     designs = []
     for child in rng.spawn(SOBOL_REPLICATES):
-        unit = qmc.Sobol(d=2 * d, scramble=True, rng=child).random(base)
+        unit = sobol_sequence(2 * d, base, child)
         a = np.column_stack([ppf(spec, unit[:, j]) for j, spec in enumerate(specs)])
         b = np.column_stack([ppf(spec, unit[:, d + j]) for j, spec in enumerate(specs)])
         designs.extend([a, b, *(np.where(np.arange(d) == i, b, a) for i in range(d))])

@@ -6,12 +6,14 @@ hypercube on the unit cube, seeded through one ``numpy.random.Generator``, pushe
 distribution's inverse CDF: the same scenario and seed give the same samples on any machine and any
 backend.
 
-The hypercube and the inverse CDFs are written here, on ``scipy.special``'s normal distribution
-function and its inverse, instead of taken from ``scipy.stats``: importing ``scipy.stats`` took half
-a second of every report job for one hypercube and three closed-form inverses. The hypercube draws as
+The hypercube, the scrambled Sobol' sequence of the sensitivity design and the inverse CDFs are
+written here, on ``scipy.special``'s normal distribution function and its inverse, instead of taken
+from ``scipy.stats``: importing ``scipy.stats`` took half a second of every report job (and of every
+sweep) for one hypercube, one Sobol' design and three closed-form inverses. The hypercube draws as
 ``scipy.stats.qmc.LatinHypercube(d, rng=rng).random(n)`` does (a child stream of ``rng``, the
-jitter, then one permutation per column), so the samples are those it gave; the tests compare both,
-and the inverses with ``scipy.stats``'s own.
+jitter, then one permutation per column) and the Sobol' sequence as ``qmc.Sobol(d, rng=rng)`` does
+(:func:`sobol_sequence`), so the samples are those they gave; the tests compare both, and the
+inverses with ``scipy.stats``'s own.
 """
 
 from __future__ import annotations
@@ -197,6 +199,66 @@ def latin_hypercube(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
     jitter = child.uniform(size=(n, d))
     strata = np.column_stack([child.permutation(n) for _ in range(d)]) if d else np.zeros((n, 0), int)
     return (strata + 1 - jitter) / n
+
+
+SOBOL_BITS = 30
+"""Bits of a Sobol' point (at most 2^30 points), as ``scipy.stats.qmc.Sobol`` uses by default."""
+
+
+def _direction_numbers(d: int) -> np.ndarray:
+    """The Sobol' direction numbers of the first ``d`` dimensions (d × SOBOL_BITS, uint32), from Joe
+    and Kuo's table (criterion D(6), 21,201 dimensions; S. Joe and F. Y. Kuo, 'Remark on algorithm
+    659', ACM TOMS 29(1), 2003), as scipy ships it beside ``scipy.stats``. The file is read where the
+    installed scipy keeps it, without importing ``scipy.stats``; the first m of a dimension's numbers
+    are its initial ones and the rest follow its primitive polynomial (Bratley and Fox, 'Algorithm
+    659', ACM TOMS 14(1), 1988, p. 90)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("scipy")
+    table = Path(next(iter(spec.submodule_search_locations))) / "stats" / "_sobol_direction_numbers.npz"
+    with np.load(table) as numbers:
+        poly, initial = numbers["poly"][:d].astype(np.int64), numbers["vinit"][:d].astype(np.int64)
+    v = np.ones((d, SOBOL_BITS), dtype=np.int64)
+    for dim in range(1, d):
+        p = int(poly[dim])
+        m = p.bit_length() - 1
+        v[dim, :m] = initial[dim, :m]
+        for j in range(m, SOBOL_BITS):
+            new = v[dim, j - m]
+            for k in range(m):
+                if (p >> (m - 1 - k)) & 1:
+                    new ^= v[dim, j - k - 1] << (k + 1)
+            v[dim, j] = new
+    return (v << np.arange(SOBOL_BITS - 1, -1, -1)).astype(np.uint32)
+
+
+def sobol_sequence(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """The first n points of a scrambled Sobol' sequence in d dimensions (n a power of 2), as
+    ``scipy.stats.qmc.Sobol(d, scramble=True, rng=rng).random(n)`` gives them, written here so that
+    a sweep does not import ``scipy.stats`` (see the module docstring); the tests compare both.
+
+    Drawn from a child stream of ``rng``: the digital shift, then a random lower-triangular binary
+    matrix per dimension for the linear matrix scramble (Matoušek 1998; Owen 2003), which multiplies
+    each direction number's bits (mod 2). Point k is the shift XOR the direction numbers of the bits
+    set in k's Gray code (Antonov and Saleev 1979), times 2^-30."""
+    bits = SOBOL_BITS
+    child = rng.spawn(1)[0]
+    shift = child.integers(0, 2, size=(d, bits), dtype=np.uint32) @ (1 << np.arange(bits, dtype=np.uint32))
+    lower = np.tril(child.integers(0, 2, size=(d, bits, bits), dtype=np.uint32))
+    lower[:, np.arange(bits), np.arange(bits)] = 1
+    v = _direction_numbers(d)
+    # bit i of a number, most significant first (i = 0 is bit 29), as the scramble reads rows of ``lower``
+    weights = np.uint32(1) << np.arange(bits - 1, -1, -1, dtype=np.uint32)
+    digits = (v[:, :, None] & weights) != 0  # d × numbers × bits
+    products = np.einsum("dpi,dji->djp", lower.astype(np.int64), digits.astype(np.int64))
+    v = (products & 1).astype(np.uint32) @ weights  # each number's bits times its matrix, mod 2
+    k = np.arange(n, dtype=np.uint32)
+    gray = k ^ (k >> 1)
+    points = np.broadcast_to(shift.astype(np.uint32), (n, d)).copy()
+    for b in range(min(bits, max(int(n - 1).bit_length(), 1))):
+        points[((gray >> b) & 1).astype(bool)] ^= v[:, b]
+    return points * (1.0 / 2**bits)
 
 
 def hypercube(d: int, n: int, rng: np.random.Generator, target: np.ndarray | None = None) -> np.ndarray:
