@@ -541,3 +541,25 @@ def test_fee_ranges_on_one_lp_agree_with_each_players_own(n, seed):
         assert fee.low == pytest.approx(alone.low, abs=1e-6) and fee.high == pytest.approx(
             alone.high, abs=1e-6
         )
+
+
+def test_subgame_tolerances_are_each_subgames_own_to_the_bit():
+    """games.rules.subgame_tolerances reads every group's tolerance from one zero-normalisation of
+    the whole game; each must be what tolerance() gives on the group's own game (its coalitions'
+    costs taken out of the whole game), on a batch of games and with a coalition not given."""
+    from verkenning.games.game import embedded_masks
+    from verkenning.games.rules import subgame_tolerances, tolerance
+
+    rng = np.random.default_rng(7)
+    cost = rng.uniform(10, 1000, size=(5, 1 << 6)) * 10.0 ** rng.integers(0, 6, size=(5, 1))
+    cost[:, 0] = 0.0
+    cost[2, 17] = np.nan
+    groups = [(0, 2, 5), (1, 3), (0, 1, 2, 3, 4, 5), (4,)]
+    masks = [embedded_masks(list(g)) for g in groups]
+    found = subgame_tolerances(cost, [*masks, None])
+    for group, masks_of, tol in zip(groups, masks, found, strict=False):
+        own = cost[:, masks_of]
+        np.testing.assert_array_equal(tol, tolerance(own), err_msg=str(group))
+        assert tol.shape == (5,)
+    np.testing.assert_array_equal(found[-1], tolerance(cost))
+    assert (found[0] > 0).all()

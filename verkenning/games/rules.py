@@ -77,14 +77,27 @@ def tolerance(cost: np.ndarray) -> np.ndarray | float:
     ``cost`` is the cost form over the last axis (2^n values); the result has the leading shape.
     On a game of 10^9 euro per member whose savings are cents, a cent still counts.
     """
+    return subgame_tolerances(cost, [None])[0]
+
+
+def subgame_tolerances(cost: np.ndarray, subgames) -> list:
+    """:func:`tolerance` of each of ``subgames`` of the game ``cost``: each the masks (into the last
+    axis) of the coalitions of a group of its players (``games.game.embedded_masks``), or ``None`` for
+    the whole game. The game is zero-normalised once: a group's savings against its members alone
+    are the game's own on the group's coalitions, summed in the same order, so each subgame's
+    tolerance is the one its own game gives, to the bit."""
     cost = np.asarray(cost, dtype=float)
     if not np.isfinite(cost.sum(axis=-1)).all():  # a coalition not given (NaN) counts as 0
         cost = np.nan_to_num(cost)
     # the same maxima, read without the copies: a sweep's games are most of a sweep's memory
     savings = zero_normalised(cost)
-    largest_saving = np.abs(savings, out=savings).max(axis=-1)
-    largest_cost = np.maximum(cost.max(axis=-1), -cost.min(axis=-1))
-    return CORE_TOL * largest_saving + NOISE * largest_cost
+    np.abs(savings, out=savings)
+    found = []
+    for masks in subgames:
+        saving, own = (savings, cost) if masks is None else (savings[..., masks], cost[..., masks])
+        largest_cost = np.maximum(own.max(axis=-1), -own.min(axis=-1))
+        found.append(CORE_TOL * saving.max(axis=-1) + NOISE * largest_cost)
+    return found
 
 
 def core_excess(cost: np.ndarray, shares: np.ndarray) -> np.ndarray:

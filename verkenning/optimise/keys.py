@@ -55,6 +55,7 @@ import numpy as np
 from ..costs import Projection
 from ..games import shapley_shares, tolerance
 from ..games.game import embedded_masks
+from ..games.rules import subgame_tolerances
 
 __all__ = [
     "ENUMERATE_LIMIT",
@@ -682,9 +683,10 @@ def _tolerances(run: Projection, groups: set[tuple[int, tuple[int, ...]]]) -> di
     for k in sorted({k for k, _ in groups}):
         mine = [group for year, group in groups if year == k]
         union = tuple(sorted(set().union(*mine)))
-        index = {group: embedded_masks([union.index(i) for i in group]) for group in mine}
+        masks = [
+            None if group == union else embedded_masks([union.index(i) for i in group]) for group in mine
+        ]
         for _, game in run.game_blocks(k, union):
-            for group in mine:
-                sub = game if group == union else game[:, index[group]]
-                found[k, group].append(np.asarray(tolerance(sub), dtype=float).reshape(-1))
+            for group, tol in zip(mine, subgame_tolerances(game, masks), strict=True):
+                found[k, group].append(np.asarray(tol, dtype=float).reshape(-1))
     return {key: np.concatenate(parts)[:, None] for key, parts in found.items()}
