@@ -18,6 +18,7 @@ inverses with ``scipy.stats``'s own.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -205,6 +206,7 @@ SOBOL_BITS = 30
 """Bits of a Sobol' point (at most 2^30 points), as ``scipy.stats.qmc.Sobol`` uses by default."""
 
 
+@functools.lru_cache(maxsize=8)
 def _direction_numbers(d: int) -> np.ndarray:
     """The Sobol' direction numbers of the first ``d`` dimensions (d × SOBOL_BITS, uint32), from Joe
     and Kuo's table (criterion D(6), 21,201 dimensions; S. Joe and F. Y. Kuo, 'Remark on algorithm
@@ -230,7 +232,9 @@ def _direction_numbers(d: int) -> np.ndarray:
                 if (p >> (m - 1 - k)) & 1:
                     new ^= v[dim, j - k - 1] << (k + 1)
             v[dim, j] = new
-    return (v << np.arange(SOBOL_BITS - 1, -1, -1)).astype(np.uint32)
+    numbers = (v << np.arange(SOBOL_BITS - 1, -1, -1)).astype(np.uint32)
+    numbers.setflags(write=False)  # kept for the next design of this size: read, never written
+    return numbers
 
 
 def sobol_sequence(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
