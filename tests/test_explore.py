@@ -128,6 +128,20 @@ def test_sobol_sequence_draws_what_scipys_does(d, n, seed):
     assert ((points >= 0) & (points < 1)).all()
 
 
+def test_without_scipys_table_of_direction_numbers_the_sobol_design_is_scipys_own(monkeypatch, tmp_path):
+    from scipy.stats import qmc
+
+    from verkenning.explore import sampling
+
+    monkeypatch.setattr(sampling, "_direction_table", lambda: tmp_path / "moved.npz")
+    sampling._direction_numbers.cache_clear()
+    try:
+        points = sampling.sobol_sequence(5, 64, np.random.default_rng(3))
+    finally:
+        sampling._direction_numbers.cache_clear()
+    np.testing.assert_array_equal(points, qmc.Sobol(d=5, scramble=True, rng=np.random.default_rng(3)).random(64))
+
+
 def test_a_sweep_and_its_sobol_design_leave_scipy_stats_unimported():
     """sampling.py draws the hypercube, the Sobol' design and the inverses itself (its docstring)."""
     import subprocess

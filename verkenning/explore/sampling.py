@@ -206,6 +206,15 @@ SOBOL_BITS = 30
 """Bits of a Sobol' point (at most 2^30 points), as ``scipy.stats.qmc.Sobol`` uses by default."""
 
 
+def _direction_table():
+    """Where the installed scipy keeps Joe and Kuo's direction numbers (found without importing it)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("scipy")
+    return Path(next(iter(spec.submodule_search_locations))) / "stats" / "_sobol_direction_numbers.npz"
+
+
 @functools.lru_cache(maxsize=8)
 def _direction_numbers(d: int) -> np.ndarray:
     """The Sobol' direction numbers of the first ``d`` dimensions (d × SOBOL_BITS, uint32), from Joe
@@ -214,12 +223,7 @@ def _direction_numbers(d: int) -> np.ndarray:
     installed scipy keeps it, without importing ``scipy.stats``; the first m of a dimension's numbers
     are its initial ones and the rest follow its primitive polynomial (Bratley and Fox, 'Algorithm
     659', ACM TOMS 14(1), 1988, p. 90)."""
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.find_spec("scipy")
-    table = Path(next(iter(spec.submodule_search_locations))) / "stats" / "_sobol_direction_numbers.npz"
-    with np.load(table) as numbers:
+    with np.load(_direction_table()) as numbers:
         poly, initial = numbers["poly"][:d].astype(np.int64), numbers["vinit"][:d].astype(np.int64)
     v = np.ones((d, SOBOL_BITS), dtype=np.int64)
     for dim in range(1, d):
@@ -246,12 +250,17 @@ def sobol_sequence(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
     matrix per dimension for the linear matrix scramble (Matoušek 1998; Owen 2003), which multiplies
     each direction number's bits (mod 2). Point k is the shift XOR the direction numbers of the bits
     set in k's Gray code (Antonov and Saleev 1979), times 2^-30."""
+    try:
+        v = _direction_numbers(d)
+    except (OSError, KeyError):  # a scipy that keeps the table elsewhere: its own generator, the same points
+        from scipy.stats import qmc
+
+        return qmc.Sobol(d=d, scramble=True, rng=rng).random(n)
     bits = SOBOL_BITS
     child = rng.spawn(1)[0]
     shift = child.integers(0, 2, size=(d, bits), dtype=np.uint32) @ (1 << np.arange(bits, dtype=np.uint32))
     lower = np.tril(child.integers(0, 2, size=(d, bits, bits), dtype=np.uint32))
     lower[:, np.arange(bits), np.arange(bits)] = 1
-    v = _direction_numbers(d)
     # bit i of a number, most significant first (i = 0 is bit 29), as the scramble reads rows of ``lower``
     weights = np.uint32(1) << np.arange(bits - 1, -1, -1, dtype=np.uint32)
     digits = (v[:, :, None] & weights) != 0  # d × numbers × bits
