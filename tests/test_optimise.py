@@ -161,6 +161,58 @@ def test_entry_terms_of_a_two_partner_entry_by_hand(write):
     assert terms.probability(np.array([499.0, 500.0, 1000.0, 1500.0, 1501.0])).tolist() == [0, 1, 1, 1, 0]
 
 
+@pytest.mark.parametrize("floor", ["median", "all"])
+def test_the_groups_direct_bounds_are_the_rows_one_by_one(monkeypatch, floor):
+    """_group_bounds (one table of subset sums of the others' shares) against the rows' own
+    a + c·y ≤ H with c and a from the row matrix (``_intervals``), in each sample: the samples
+    a share floor of ``inf`` sends one by one, and a floor at the median smallest share that splits
+    every block of samples between the two paths."""
+    from verkenning.explore import sampled
+    from verkenning.optimise import fees
+
+    scenario = load_scenario(ROOT / "scenarios" / "groeipad.yaml")
+    run = sampled(scenario, 120, 1)
+    k = len(run.years) - 1
+    members = run.members(k)
+    e = members[-1]
+    x = run.share["key"][:, members, k]
+    others = x[:, :-1] / x[:, :-1].sum(axis=1, keepdims=True)
+    monkeypatch.setattr(fees, "CELLS", 1 << (len(members) + 2))  # blocks of 8 samples
+    monkeypatch.setattr(fees, "SHARE_FLOOR", np.inf)
+    _, lo_rows, hi_rows, _, _ = fees._linear(run, k, e)
+    monkeypatch.setattr(fees, "SHARE_FLOOR", 0.0 if floor == "all" else float(np.median(others.min(axis=1))))
+    _, lo, hi, _, _ = fees._linear(run, k, e)
+    assert np.isfinite(lo_rows).all() and np.isfinite(hi_rows).all()
+    assert (lo_rows > hi_rows).any() and (lo_rows <= hi_rows).any()  # rooms that exist and some that do not
+    np.testing.assert_allclose(lo, lo_rows, rtol=1e-12, atol=1e-6)
+    np.testing.assert_allclose(hi, hi_rows, rtol=1e-12, atol=1e-6)
+
+
+def test_the_direct_bounds_are_the_rows_where_no_group_is_flat():
+    """A member with a key share of 0 makes the groups of it alone flat (c = 0): ``_linear`` sends
+    such samples row by row; in the others the direct bounds are the rows' own."""
+    from verkenning.optimise import fees
+
+    rng = np.random.default_rng(5)
+    m, n = 5, 40
+    x = rng.uniform(1e4, 1e5, (n, m))
+    x[::3, 1] = 0.0  # every third sample: member 1 pays nothing
+    i = m - 1
+    others = np.arange(m) != i
+    pool = x[:, others].sum(axis=1, keepdims=True)
+    delta = np.where(others, -x / pool, 1.0)
+    masks = np.arange(1, (1 << m) - 1)
+    B = ((masks[:, None] >> np.arange(m)) & 1).astype(float)
+    H = (B @ x.T).T * rng.uniform(0.97, 1.1, (n, len(B)))
+    c = delta @ B.T
+    lo_rows, hi_rows = fees._intervals(x @ B.T - x[:, i : i + 1] * c, c, H)
+    direct = ~np.isin(np.arange(n), np.arange(0, n, 3))
+    lo, hi = fees._group_bounds(x[direct], pool[direct], H[direct], i)
+    np.testing.assert_allclose(lo, lo_rows[direct], rtol=1e-12, atol=1e-6)
+    np.testing.assert_allclose(hi, hi_rows[direct], rtol=1e-12, atol=1e-6)
+    assert (np.abs(c[~direct]) < 1e-12).any()  # the flat rows the direct path must not be given
+
+
 def test_the_room_is_checked_sample_by_sample_against_the_core_and_the_status_quo():
     from verkenning.explore import sampled
     from verkenning.games import Game, check_core, tolerance

@@ -30,6 +30,7 @@ import numpy as np
 from ..costs import CostResult, Projection, integral_rates, year_game
 from ..errors import GameError, VerkenningError
 from ..games import Game, fee_ranges, nucleolus, prenucleolus, shapley
+from ..games.game import embedded_masks, subset_sums
 from ..scenario.schema import PRINCIPLES
 from .keys import win_win_rows
 
@@ -152,14 +153,18 @@ class EntryTerms:
 
 
 CELLS = 1 << 17
-"""Samples × rows of one block of the intervals (the rows of 16 members are 65,550 per sample): 1 MiB
-per float64 temporary. Blocks of 2^22 cells (32 MiB each) made the entry terms 1.6 times slower at
-12 members and 1.3 times at 16 (measured on the benchmark's growth paths); 2^15 was slower again."""
+"""Samples × coalitions of one block of the intervals: 1 MiB per float64 temporary (the generic
+path's blocks of 2^22 cells made the entry terms 1.6 times slower at 12 members; 2^15 was slower
+again, measured on the benchmark's growth paths)."""
+
+SHARE_FLOOR = 1e-9
+"""The least share of the others' pool every other member must pay for a sample's groups to take
+the direct path (:func:`_group_bounds`); below it a row may be flat (|c| < 1e-12 in ``_intervals``)."""
 
 
 def _linear(run: Projection, k: int, e: int):
-    """Per sample the interval of y that holds every row of the win-win, a + c·y ≤ H (computed in
-    blocks of samples), and each member's gain as g0 + g1·y."""
+    """Per sample the interval of y that holds every row of the win-win, a + c·y ≤ H, and each
+    member's gain as g0 + g1·y."""
     rows = win_win_rows(run, k)
     members = list(rows.members)
     x = run.share["key"][:, members, k]
@@ -170,16 +175,54 @@ def _linear(run: Projection, k: int, e: int):
     delta = np.zeros_like(x)
     delta[:, others] = -np.divide(x[:, others], pool, out=np.zeros_like(x[:, others]), where=pool != 0)
     delta[:, i] = 1.0
-    n = len(x)
-    lo, hi = np.empty(n), np.empty(n)
-    size = max(1, CELLS // len(rows.B))
-    for start in range(0, n, size):
+    core = len(rows.B) - len(members)  # the groups' rows come first, then each member's status quo
+    lo, hi = _intervals(x - x[:, i : i + 1] * delta, delta, rows.H[:, core:])
+    direct = (pool[:, 0] > 0) & np.isfinite(pool[:, 0])
+    if others.any():
+        direct &= (x[:, others] >= SHARE_FLOOR * pool).all(axis=1)
+    size = max(1, CELLS >> max(0, len(members) - 1))
+    B = rows.B[:core]
+    for start in range(0, len(x) if core else 0, size):
         block = slice(start, start + size)
-        c = delta[block] @ rows.B.T
-        a = x[block] @ rows.B.T - x[block, i : i + 1] * c
-        lo[block], hi[block] = _intervals(a, c, rows.H[block])
+        if direct[block].all():  # the usual case: as a slice, H's rows are read in place
+            parts = [(block, True)]
+        else:
+            parts = [(np.flatnonzero(direct[block] == fast) + start, fast) for fast in (True, False)]
+        for s, fast in parts:
+            if fast:
+                low, high = _group_bounds(x[s], pool[s], rows.H[s], i)
+            else:  # some other member pays (almost) nothing: the rows one by one
+                c = delta[s] @ B.T
+                low, high = _intervals(x[s] @ B.T - x[s, i : i + 1] * c, c, rows.H[s, :core])
+            lo[s], hi[s] = np.maximum(lo[s], low), np.minimum(hi[s], high)
     gain0 = rows.limit - x + x[:, i : i + 1] * delta
     return rows, lo, hi, gain0, -delta
+
+
+def _group_bounds(x: np.ndarray, pool: np.ndarray, H: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """The interval of y that the groups' rows of ``H`` allow, for samples whose other members each pay a
+    positive share of the pool (so no row is flat and each row's sign is known).
+
+    With s the others' shares of the pool P and σ(T) = Σ_(q∈T) s_q for a group T of others, a group
+    without the entrant has c = −σ(T) and a = P·f·σ(T) with f = 1 + x_e/P, a lower bound
+    y ≥ P·f − H_T / σ(T); a group T + e has c = 1 − σ(T) = σ(T̄) and the same a, an upper bound
+    y ≤ P·f + (H_(T+e) − P·f) / σ(T̄), T̄ the others outside T. Both halves divide by σ over the
+    nonempty groups of others: one table of 2^(m−1) subset sums per sample instead of two products
+    with the 2^m × m row matrix."""
+    m = x.shape[1]
+    others = [p for p in range(m) if p != i]
+    share = x[:, others] / pool
+    sigma = subset_sums(share)[:, 1:]  # the nonempty groups of others, by mask
+    masks = embedded_masks(others)
+    without = masks[1:] - 1  # row of group T (rows are masks 1 … 2^m − 2)
+    full = len(masks) - 1
+    within = (masks[full - np.arange(1, full + 1)] | (1 << i)) - 1  # row of the complement of T, plus e
+    pf = pool[:, 0] + x[:, i]
+    lo = pf - np.divide(np.take(H, without, axis=1), sigma).min(axis=1)
+    upper = np.take(H, within, axis=1)
+    upper -= pf[:, None]
+    hi = pf + np.divide(upper, sigma, out=upper).min(axis=1)
+    return lo, hi
 
 
 def _intervals(a: np.ndarray, c: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -404,7 +404,10 @@ def _rows(run: Projection, k: int, members: tuple[int, ...]) -> Rows:
     incumbent = run.status_quo_member[rows, k]
     bound = np.where(incumbent, run.status_quo["key"][:, rows, k], run.standalone[:, rows, k])
     B = np.concatenate([bits, np.eye(m)])
-    H = np.concatenate([values[:, masks], bound - extra], axis=1) + tol[:, None]
+    H = np.empty((len(values), len(B)))  # one sample's rows together, as the entry terms read them
+    H[:, : len(masks)] = values[:, masks]
+    H[:, len(masks) :] = bound - extra
+    H += tol[:, None]
     return Rows(members, B, H, values, bound - extra)
 
 
