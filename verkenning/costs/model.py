@@ -198,11 +198,13 @@ class CostModel:
         members: list[int] | tuple[int, ...],
         volume_factor: np.ndarray | float = 1.0,
         standalone: np.ndarray | None = None,
+        own: np.ndarray | None = None,
     ) -> np.ndarray:
         """n × 2^m: c(S) at base-year prices for every subset S of ``members`` (partner indices).
 
         Bit i of the mask is ``members[i]``; singletons are the stand-alone costs (``standalone``,
-        n × partners, when the caller has them at this volume factor already).
+        n × partners, when the caller has them at this volume factor already). ``own`` (n × m) is
+        what each member adds to every group of two or more it is in (an entrant's level effect).
         """
         m = len(members)
         if m > MAX_PARTNERS:
@@ -219,8 +221,12 @@ class CostModel:
         # up per member first: one subset sum for them together
         linear = ~self.per_unit | np.all(x.exponent == 1.0, axis=0)
         weight = (np.where(self.per_unit & linear, unit_cost, 0.0)[:, None, :] * volume).sum(axis=2)
+        # k · (|S| − 1) is k for each member less one k: in the same subset sum (the empty set and
+        # the singletons are set at the end)
+        k = self.inputs.parameter("coordination_annual_cost_eur_per_organisation")[:, None]
+        weight += k if own is None else k + own
         cost = subset_sums(weight)
-        cost += self.coordination_cost_by_size(popcounts(m))
+        cost -= k
         takers = (self.takes[chosen] * (1 << np.arange(m))[:, None]).sum(axis=0)  # S: who takes s, a mask
         masks = np.arange(1 << m)
         # n × 2^m arrays are updated in place (a fresh one per operation was a third of the time, most
@@ -246,7 +252,7 @@ class CostModel:
                         unit_cost[:, s, None] * self.reference[s] * (pooled / self.reference[s]) ** e[:, [j]]
                         for j, s in enumerate(alike)
                     )
-                curve = curve if count is None else curve[:, count]
+                curve = curve if count is None else np.take(curve, count, axis=1)  # 6x a fancy index
                 if shared.shape[1] == 1:
                     curve += shared  # x + y is y + x, to the bit
                     shared = curve

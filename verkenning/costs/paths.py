@@ -59,7 +59,6 @@ from functools import cached_property
 import numpy as np
 
 from ..games import Game
-from ..games.game import subset_sums
 from ..scenario import Scenario
 from .allocation import GAME_RULES, SIMPLE_KEYS, Cents, Exact, Money, TraceLine, Year
 from .lines import ENTRY_LINES, FRICTION, TRANSITION, VAT_RATE, entry_costs, retained, vat_share
@@ -297,14 +296,14 @@ def _game_values(model: CostModel, members: tuple[int, ...], k: int, growth: _Gr
 
 def _game_block(model: CostModel, members: tuple[int, ...], k: int, growth: _Growth) -> np.ndarray:
     standalone = growth.alone[:, :, k]
-    values = model.coalition_costs(members, growth.volume[:, :, k], standalone)
     entrant = np.array([model.scenario.partners[i].joins is not None for i in members], dtype=float)
     level = model.inputs.parameter("level_effect_entrant")[:, None]
+    own = level * standalone[:, list(members)] * entrant  # an entrant's level effect, in every group
+    values = model.coalition_costs(members, growth.volume[:, :, k], standalone, own)
     # a coalition of two or more grows as the cooperation does, a member alone as it would alone
     # (in place: each fresh n × 2^m array costs its first touch of memory)
     alone = np.r_[0, 1 << np.arange(len(members))]
     single = values[:, alone] * growth.standalone[:, k, None]
-    values += subset_sums(level * standalone[:, list(members)] * entrant)
     values *= growth.cooperation[:, k, None]
     values[:, alone] = single
     if len(members) > 1:  # what a member keeps at home whatever it does: alone it saves that much less
