@@ -589,6 +589,10 @@ def test_a_years_game_in_blocks_of_samples_is_the_same_game(monkeypatch):
     assert len(blocks) == 13
     np.testing.assert_array_equal(np.concatenate([values for _, values in blocks]), whole)
     assert [rows.start for rows, _ in blocks] == list(range(0, 50, 4))
+    monkeypatch.setattr(paths, "BLOCK_CELLS", 1 << 9)  # the formula's own blocks, as a sweep reads them
+    small = list(run.game_blocks(k, cells=paths.BLOCK_CELLS))
+    np.testing.assert_array_equal(np.concatenate([values for _, values in small]), whole)
+    assert [rows.start for rows, _ in small] == list(range(0, 50, 4))
 
 
 @pytest.mark.parametrize("block", [1 << 5, 1 << 9])

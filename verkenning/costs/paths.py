@@ -80,7 +80,7 @@ __all__ = [
 ]
 
 GAME_CELLS = 1 << 23
-"""Coalition values of one block of samples' games (64 MiB of floats): :meth:`Projection.game_blocks`."""
+"""The most coalition values a year's game is kept for (64 MiB of floats): :meth:`Projection.game_blocks`."""
 BLOCK_CELLS = 1 << 17
 """Coalition values the cost formula works on at once (1 MiB of floats), see :func:`_game_values`.
 Measured on the benchmark's growth paths: the games of every year took 1.5–1.8 s at 12 members and
@@ -184,16 +184,18 @@ class Projection:
             self.growth.lines[key] = values
         return self.growth.lines[key]
 
-    def game_blocks(self, k: int, members: tuple[int, ...] | None = None):
-        """The game of year index k (as :meth:`game`) in blocks of samples: (rows, n_rows × 2^m) pairs
-        of at most ``GAME_CELLS`` values each, none kept, so a sweep of 20 members never holds the
-        games of all its samples at once. One block is the memo of :meth:`game`."""
+    def game_blocks(self, k: int, members: tuple[int, ...] | None = None, cells: int | None = None):
+        """The game of year index k (as :meth:`game`) in blocks of samples: (rows, n_rows × 2^m) pairs.
+        A game of at most ``GAME_CELLS`` values is one block, the memo of :meth:`game`; a larger one
+        comes in blocks of about ``cells`` values (default ``GAME_CELLS``; ``BLOCK_CELLS``: the
+        formula's own blocks, uncopied, read while in the cache), none kept, so a sweep of 20 members
+        never holds the games of all its samples at once. The blocks are the same game to the bit."""
         members = self.members(k) if members is None else tuple(members)
         n = self.model.n
-        size = max(1, GAME_CELLS >> len(members))
-        if size >= n or ("game", k, members) in self.growth.lines:
+        if GAME_CELLS >> len(members) >= n or ("game", k, members) in self.growth.lines:
             yield slice(0, n), self.game(k, members)
             return
+        size = max(1, (GAME_CELLS if cells is None else cells) >> len(members))
         for start in range(0, n, size):
             rows = slice(start, min(start + size, n))
             model = replace(self.model, inputs=self.model.inputs.take(rows))
@@ -283,15 +285,28 @@ def _game_values(model: CostModel, members: tuple[int, ...], k: int, growth: _Gr
     formula's dozen passes over a block that stays in the cache are faster than over the whole. (A
     block whose samples share one scale exponent takes the formula's one-power form, which can differ
     from the general form in the last bit; the blocks are the same on every run and backend.)"""
+    blocks = _game_value_blocks(model, members, k, growth)
+    rows, block = next(blocks)
+    if rows.stop == model.n:
+        return block
+    values = np.empty((model.n, block.shape[1]))
+    values[rows] = block
+    for rows, block in blocks:
+        values[rows] = block
+    return values
+
+
+def _game_value_blocks(model: CostModel, members: tuple[int, ...], k: int, growth: _Growth):
+    """c_y(S) as :func:`_game_values` computes it, one block of samples at a time: (rows, block)
+    pairs, for a caller that reads each block while it is in the cache and keeps none."""
     n, size = model.n, max(1, BLOCK_CELLS >> len(members))
     if size >= n:
-        return _game_block(model, members, k, growth)
-    values = np.empty((n, 1 << len(members)))
+        yield slice(0, n), _game_block(model, members, k, growth)
+        return
     for start in range(0, n, size):
         rows = slice(start, min(start + size, n))
         block = replace(model, inputs=model.inputs.take(rows))
-        values[rows] = _game_block(block, members, k, growth.take(rows))
-    return values
+        yield rows, _game_block(block, members, k, growth.take(rows))
 
 
 def _game_block(model: CostModel, members: tuple[int, ...], k: int, growth: _Growth) -> np.ndarray:
@@ -349,11 +364,13 @@ def _shares(model: CostModel, member: np.ndarray, money: Money, growth: _Growth,
         if model.scenario.fixed_shares:
             share.setdefault("fixed", np.full((n, n_partners, len(years)), np.nan))
             share["fixed"][:, list(members), k] = _fixed(model, members, shares, total[:, k], money)
-        if rules:
-            values = _game_values(model, members, k, growth)
+        if rules:  # each block of games is shared by the rules while it is in the cache, then let go
             players = tuple(model.partners[i] for i in members)
-            for rule in rules:
-                share[rule][:, list(members), k] = money.rule(rule, players, values, total[:, k], year.year)
+            for rows, values in _game_value_blocks(model, members, k, growth):
+                for rule in rules:
+                    share[rule][rows, list(members), k] = money.rule(
+                        rule, players, values, total[rows, k], year.year
+                    )
     return share, total
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..costs import CostModel, Exact, Projection, cost_model, project, reference_year, with_draws
+from ..costs.paths import BLOCK_CELLS
 from ..costs.allocation import SIMPLE_KEYS
 from ..fourk import below, coverage, needed, team_fte, worse_off
 from ..games import in_core, scrb_shares, shapley_shares, tolerance
@@ -76,7 +77,7 @@ def _judged(run: Projection, k: int, keyed: dict[str, np.ndarray], rules: bool =
     Read block by block from the games, so no sample's game outlives its judgement."""
     cores: dict[str, list[np.ndarray]] = {}
     limits = []
-    for rows, game in run.game_blocks(k):
+    for rows, game in run.game_blocks(k, cells=BLOCK_CELLS):  # each block judged while in the cache
         block = {name: shares[rows] for name, shares in keyed.items()}
         if rules:
             block |= {"shapley": shapley_shares(game), "scrb": scrb_shares(game)}
