@@ -357,6 +357,18 @@ def test_embedded_masks_give_the_subgame_of_some_players():
     np.testing.assert_array_equal(embedded_masks(range(6)), np.arange(64))
 
 
+@pytest.mark.parametrize("positions", [[1, 2, 4], [0, 5], [3], [], list(range(6))])
+def test_the_subgame_view_is_the_subgame_of_some_players_in_place(positions):
+    """games.game.subgame_view reads the same coalitions as embedded_masks, in the same order, as a
+    view of the batch's own memory (so a maximum over it needs no gathered copy)."""
+    from verkenning.games.game import embedded_masks, subgame_view
+
+    values = np.random.default_rng(3).uniform(size=(4, 1 << 6))
+    view = subgame_view(values, positions)
+    assert view.shape == (4, *([2] * len(positions))) and np.shares_memory(view, values)
+    np.testing.assert_array_equal(view.reshape(4, -1), values[:, embedded_masks(positions)])
+
+
 def test_a_game_file_reads_the_same_in_any_order():
     # mask order takes the quick reading; the reverse, with spaces, the careful one: the same table
     from verkenning.games import io
@@ -555,10 +567,9 @@ def test_subgame_tolerances_are_each_subgames_own_to_the_bit():
     cost[:, 0] = 0.0
     cost[2, 17] = np.nan
     groups = [(0, 2, 5), (1, 3), (0, 1, 2, 3, 4, 5), (4,)]
-    masks = [embedded_masks(list(g)) for g in groups]
-    found = subgame_tolerances(cost, [*masks, None])
-    for group, masks_of, tol in zip(groups, masks, found, strict=False):
-        own = cost[:, masks_of]
+    found = subgame_tolerances(cost, [*groups, None])
+    for group, tol in zip(groups, found, strict=False):
+        own = cost[:, embedded_masks(list(group))]
         np.testing.assert_array_equal(tol, tolerance(own), err_msg=str(group))
         assert tol.shape == (5,)
     np.testing.assert_array_equal(found[-1], tolerance(cost))

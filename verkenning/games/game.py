@@ -28,6 +28,7 @@ __all__ = [
     "Allocation",
     "Game",
     "popcounts",
+    "subgame_view",
     "subset_sums",
     "whole_units",
     "with_and_without",
@@ -81,6 +82,17 @@ def embedded_masks(positions: Sequence[int]) -> np.ndarray:
         half = 1 << j
         np.bitwise_or(index[:half], 1 << position, out=index[half : 2 * half])
     return index
+
+
+def subgame_view(values: np.ndarray, positions: Sequence[int]) -> np.ndarray:
+    """The coalitions of the players at ``positions`` (over the last axis of ``values``, 2^n) as a
+    view, no copy: the array as a cube of one axis per player, at 0 on the others' axes. Its last
+    |positions| axes run over those players' coalitions (in the order of :func:`embedded_masks`, when
+    flattened); a maximum over them is the subgame's, read in place."""
+    n = values.shape[-1].bit_length() - 1
+    inside = set(positions)
+    cube = values.reshape(*values.shape[:-1], *([2] * n))  # axis j of the cube is bit n − 1 − j
+    return cube[(..., *(slice(None) if n - 1 - j in inside else 0 for j in range(n)))]
 
 
 def subset_sums(x: np.ndarray) -> np.ndarray:

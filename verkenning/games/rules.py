@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import GameError
-from .game import Allocation, Game, subset_sums, with_and_without
+from .game import Allocation, Game, subgame_view, subset_sums, with_and_without
 
 __all__ = [
     "CORE_TOL",
@@ -81,11 +81,11 @@ def tolerance(cost: np.ndarray) -> np.ndarray | float:
 
 
 def subgame_tolerances(cost: np.ndarray, subgames) -> list:
-    """:func:`tolerance` of each of ``subgames`` of the game ``cost``: each the masks (into the last
-    axis) of the coalitions of a group of its players (``games.game.embedded_masks``), or ``None`` for
-    the whole game. The game is zero-normalised once: a group's savings against its members alone
-    are the game's own on the group's coalitions, summed in the same order, so each subgame's
-    tolerance is the one its own game gives, to the bit."""
+    """:func:`tolerance` of each of ``subgames`` of the game ``cost``: each the positions of a group
+    of its players (increasing), or ``None`` for the whole game. The game is zero-normalised once: a
+    group's savings against its members alone are the game's own on the group's coalitions, summed
+    in the same order, so each subgame's tolerance is the one its own game gives, to the bit; its
+    maxima are read in place (``games.game.subgame_view``), not gathered."""
     cost = np.asarray(cost, dtype=float)
     if not np.isfinite(cost.sum(axis=-1)).all():  # a coalition not given (NaN) counts as 0
         cost = np.nan_to_num(cost)
@@ -93,10 +93,14 @@ def subgame_tolerances(cost: np.ndarray, subgames) -> list:
     savings = zero_normalised(cost)
     np.abs(savings, out=savings)
     found = []
-    for masks in subgames:
-        saving, own = (savings, cost) if masks is None else (savings[..., masks], cost[..., masks])
-        largest_cost = np.maximum(own.max(axis=-1), -own.min(axis=-1))
-        found.append(CORE_TOL * saving.max(axis=-1) + NOISE * largest_cost)
+    for positions in subgames:
+        if positions is None:
+            saving, own, axes = savings, cost, -1
+        else:
+            saving, own = subgame_view(savings, positions), subgame_view(cost, positions)
+            axes = tuple(range(-len(positions), 0)) if positions else ()
+        largest_cost = np.maximum(own.max(axis=axes), -own.min(axis=axes))
+        found.append(CORE_TOL * saving.max(axis=axes) + NOISE * largest_cost)
     return found
 
 

@@ -54,7 +54,6 @@ import numpy as np
 
 from ..costs import Projection
 from ..games import shapley_shares, tolerance
-from ..games.game import embedded_masks
 from ..games.rules import subgame_tolerances
 
 __all__ = [
@@ -686,10 +685,8 @@ def _tolerances(run: Projection, groups: set[tuple[int, tuple[int, ...]]]) -> di
     for k in sorted({k for k, _ in groups}):
         mine = [group for year, group in groups if year == k]
         union = tuple(sorted(set().union(*mine)))
-        masks = [
-            None if group == union else embedded_masks([union.index(i) for i in group]) for group in mine
-        ]
+        positions = [None if group == union else [union.index(i) for i in group] for group in mine]
         for _, game in run.game_blocks(k, union):
-            for group, tol in zip(mine, subgame_tolerances(game, masks), strict=True):
+            for group, tol in zip(mine, subgame_tolerances(game, positions), strict=True):
                 found[k, group].append(np.asarray(tol, dtype=float).reshape(-1))
     return {key: np.concatenate(parts)[:, None] for key, parts in found.items()}
