@@ -555,10 +555,13 @@ def test_fee_ranges_on_one_lp_agree_with_each_players_own(n, seed):
         )
 
 
-def test_subgame_tolerances_are_each_subgames_own_to_the_bit():
+@pytest.mark.parametrize("cells", [1 << 17, 1 << 7])
+def test_subgame_tolerances_are_each_subgames_own_to_the_bit(monkeypatch, cells):
     """games.rules.subgame_tolerances reads every group's tolerance from one zero-normalisation of
     the whole game; each must be what tolerance() gives on the group's own game (its coalitions'
-    costs taken out of the whole game), on a batch of games and with a coalition not given."""
+    costs taken out of the whole game), on a batch of games and with a coalition not given, whether
+    the batch is read at once or two samples at a time."""
+    import verkenning.games.rules as rules
     from verkenning.games.game import embedded_masks
     from verkenning.games.rules import subgame_tolerances, tolerance
 
@@ -567,10 +570,12 @@ def test_subgame_tolerances_are_each_subgames_own_to_the_bit():
     cost[:, 0] = 0.0
     cost[2, 17] = np.nan
     groups = [(0, 2, 5), (1, 3), (0, 1, 2, 3, 4, 5), (4,)]
+    whole = [tolerance(cost[:, embedded_masks(list(g))]) for g in groups]  # before the blocks
+    at_once = tolerance(cost)
+    monkeypatch.setattr(rules, "TOLERANCE_CELLS", cells)
     found = subgame_tolerances(cost, [*groups, None])
-    for group, tol in zip(groups, found, strict=False):
-        own = cost[:, embedded_masks(list(group))]
-        np.testing.assert_array_equal(tol, tolerance(own), err_msg=str(group))
+    for group, tol, own in zip(groups, found, whole, strict=False):
+        np.testing.assert_array_equal(tol, own, err_msg=str(group))
         assert tol.shape == (5,)
-    np.testing.assert_array_equal(found[-1], tolerance(cost))
+    np.testing.assert_array_equal(found[-1], at_once)
     assert (found[0] > 0).all()

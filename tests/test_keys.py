@@ -209,6 +209,36 @@ def test_rows_generated_as_needed_give_the_key_that_every_row_gives(monkeypatch)
     assert generated.regret_eur == every.regret_eur
 
 
+@pytest.mark.parametrize("cells", [1 << 17, 1 << 8])
+def test_the_rows_slack_is_their_bound_less_what_the_members_pay_in_them(monkeypatch, cells):
+    """Rows.slack reads what a row adds up from subset sums of the payments; by the rows' definition
+    it is H − x Bᵀ (B: which members each row adds up). holds and violated, judged block by block of
+    samples, must say what that product says of every sample and row."""
+    import verkenning.optimise.keys as keys
+    from verkenning.explore.vector import sampled
+
+    monkeypatch.setattr(keys, "SLACK_CELLS", cells)  # one block, or blocks of a few samples
+    run = sampled(load_scenario(ROOT / "scenarios" / "groeipad.yaml"), 60, seed=4)
+    k = run.years.index(max(p.joins for p in run.model.scenario.partners if p.joins) + 2)
+    rows = keys.win_win_rows(run, k)
+    assert rows.complete
+    # today's key in some samples, the Shapley value in the others (in the core of most)
+    today = keys.linear_shares(run, k, family(run, k)).today
+    shapley = keys.shapley_shares(rows.values)
+    shares = np.where(np.arange(len(today))[:, None] % 2 == 0, today, shapley)
+    direct = rows.H - shares @ rows.B.T
+    np.testing.assert_allclose(rows.slack(shares), direct, rtol=0, atol=1e-6)
+    holds = (direct >= 0).all(axis=1)
+    assert 0 < holds.sum() < len(holds), "some samples hold every row and some do not"
+    np.testing.assert_array_equal(rows.holds(shares), holds)
+    active = rows.first()[:5]
+    inside = (direct[:, active] >= 0).all(axis=1)
+    broken = inside & (direct.min(axis=1) < 0)
+    expected = np.unique(direct[broken].argmin(axis=1))
+    assert expected.size and not np.isin(expected, active).any()
+    np.testing.assert_array_equal(rows.violated(shares, active), expected)
+
+
 def test_orders_of_entry_on_one_path_agree_with_a_path_per_order():
     """entry_orders judges every order on one sampled path with that order's membership; each order
     sampled and judged as a scenario of its own must give the same shares of samples."""

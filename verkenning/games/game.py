@@ -95,15 +95,16 @@ def subgame_view(values: np.ndarray, positions: Sequence[int]) -> np.ndarray:
     return cube[(..., *(slice(None) if n - 1 - j in inside else 0 for j in range(n)))]
 
 
-def subset_sums(x: np.ndarray) -> np.ndarray:
+def subset_sums(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """x(S) = Σ_{i∈S} x_i for every coalition S, indexed by mask (2^n writes, no Python loop over S).
 
-    ``x`` holds the players on its last axis; leading axes (a batch of samples) are kept. Doubling:
-    the masks with highest bit i are those below 2^i plus player i, so each entry is written once.
+    ``x`` holds the players on its last axis; leading axes (a batch of samples) are kept (``out``: an
+    array of that shape to write into). Doubling: the masks with highest bit i are those below 2^i
+    plus player i, so each entry is written once.
     """
     x = np.asarray(x, dtype=float)
     lead, n = x.shape[:-1], x.shape[-1]
-    sums = np.empty((*lead, 1 << n))
+    sums = np.empty((*lead, 1 << n)) if out is None else out
     sums[..., 0] = 0.0
     for player in range(n):
         half = 1 << player

@@ -56,6 +56,9 @@ CORE_TOL = 1e-7
 the game's largest saving (the zero-normalised game, the scale the LPs solve on), not its largest cost."""
 NOISE = 1024 * np.finfo(float).eps
 """Relative float noise of sums over many coalitions (times max |c|): the floor of the tolerance."""
+TOLERANCE_CELLS = 1 << 17
+"""A batch's tolerances are read this many coalition values at a time (1 MiB: the savings stay in the
+cache, and a sweep's batch never needs a second copy of its games)."""
 PAIRS_MAX_PLAYERS = 14
 LOCAL_MAX_PLAYERS = 20
 
@@ -87,6 +90,10 @@ def subgame_tolerances(cost: np.ndarray, subgames) -> list:
     in the same order, so each subgame's tolerance is the one its own game gives, to the bit; its
     maxima are read in place (``games.game.subgame_view``), not gathered."""
     cost = np.asarray(cost, dtype=float)
+    if cost.ndim == 2 and cost.size > TOLERANCE_CELLS:  # a batch: each sample's maxima are its own
+        size = max(1, TOLERANCE_CELLS // cost.shape[1])
+        parts = [subgame_tolerances(cost[s : s + size], subgames) for s in range(0, len(cost), size)]
+        return [np.concatenate(found) for found in zip(*parts, strict=True)]
     if not np.isfinite(cost.sum(axis=-1)).all():  # a coalition not given (NaN) counts as 0
         cost = np.nan_to_num(cost)
     # the same maxima, read without the copies: a sweep's games are most of a sweep's memory

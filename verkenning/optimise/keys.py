@@ -54,6 +54,7 @@ import numpy as np
 
 from ..costs import Projection
 from ..games import shapley_shares, tolerance
+from ..games.game import subset_sums
 from ..games.rules import subgame_tolerances
 
 __all__ = [
@@ -73,6 +74,8 @@ __all__ = [
 
 GRID = 20
 """Weights are multiples of 1/20: 5 percentage points."""
+SLACK_CELLS = 1 << 17
+"""Rows × samples whose slack is judged at once (1 MiB of floats: it stays in the cache)."""
 MAX_DRIVERS = 3
 MAX_ROUNDS = 10
 ENUMERATE_LIMIT = 4096
@@ -345,6 +348,9 @@ class Rows:
     limit: np.ndarray
     """n × members: the most each may pay the cooperation and be no worse off (its status quo, or
     alone for an entrant, less the year's one-offs), without the tolerance."""
+    complete: bool = False
+    """Whether the rows are all of them in their own order (the groups by mask 1 … 2^m − 2, then the
+    status quo of each member): then what a row adds up is a subset sum, not a product with B."""
 
     def name(self, r: int) -> tuple[str, tuple[int, ...]]:
         """Row r of the whole set as ``("core", members)`` (the groups by mask) or ``("status_quo",
@@ -354,9 +360,31 @@ class Rows:
             return "core", tuple(self.members[i] for i in range(m) if (r + 1) >> i & 1)
         return "status_quo", (self.members[r - core],)
 
+    def slack(self, shares: np.ndarray, samples: slice = slice(None)) -> np.ndarray:
+        """n × R: each row's bound less what payments ``shares`` (n × members, of the ``samples``)
+        add up to in it (< 0: the row is broken)."""
+        if not self.complete:
+            return self.H[samples] - shares @ self.B.T
+        m = len(self.members)
+        # one array: the subset sums x(S) of masks 0 … 2^m − 1, then x over the status quo rows, so
+        # that from column 1 on it is the rows in order (the grand coalition's sum is overwritten)
+        paid = np.empty((len(shares), len(self.B) + 1))
+        subset_sums(shares, out=paid[:, : 1 << m])
+        paid[:, (1 << m) - 1 :] = shares
+        slack = paid[:, 1:]
+        np.subtract(self.H[samples], slack, out=slack)
+        return slack
+
+    def _slack_blocks(self, shares: np.ndarray):
+        """(samples, slack) over blocks of samples whose slack stays in the cache."""
+        size = max(1, SLACK_CELLS // len(self.B))
+        for start in range(0, len(shares), size):
+            samples = slice(start, start + size)
+            yield samples, self.slack(shares[samples], samples)
+
     def holds(self, shares: np.ndarray) -> np.ndarray:
         """Per sample: whether payments ``shares`` (n × members) hold every row."""
-        return (shares @ self.B.T <= self.H).all(axis=1)
+        return np.concatenate([(slack >= 0).all(axis=1) for _, slack in self._slack_blocks(shares)])
 
     def subset(self, index: np.ndarray) -> Rows:
         """The same conditions cut to the rows ``index``."""
@@ -375,11 +403,13 @@ class Rows:
     def violated(self, shares: np.ndarray, active: np.ndarray) -> np.ndarray:
         """The rows outside ``active`` that payments ``shares`` break in a sample where they hold every
         row of ``active``: the most broken row of each such sample."""
-        slack = self.H - shares @ self.B.T
-        inside = np.zeros(slack.shape[1], dtype=bool)
-        inside[active] = True
-        open_samples = (slack[:, inside] >= 0).all(axis=1) & (slack[:, ~inside] < 0).any(axis=1)
-        return np.unique(np.argmin(slack[open_samples], axis=1))
+        found = []
+        for _, slack in self._slack_blocks(shares):
+            # where every active row holds, the most broken row (if any is) is not an active one
+            worst = np.argmin(slack, axis=1)
+            broken = slack[np.arange(len(slack)), worst] < 0
+            found.append(worst[broken & (slack[:, active] >= 0).all(axis=1)])
+        return np.unique(np.concatenate(found))
 
 
 def win_win_rows(run: Projection, k: int, members: tuple[int, ...] | None = None) -> Rows:
@@ -404,10 +434,16 @@ def _rows(run: Projection, k: int, members: tuple[int, ...]) -> Rows:
     bound = np.where(incumbent, run.status_quo["key"][:, rows, k], run.standalone[:, rows, k])
     B = np.concatenate([bits, np.eye(m)])
     H = np.empty((len(values), len(B)))  # one sample's rows together, as the entry terms read them
-    H[:, : len(masks)] = values[:, masks]
-    H[:, len(masks) :] = bound - extra
-    H += tol[:, None]
-    return Rows(members, B, H, values, bound - extra)
+    np.add(values[:, 1:-1], tol[:, None], out=H[:, : len(masks)])  # the groups are masks 1 … 2^m − 2
+    np.add(bound - extra, tol[:, None], out=H[:, len(masks) :])
+    return Rows(members, B, H, values, bound - extra, complete=True)
+
+
+def _column_medians(a: np.ndarray) -> np.ndarray:
+    """np.median(a, axis=0), read a block of columns at a time: each block's copy stays in the cache
+    (one copy of a 2^16-row slack was 1.6 s of fresh memory), and each column's median is its own."""
+    size = max(1, SLACK_CELLS // max(len(a), 1))
+    return np.concatenate([np.median(a[:, c : c + size], axis=0) for c in range(0, a.shape[1], size)])
 
 
 def _conditions(rows: Rows, terms: LinearShares) -> tuple[np.ndarray, np.ndarray]:
@@ -585,10 +621,10 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
             break
         active = np.union1d(active, missing)
     shares, x0 = terms.shares(weights), terms.today
-    slack = rows.H - shares @ rows.B.T
+    slack = rows.slack(shares)
     partners = run.model.partners
     binding = []
-    order = np.lexsort((np.median(slack, axis=0), -(slack < 0).mean(axis=0)))
+    order = np.lexsort((_column_medians(slack), -(slack < 0).mean(axis=0)))
     for r in order[:3]:
         kind, who = rows.name(int(r))
         binding.append(
