@@ -364,15 +364,20 @@ def test_scenario_strings_are_escaped(tmp_path, write):
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; Borne" in html
 
 
-def test_a_failed_run_keeps_its_notebook_and_leaves_earlier_runs_alone(tmp_path, monkeypatch, runs):
-    out = tmp_path / "out"
-    good = run_study([SCENARIOS / "borne.yaml"], "toetreding", out, samples=200)
+def _with_a_cell(tmp_path, monkeypatch, code: str) -> None:
+    """Runs use a copy of the report notebook with ``code`` as its fourth cell."""
     broken = tmp_path / "notebooks"
     broken.mkdir()
     notebook = nbformat.read(ROOT / "notebooks" / "toetreding.ipynb", as_version=4)
-    notebook.cells.insert(3, nbformat.v4.new_code_cell("report.no_such_section()"))
+    notebook.cells.insert(3, nbformat.v4.new_code_cell(code))
     nbformat.write(notebook, broken / "toetreding.ipynb")
     monkeypatch.setattr(run_module, "notebook_path", lambda name: broken / f"{name}.ipynb")
+
+
+def test_a_failed_run_keeps_its_notebook_and_leaves_earlier_runs_alone(tmp_path, monkeypatch, runs):
+    out = tmp_path / "out"
+    good = run_study([SCENARIOS / "borne.yaml"], "toetreding", out, samples=200)
+    _with_a_cell(tmp_path, monkeypatch, "report.no_such_section()")
     with pytest.raises(RunError, match=r"cel \d+: AttributeError.*no_such_section") as failure:
         run_study([SCENARIOS / "borne.yaml"], "toetreding", out, samples=200)
     assert ".mislukt/report.ipynb" in str(failure.value)
@@ -385,12 +390,7 @@ def test_a_failed_run_keeps_its_notebook_and_leaves_earlier_runs_alone(tmp_path,
 def test_a_kernel_that_dies_leaves_the_cells_it_ran_in_the_failed_notebook(tmp_path, monkeypatch):
     """The executed notebook is written once, when execution ends (run._engine): also when the kernel
     dies, so the failed run's notebook has what the cells before it showed."""
-    broken = tmp_path / "notebooks"
-    broken.mkdir()
-    notebook = nbformat.read(ROOT / "notebooks" / "toetreding.ipynb", as_version=4)
-    notebook.cells.insert(3, nbformat.v4.new_code_cell("import os\nos._exit(3)"))
-    nbformat.write(notebook, broken / "toetreding.ipynb")
-    monkeypatch.setattr(run_module, "notebook_path", lambda name: broken / f"{name}.ipynb")
+    _with_a_cell(tmp_path, monkeypatch, "import os\nos._exit(3)")
     with pytest.raises(RunError, match="mislukt"):
         run_study([SCENARIOS / "borne.yaml"], "toetreding", tmp_path / "out", samples=200)
     failed = nbformat.read(next((tmp_path / "out" / "borne").glob("*.mislukt")) / "report.ipynb", 4)
