@@ -555,12 +555,13 @@ def test_fee_ranges_on_one_lp_agree_with_each_players_own(n, seed):
         )
 
 
-@pytest.mark.parametrize("cells", [1 << 17, 1 << 7])
+@pytest.mark.parametrize("cells", [1 << 17, 1 << 7, 1 << 5])
 def test_subgame_tolerances_are_each_subgames_own_to_the_bit(monkeypatch, cells):
     """games.rules.subgame_tolerances reads every group's tolerance from one zero-normalisation of
     the whole game; each must be what tolerance() gives on the group's own game (its coalitions'
     costs taken out of the whole game), on a batch of games and with a coalition not given, whether
-    the batch is read at once or two samples at a time."""
+    the batch is read at once, two samples at a time, or one sample at a time because one sample's
+    game is larger than a block (as at 20 members)."""
     import verkenning.games.rules as rules
     from verkenning.games.game import embedded_masks
     from verkenning.games.rules import subgame_tolerances, tolerance

@@ -90,8 +90,8 @@ def subgame_tolerances(cost: np.ndarray, subgames) -> list:
     in the same order, so each subgame's tolerance is the one its own game gives, to the bit; its
     maxima are read in place (``games.game.subgame_view``), not gathered."""
     cost = np.asarray(cost, dtype=float)
-    if cost.ndim == 2 and cost.size > TOLERANCE_CELLS:  # a batch: each sample's maxima are its own
-        size = max(1, TOLERANCE_CELLS // cost.shape[1])
+    size = max(1, TOLERANCE_CELLS // cost.shape[-1])
+    if cost.ndim == 2 and len(cost) > size:  # a batch: each sample's maxima are its own
         parts = [subgame_tolerances(cost[s : s + size], subgames) for s in range(0, len(cost), size)]
         return [np.concatenate(found) for found in zip(*parts, strict=True)]
     if not np.isfinite(cost.sum(axis=-1)).all():  # a coalition not given (NaN) counts as 0
