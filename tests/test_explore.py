@@ -139,7 +139,9 @@ def test_without_scipys_table_of_direction_numbers_the_sobol_design_is_scipys_ow
         points = sampling.sobol_sequence(5, 64, np.random.default_rng(3))
     finally:
         sampling._direction_numbers.cache_clear()
-    np.testing.assert_array_equal(points, qmc.Sobol(d=5, scramble=True, rng=np.random.default_rng(3)).random(64))
+    np.testing.assert_array_equal(
+        points, qmc.Sobol(d=5, scramble=True, rng=np.random.default_rng(3)).random(64)
+    )
 
 
 def test_a_sweep_and_its_sobol_design_leave_scipy_stats_unimported():

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..costs import CostModel, Exact, Projection, cost_model, project, reference_year, with_draws
-from ..costs.paths import BLOCK_CELLS
 from ..costs.allocation import SIMPLE_KEYS
+from ..costs.paths import BLOCK_CELLS
 from ..fourk import below, coverage, needed, team_fte, worse_off
 from ..games import in_core, scrb_shares, shapley_shares, tolerance
 from ..scenario import Scenario
