@@ -59,6 +59,7 @@ from functools import cached_property
 import numpy as np
 
 from ..games import Game
+from ..games.game import CACHE_CELLS
 from ..scenario import Scenario
 from .allocation import GAME_RULES, SIMPLE_KEYS, Cents, Exact, Money, TraceLine, Year
 from .lines import ENTRY_LINES, FRICTION, TRANSITION, VAT_RATE, entry_costs, retained, vat_share
@@ -81,8 +82,8 @@ __all__ = [
 
 GAME_CELLS = 1 << 23
 """The most coalition values a year's game is kept for (64 MiB of floats): :meth:`Projection.game_blocks`."""
-BLOCK_CELLS = 1 << 17
-"""Coalition values the cost formula works on at once (1 MiB of floats), see :func:`_game_values`.
+BLOCK_CELLS = CACHE_CELLS
+"""Coalition values the cost formula works on at once (2^17: 1 MiB of floats), see :func:`_game_values`.
 Measured on the benchmark's growth paths: the games of every year took 1.5–1.8 s at 12 members and
 17 s at 16 in one piece, 0.6 s and 10.5 s in blocks of 2^17; 2^16 and 2^19 were slower."""
 METHODS = ("key", *SIMPLE_KEYS, *GAME_RULES)

@@ -24,6 +24,7 @@ import numpy as np
 from ..errors import GameError
 
 __all__ = [
+    "CACHE_CELLS",
     "EXACT_MAX_PLAYERS",
     "Allocation",
     "Game",
@@ -34,6 +35,9 @@ __all__ = [
     "with_and_without",
 ]
 
+CACHE_CELLS = 1 << 17
+"""Floats a batch's passes over coalitions read at once (1 MiB: a block that stays in a core's L2
+cache while each pass reads it); each module's own block size starts from it."""
 EXACT_MAX_PLAYERS = 25
 """Largest game stored as a full array (2^25 floats = 256 MiB); larger games are sampled."""
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import GameError
-from .game import Allocation, Game, subgame_view, subset_sums, with_and_without
+from .game import CACHE_CELLS, Allocation, Game, subgame_view, subset_sums, with_and_without
 
 __all__ = [
     "CORE_TOL",
@@ -56,9 +56,9 @@ CORE_TOL = 1e-7
 the game's largest saving (the zero-normalised game, the scale the LPs solve on), not its largest cost."""
 NOISE = 1024 * np.finfo(float).eps
 """Relative float noise of sums over many coalitions (times max |c|): the floor of the tolerance."""
-TOLERANCE_CELLS = 1 << 17
-"""A batch's tolerances are read this many coalition values at a time (1 MiB: the savings stay in the
-cache, and a sweep's batch never needs a second copy of its games)."""
+TOLERANCE_CELLS = CACHE_CELLS
+"""A batch's tolerances are read this many coalition values at a time (the savings stay in the cache,
+and a sweep's batch never needs a second copy of its games)."""
 PAIRS_MAX_PLAYERS = 14
 LOCAL_MAX_PLAYERS = 20
 

@@ -54,7 +54,7 @@ import numpy as np
 
 from ..costs import Projection
 from ..games import shapley_shares, tolerance
-from ..games.game import subset_sums
+from ..games.game import CACHE_CELLS, subset_sums
 from ..games.rules import subgame_tolerances
 
 __all__ = [
@@ -74,8 +74,8 @@ __all__ = [
 
 GRID = 20
 """Weights are multiples of 1/20: 5 percentage points."""
-SLACK_CELLS = 1 << 17
-"""Rows × samples whose slack is judged at once (1 MiB of floats: it stays in the cache)."""
+SLACK_CELLS = CACHE_CELLS
+"""Rows × samples whose slack is judged at once (it stays in the cache)."""
 MAX_DRIVERS = 3
 MAX_ROUNDS = 10
 ENUMERATE_LIMIT = 4096
