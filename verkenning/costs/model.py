@@ -161,10 +161,7 @@ class CostModel:
 
     def coordination_cost(self, members: np.ndarray) -> np.ndarray:
         """n × C: k · (|S| − 1) for coalitions of two or more, 0 otherwise."""
-        return self.coordination_cost_by_size(np.atleast_2d(members).sum(axis=1))
-
-    def coordination_cost_by_size(self, size: np.ndarray) -> np.ndarray:
-        """n × C: k · (|S| − 1) for coalitions of ``size`` members (0 for one or none)."""
+        size = np.atleast_2d(members).sum(axis=1)
         k = self.inputs.parameter("coordination_annual_cost_eur_per_organisation")
         return k[:, None] * np.maximum(size.astype(float) - 1, 0)
 

@@ -30,7 +30,7 @@ import numpy as np
 from ..costs import CostResult, Projection, integral_rates, year_game
 from ..errors import GameError, VerkenningError
 from ..games import Game, fee_ranges, nucleolus, prenucleolus, shapley
-from ..games.game import embedded_masks, subset_sums
+from ..games.game import CACHE_CELLS, embedded_masks, subset_sums
 from ..scenario.schema import PRINCIPLES
 from .keys import win_win_rows
 
@@ -152,7 +152,7 @@ class EntryTerms:
         return {p: float(a[i] + b[i] * y) for i, p in enumerate(self.members)}
 
 
-CELLS = 1 << 17
+CELLS = CACHE_CELLS
 """Samples × coalitions of one block of the intervals: 1 MiB per float64 temporary (the generic
 path's blocks of 2^22 cells made the entry terms 1.6 times slower at 12 members; 2^15 was slower
 again, measured on the benchmark's growth paths)."""
@@ -182,6 +182,7 @@ def _linear(run: Projection, k: int, e: int):
         direct &= (x[:, others] >= SHARE_FLOOR * pool).all(axis=1)
     size = max(1, CELLS >> max(0, len(members) - 1))
     B = rows.B[:core]
+    groups = _group_rows(len(members), i)
     for start in range(0, len(x) if core else 0, size):
         block = slice(start, start + size)
         if direct[block].all():  # the usual case: as a slice, H's rows are read in place
@@ -190,7 +191,7 @@ def _linear(run: Projection, k: int, e: int):
             parts = [(np.flatnonzero(direct[block] == fast) + start, fast) for fast in (True, False)]
         for s, fast in parts:
             if fast:
-                low, high = _group_bounds(x[s], pool[s], rows.H[s], i)
+                low, high = _group_bounds(x[s], pool[s], rows.H[s], i, groups)
             else:  # some other member pays (almost) nothing: the rows one by one
                 c = delta[s] @ B.T
                 low, high = _intervals(x[s] @ B.T - x[s, i : i + 1] * c, c, rows.H[s, :core])
@@ -199,7 +200,17 @@ def _linear(run: Projection, k: int, e: int):
     return rows, lo, hi, gain0, -delta
 
 
-def _group_bounds(x: np.ndarray, pool: np.ndarray, H: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarray]:
+def _group_rows(m: int, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """For the nonempty groups T of the others of member i (by mask among them): the row of T and the
+    row of the others outside T plus i (rows are masks 1 … 2^m − 2), as :func:`_group_bounds` reads them."""
+    masks = embedded_masks([p for p in range(m) if p != i])
+    full = len(masks) - 1
+    return masks[1:] - 1, (masks[full - np.arange(1, full + 1)] | (1 << i)) - 1
+
+
+def _group_bounds(
+    x: np.ndarray, pool: np.ndarray, H: np.ndarray, i: int, groups: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
     """The interval of y that the groups' rows of ``H`` allow, for samples whose other members each pay a
     positive share of the pool (so no row is flat and each row's sign is known).
 
@@ -208,15 +219,10 @@ def _group_bounds(x: np.ndarray, pool: np.ndarray, H: np.ndarray, i: int) -> tup
     y ≥ P·f − H_T / σ(T); a group T + e has c = 1 − σ(T) = σ(T̄) and the same a, an upper bound
     y ≤ P·f + (H_(T+e) − P·f) / σ(T̄), T̄ the others outside T. Both halves divide by σ over the
     nonempty groups of others: one table of 2^(m−1) subset sums per sample instead of two products
-    with the 2^m × m row matrix."""
-    m = x.shape[1]
-    others = [p for p in range(m) if p != i]
-    share = x[:, others] / pool
-    sigma = subset_sums(share)[:, 1:]  # the nonempty groups of others, by mask
-    masks = embedded_masks(others)
-    without = masks[1:] - 1  # row of group T (rows are masks 1 … 2^m − 2)
-    full = len(masks) - 1
-    within = (masks[full - np.arange(1, full + 1)] | (1 << i)) - 1  # row of the complement of T, plus e
+    with the 2^m × m row matrix (``groups``: the rows of each T and T̄ + e, :func:`_group_rows`)."""
+    others = [p for p in range(x.shape[1]) if p != i]
+    sigma = subset_sums(x[:, others] / pool)[:, 1:]  # the nonempty groups of others, by mask
+    without, within = groups
     pf = pool[:, 0] + x[:, i]
     lo = pf - np.divide(np.take(H, without, axis=1), sigma).min(axis=1)
     upper = np.take(H, within, axis=1)
