@@ -516,28 +516,33 @@ def test_nearest_core_allocation_by_hand_and_by_brute_force():
     assert nearest_core(empty, shares) is None
 
 
-def test_the_blocked_shapley_pass_agrees_with_the_marginal_formula(monkeypatch):
-    """The exact Shapley value of a 14-player game read in blocks of 16, 1,024 and all coalitions,
-    against φ_i = Σ_{S∌i} |S|!(n−|S|−1)!/n! (v(S∪i) − v(S)) written out (Shapley 1953)."""
+@pytest.mark.parametrize("cells", [1 << 17, 1 << 5])
+def test_the_blocked_shapley_pass_agrees_with_the_marginal_formula(monkeypatch, cells):
+    """The exact Shapley values of three 14-player games at once (one with v(∅) ≠ 0), read in
+    blocks of 16, 1,024 and all coalitions, several games or one per batch, against
+    φ_i = Σ_{S∌i} |S|!(n−|S|−1)!/n! (v(S∪i) − v(S)) written out for each game (Shapley 1953)."""
     import sys
     from math import factorial
 
+    from verkenning.games import shapley_shares
+
     shapley_module = sys.modules["verkenning.games.shapley"]
+    monkeypatch.setattr(shapley_module, "CACHE_CELLS", cells)
     n = 14
-    values = np.random.default_rng(5).uniform(-50, 100, 1 << n)
-    values[0] = 0.0
+    games = np.random.default_rng(5).uniform(-50, 100, (3, 1 << n))
+    games[:2, 0] = 0.0
     masks = np.arange(1 << n)
     size = np.array([bin(m).count("1") for m in masks])
     weight = np.array([factorial(s) * factorial(n - s - 1) / factorial(n) for s in range(n)])
-    expected = np.zeros(n)
+    expected = np.zeros((3, n))
     for i in range(n):
         without = masks[(masks >> i & 1) == 0]
-        expected[i] = (weight[size[without]] * (values[without | 1 << i] - values[without])).sum()
+        expected[:, i] = (weight[size[without]] * (games[:, without | 1 << i] - games[:, without])).sum(1)
     for bits in (4, 10, 16):
         monkeypatch.setattr(shapley_module, "BLOCK_BITS", bits)
-        np.testing.assert_allclose(
-            shapley(Game(tuple(f"p{i}" for i in range(n)), values)).shares, expected, rtol=1e-12, atol=1e-9
-        )
+        one = shapley(Game(tuple(f"p{i}" for i in range(n)), games[0])).shares
+        np.testing.assert_allclose(one, expected[0], rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(shapley_shares(games), expected, rtol=1e-12, atol=1e-9)
 
 
 @quick

@@ -1,9 +1,10 @@
 """The Shapley value, exact (vectorised over bitmasks) and sampled (seeded, with standard errors).
 
 Exact: φ_i = Σ_{S ∌ i} w(|S|) (v(S ∪ i) − v(S)), with w(s) = s!(n−s−1)!/n!. Regrouped by
-coalition, φ_i = Σ_{S ∋ i} (w(|S|−1) + w(|S|)) v(S) − Σ_S w(|S|) v(S) (with w(n) = 0), so two
-weighted copies of the value array are made once, and the sums over S ∋ i for every i come from
-folding the array in half n times: about 4·2^n operations, read in cache-sized blocks. Up to
+coalition, φ_i = Σ_{S ∋ i} (w(|S|−1) + w(|S|)) v(S) − Σ_S w(|S|) v(S) (with w(n) = 0). The
+first sums come from one weighted pass over the game in cache-sized blocks and a fold of two small
+arrays (the sums over S ∋ i of an array of 2^m are it folded in half m times); the last sum, the
+same for every i, follows from efficiency. About 2·2^n operations, one read of the game. Up to
 12 players the same weights form one cached n × 2^n matrix and φ is a single product. We use this
 form rather than the Harsanyi dividends (the Möbius transform) because the transform's alternating
 sums amplify rounding by up to 2^n, which at n = 24 and costs of 10^9 euro would reach whole euros;
@@ -23,7 +24,7 @@ from math import lgamma
 import numpy as np
 
 from ..errors import GameError
-from .game import Allocation, Game, popcounts
+from .game import CACHE_CELLS, Allocation, Game, popcounts
 
 __all__ = ["shapley", "shapley_sampled", "shapley_shares"]
 
@@ -63,45 +64,71 @@ def shapley_shares(values: np.ndarray) -> np.ndarray:
     n = values.shape[-1].bit_length() - 1
     if n <= SMALL_PLAYERS:
         return values @ _small_operator(n).T
-    if values.ndim > 1:
-        rows = values.reshape(-1, values.shape[-1])
-        return np.stack([_folded(row, n) for row in rows]).reshape(*values.shape[:-1], n)
-    return _folded(values, n)
+    games = values.reshape(-1, values.shape[-1])
+    return _folded(games, n).reshape(*values.shape[:-1], n)
 
 
-def _folded(values: np.ndarray, n: int) -> np.ndarray:
-    """The Shapley value of one large game by folding (see the module docstring), one cache-sized
-    block of ``2^BLOCK_BITS`` coalitions at a time: a block shares its high bits, so its sizes are
-    the low bits' counts plus one number, its weights come from ``BLOCK_BITS`` + 1 small tables, and
-    it adds to φ_i for each of its high bits whole and folds for its low ones. One pass over the
-    game, and memory of a few blocks instead of three arrays of 2^n."""
+@lru_cache(maxsize=4)
+def _block_weights(n: int, b: int) -> np.ndarray:
+    """The weights w(|S|−1) + w(|S|) of a block of 2^b coalitions whose high bits count p members,
+    as row p of a table (p = 0..n−b): a block's sizes are its low bits' counts plus p."""
     weight = _weights(n)
-    member = np.concatenate([[0.0], weight])  # by |S|: w(|S|−1) for S as it contains i (0 for ∅)
-    outsider = np.append(weight, 0.0)  # by |S|: w(|S|) for S without i (0 for N)
+    combined = np.concatenate([[0.0], weight]) + np.append(weight, 0.0)  # w(n) = 0, w(−1) = 0
+    counts = popcounts(b)
+    table = np.empty((n - b + 1, 1 << b))
+    for p, row in enumerate(table):
+        row[:] = combined[p:][counts]  # indexed by the uint8 counts themselves: no wider copy
+    table.setflags(write=False)
+    return table
+
+
+def _folded(games: np.ndarray, n: int) -> np.ndarray:
+    """The Shapley values of large games (rows of 2^n), read a block of ``2^BLOCK_BITS``
+    coalitions at a time (see the module docstring).
+
+    The games are matrices of blocks (one row per pattern of high bits). A block's weighted sum
+    is one dot product with its row of :func:`_block_weights` and adds to φ_i for each of its
+    high bits; the sums over S ∋ i of the low bits are linear, so the blocks are first added per
+    count of high bits, weighted once, and folded once. Σ_S w(|S|) v(S) then follows from
+    efficiency, Σ_i φ_i = v(N) − v(∅): one pass over the games, with memory of a few blocks."""
     b = min(n, BLOCK_BITS)
-    low = popcounts(b)
-    # per count p of high bits: the block's weights, member + outsider and outsider alone
-    combined = [np.take(member + outsider, low + p) for p in range(n - b + 1)]
-    outside = [np.take(outsider, low + p) for p in range(n - b + 1)]
-    shares = np.zeros(n)
-    outsiders = 0.0
-    folded = np.empty(1 << b)
-    for high in range(1 << (n - b)):
-        block = values[high << b : (high + 1) << b]
-        p = high.bit_count()
-        np.multiply(combined[p], block, out=folded)
-        outsiders += float(outside[p] @ block)
-        for player in range(b - 1, -1, -1):  # the sums over S ∋ i within the block, top bit first
-            half = 1 << player
-            upper = folded[half : 2 * half]
-            shares[player] += upper.sum()
-            folded[:half] += upper
-        total = float(folded[0])  # the fold has added the whole block into its first entry
-        for player in range(n - b):
-            if high >> player & 1:
-                shares[b + player] += total
-    shares -= outsiders
-    return shares
+    high_bits = n - b
+    table = _block_weights(n, b)
+    counts = popcounts(high_bits).tolist()
+    batch = max(1, CACHE_CELLS // table.size)  # games read together: their sums fit a block
+    shares = np.empty((len(games), n))
+    for start in range(0, len(games), batch):
+        blocks = games[start : start + batch].reshape(-1, 1 << high_bits, 1 << b)
+        part = shares[start : start + batch]
+        if high_bits == 0:  # one block per game
+            part[:] = _sums_over_members(blocks[:, 0] * table[0], b)
+            continue
+        by_count = np.zeros((len(blocks), high_bits + 1, 1 << b))
+        weighted = np.empty((len(blocks), 1 << high_bits))
+        for high, p in enumerate(counts):
+            block = blocks[:, high]
+            weighted[:, high] = block @ table[p]
+            by_count[:, p] += block
+        by_count *= table
+        low = by_count[:, 0]
+        for p in range(1, high_bits + 1):
+            low += by_count[:, p]
+        part[:, :b] = _sums_over_members(low, b)
+        part[:, b:] = _sums_over_members(weighted, high_bits)
+    outsiders = (shares.sum(axis=1) - games[:, -1] + games[:, 0]) / n  # Σ_S w(|S|) v(S)
+    return shares - outsiders[:, None]
+
+
+def _sums_over_members(values: np.ndarray, m: int) -> np.ndarray:
+    """Σ_{S ∋ i} values[S] for each of m players, over the last axis (2^m; overwritten): the
+    array folded in half m times, top bit first."""
+    sums = np.empty((len(values), m))
+    for player in range(m - 1, -1, -1):
+        half = 1 << player
+        upper = values[:, half : 2 * half]
+        sums[:, player] = upper.sum(axis=1)
+        values[:, :half] += upper
+    return sums
 
 
 def shapley_sampled(
