@@ -130,6 +130,17 @@ class CostModel:
         """n × partners × services: each partner's weight in the key of each service it takes."""
         return self.quantity(self.keys) * self.takes
 
+    def take(self, rows: slice) -> CostModel:
+        """The same model for the samples ``rows``; what this one has computed of its figures
+        (volumes, cost curves, key weights: each sample's own) is sliced, not computed again."""
+        block = replace(self, inputs=self.inputs.take(rows))
+        for name in ("volume", "key_weights"):
+            if name in self.__dict__:
+                block.__dict__[name] = self.__dict__[name][rows]
+        if "cost_curve" in self.__dict__:
+            block.__dict__["cost_curve"] = tuple(part[rows] for part in self.cost_curve)
+        return block
+
     def with_takes(self, takes: np.ndarray) -> CostModel:
         """The same figures with other services taken (the status quo's)."""
         return replace(self, takes=takes)
@@ -225,7 +236,7 @@ class CostModel:
         cost = subset_sums(weight)
         cost -= k
         takers = (self.takes[chosen] * (1 << np.arange(m))[:, None]).sum(axis=0)  # S: who takes s, a mask
-        masks = np.arange(1 << m)
+        masks, everyone = np.arange(1 << m), (1 << m) - 1
         # n × 2^m arrays are updated in place (a fresh one per operation was a third of the time, most
         # of it the memory's first touch); the operations and their order are those of the formula
         for mask in np.unique(takers[takers > 0]):
@@ -236,7 +247,8 @@ class CostModel:
                 alike = [s for s in curved if self.drivers[s] == driver]
                 e = x.exponent[:, alike]
                 if driver == "organisations":  # V(S) = |S ∩ takers|: m + 1 values, powers of those
-                    pooled, count = np.arange(m + 1, dtype=float)[None, :], popcounts(m)[masks & mask]
+                    count = popcounts(m) if mask == everyone else popcounts(m)[masks & mask]
+                    pooled = np.arange(m + 1, dtype=float)[None, :]
                 else:  # the same takers and driver: one volume
                     pooled, count = subset_sums(volume[:, :, alike[0]]), None
                 if (e == e[:, :1]).all():  # one exponent (a sweep draws one for all): one power
@@ -255,7 +267,10 @@ class CostModel:
                     shared = curve
                 else:
                     shared += curve
-            np.add(cost, shared, out=cost, where=(masks & mask) != 0)
+            if mask == everyone:  # every coalition but ∅, which is set below
+                cost += shared
+            else:
+                np.add(cost, shared, out=cost, where=(masks & mask) != 0)
         alone = self.standalone(volume_factor) if standalone is None else standalone
         cost[:, 1 << np.arange(m)] = alone[:, chosen]
         cost[:, 0] = 0.0

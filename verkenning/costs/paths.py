@@ -53,7 +53,7 @@ beside it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -199,8 +199,7 @@ class Projection:
         size = max(1, (GAME_CELLS if cells is None else cells) >> len(members))
         for start in range(0, n, size):
             rows = slice(start, min(start + size, n))
-            model = replace(self.model, inputs=self.model.inputs.take(rows))
-            yield rows, _game_values(model, members, k, self.growth.take(rows))
+            yield rows, _game_values(self.model.take(rows), members, k, self.growth.take(rows))
 
     def status_quo_game(self, k: int) -> np.ndarray:
         """n × 2^m: the status quo's cost game in year index k, over its members then (the game of
@@ -304,10 +303,10 @@ def _game_value_blocks(model: CostModel, members: tuple[int, ...], k: int, growt
     if size >= n:
         yield slice(0, n), _game_block(model, members, k, growth)
         return
+    _ = model.volume, model.cost_curve  # computed once, for the blocks to share
     for start in range(0, n, size):
         rows = slice(start, min(start + size, n))
-        block = replace(model, inputs=model.inputs.take(rows))
-        yield rows, _game_block(block, members, k, growth.take(rows))
+        yield rows, _game_block(model.take(rows), members, k, growth.take(rows))
 
 
 def _game_block(model: CostModel, members: tuple[int, ...], k: int, growth: _Growth) -> np.ndarray:
