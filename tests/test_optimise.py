@@ -207,7 +207,9 @@ def test_the_direct_bounds_are_the_rows_where_no_group_is_flat():
     c = delta @ B.T
     lo_rows, hi_rows = fees._intervals(x @ B.T - x[:, i : i + 1] * c, c, H)
     direct = ~np.isin(np.arange(n), np.arange(0, n, 3))
-    lo, hi = fees._group_bounds(x[direct], pool[direct], H[direct], i, fees._group_rows(x.shape[1], i))
+    values = np.pad(H, ((0, 0), (1, 1)))  # a game whose groups cost H (masks 1 … 2^m − 2), no tolerance
+    groups = fees._group_rows(x.shape[1], i)
+    lo, hi = fees._group_bounds(x[direct], pool[direct], values[direct], np.zeros(direct.sum()), i, groups)
     np.testing.assert_allclose(lo, lo_rows[direct], rtol=1e-12, atol=1e-6)
     np.testing.assert_allclose(hi, hi_rows[direct], rtol=1e-12, atol=1e-6)
     assert (np.abs(c[~direct]) < 1e-12).any()  # the flat rows the direct path must not be given

@@ -175,8 +175,8 @@ def _linear(run: Projection, k: int, e: int):
     delta = np.zeros_like(x)
     delta[:, others] = -np.divide(x[:, others], pool, out=np.zeros_like(x[:, others]), where=pool != 0)
     delta[:, i] = 1.0
-    core = len(rows.B) - len(members)  # the groups' rows come first, then each member's status quo
-    lo, hi = _intervals(x - x[:, i : i + 1] * delta, delta, rows.H[:, core:])
+    core = rows.core  # the groups' rows come first, then each member's status quo
+    lo, hi = _intervals(x - x[:, i : i + 1] * delta, delta, rows.status_bounds())
     direct = (pool[:, 0] > 0) & np.isfinite(pool[:, 0])
     if others.any():
         direct &= (x[:, others] >= SHARE_FLOOR * pool).all(axis=1)
@@ -185,47 +185,56 @@ def _linear(run: Projection, k: int, e: int):
     groups = _group_rows(len(members), i)
     for start in range(0, len(x) if core else 0, size):
         block = slice(start, start + size)
-        if direct[block].all():  # the usual case: as a slice, H's rows are read in place
+        if direct[block].all():  # the usual case: as a slice, the game's rows are read in place
             parts = [(block, True)]
         else:
             parts = [(np.flatnonzero(direct[block] == fast) + start, fast) for fast in (True, False)]
         for s, fast in parts:
             if fast:
-                low, high = _group_bounds(x[s], pool[s], rows.H[s], i, groups)
+                low, high = _group_bounds(x[s], pool[s], rows.values[s], rows.tolerance[s], i, groups)
             else:  # some other member pays (almost) nothing: the rows one by one
                 c = delta[s] @ B.T
-                low, high = _intervals(x[s] @ B.T - x[s, i : i + 1] * c, c, rows.H[s, :core])
+                low, high = _intervals(x[s] @ B.T - x[s, i : i + 1] * c, c, rows.group_bounds(s))
             lo[s], hi[s] = np.maximum(lo[s], low), np.minimum(hi[s], high)
     gain0 = rows.limit - x + x[:, i : i + 1] * delta
     return rows, lo, hi, gain0, -delta
 
 
 def _group_rows(m: int, i: int) -> tuple[np.ndarray, np.ndarray]:
-    """For the nonempty groups T of the others of member i (by mask among them): the row of T and the
-    row of the others outside T plus i (rows are masks 1 … 2^m − 2), as :func:`_group_bounds` reads them."""
+    """For the nonempty groups T of the others of member i (by mask among them): the mask of T and
+    of the others outside T plus i, as :func:`_group_bounds` reads them."""
     masks = embedded_masks([p for p in range(m) if p != i])
     full = len(masks) - 1
-    return masks[1:] - 1, (masks[full - np.arange(1, full + 1)] | (1 << i)) - 1
+    return masks[1:], masks[full - np.arange(1, full + 1)] | (1 << i)
 
 
 def _group_bounds(
-    x: np.ndarray, pool: np.ndarray, H: np.ndarray, i: int, groups: tuple[np.ndarray, np.ndarray]
+    x: np.ndarray,
+    pool: np.ndarray,
+    values: np.ndarray,
+    tol: np.ndarray,
+    i: int,
+    groups: tuple[np.ndarray, np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The interval of y that the groups' rows of ``H`` allow, for samples whose other members each pay a
-    positive share of the pool (so no row is flat and each row's sign is known).
+    """The interval of y that the groups' rows allow, for samples whose other members each pay a
+    positive share of the pool (so no row is flat and each row's sign is known); a group's bound H_T
+    is its cost in the year's game ``values`` plus the sample's tolerance ``tol``.
 
     With s the others' shares of the pool P and σ(T) = Σ_(q∈T) s_q for a group T of others, a group
     without the entrant has c = −σ(T) and a = P·f·σ(T) with f = 1 + x_e/P, a lower bound
     y ≥ P·f − H_T / σ(T); a group T + e has c = 1 − σ(T) = σ(T̄) and the same a, an upper bound
     y ≤ P·f + (H_(T+e) − P·f) / σ(T̄), T̄ the others outside T. Both halves divide by σ over the
     nonempty groups of others: one table of 2^(m−1) subset sums per sample instead of two products
-    with the 2^m × m row matrix (``groups``: the rows of each T and T̄ + e, :func:`_group_rows`)."""
+    with the 2^m × m row matrix (``groups``: the masks of each T and T̄ + e, :func:`_group_rows`)."""
     others = [p for p in range(x.shape[1]) if p != i]
     sigma = subset_sums(x[:, others] / pool)[:, 1:]  # the nonempty groups of others, by mask
     without, within = groups
     pf = pool[:, 0] + x[:, i]
-    lo = pf - np.divide(np.take(H, without, axis=1), sigma).min(axis=1)
-    upper = np.take(H, within, axis=1)
+    lower = np.take(values, without, axis=1)
+    lower += tol[:, None]
+    lo = pf - np.divide(lower, sigma, out=lower).min(axis=1)
+    upper = np.take(values, within, axis=1)
+    upper += tol[:, None]
     upper -= pf[:, None]
     hi = pf + np.divide(upper, sigma, out=upper).min(axis=1)
     return lo, hi

@@ -336,35 +336,68 @@ class KeyDesign:
 @dataclass(frozen=True, eq=False)
 class Rows:
     """The entry win-win of one year as rows ``B x ≤ H`` on the members' payments x, per sample: the
-    core (one row per proper group of members) and each member's status quo (one-offs moved to H)."""
+    core (one row per proper group of members) and each member's status quo (one-offs moved to H).
+
+    The bounds H are not stored: a group's is its cost in the year's game plus the tolerance, a
+    status quo's the member's limit plus the tolerance, and :meth:`bounds` reads them for the
+    samples asked (a copy of H for every sample and group was another 2^m floats per sample)."""
 
     members: tuple[int, ...]
     B: np.ndarray
     """R × members: 0/1, which members a row adds up."""
-    H: np.ndarray
-    """n × R: the bound of each row, the tolerance included."""
     values: np.ndarray
     """n × 2^m: the year's cost game over the members."""
+    tolerance: np.ndarray
+    """n: the tolerance of each sample's game."""
     limit: np.ndarray
     """n × members: the most each may pay the cooperation and be no worse off (its status quo, or
     alone for an entrant, less the year's one-offs), without the tolerance."""
-    complete: bool = False
-    """Whether the rows are all of them in their own order (the groups by mask 1 … 2^m − 2, then the
-    status quo of each member): then what a row adds up is a subset sum, not a product with B."""
+    index: np.ndarray | None = None
+    """Which rows of the whole set these are, in order; ``None``: all of them in their own order (the
+    groups by mask 1 … 2^m − 2, then the status quo of each member), so that what a row adds up is
+    a subset sum, not a product with B."""
+
+    @property
+    def complete(self) -> bool:
+        return self.index is None
+
+    @property
+    def core(self) -> int:
+        """The number of group rows of the whole set (they come first)."""
+        return (1 << len(self.members)) - 2
+
+    def group_bounds(self, samples: slice | np.ndarray = slice(None)) -> np.ndarray:
+        """n × 2^m − 2: the bound of every group's row (masks 1 … 2^m − 2) for the ``samples``."""
+        return self.values[samples, 1:-1] + self.tolerance[samples, None]
+
+    def status_bounds(self, samples: slice | np.ndarray = slice(None)) -> np.ndarray:
+        """n × members: the bound of every member's status quo row for the ``samples``."""
+        return self.limit[samples] + self.tolerance[samples, None]
+
+    def bounds(self, samples: slice | np.ndarray = slice(None)) -> np.ndarray:
+        """n × R: H, each row's bound with the tolerance included, for the ``samples``."""
+        if self.index is None:
+            return np.concatenate([self.group_bounds(samples), self.status_bounds(samples)], axis=1)
+        groups = self.index < self.core
+        H = np.empty((len(self.tolerance[samples]), len(self.index)))
+        H[:, groups] = np.take(self.values[samples], self.index[groups] + 1, axis=1)
+        H[:, ~groups] = np.take(self.limit[samples], self.index[~groups] - self.core, axis=1)
+        H += self.tolerance[samples, None]
+        return H
 
     def name(self, r: int) -> tuple[str, tuple[int, ...]]:
         """Row r of the whole set as ``("core", members)`` (the groups by mask) or ``("status_quo",
         (member,))``."""
-        m, core = len(self.members), (1 << len(self.members)) - 2
-        if r < core:
+        m = len(self.members)
+        if r < self.core:
             return "core", tuple(self.members[i] for i in range(m) if (r + 1) >> i & 1)
-        return "status_quo", (self.members[r - core],)
+        return "status_quo", (self.members[r - self.core],)
 
     def slack(self, shares: np.ndarray, samples: slice = slice(None)) -> np.ndarray:
         """n × R: each row's bound less what payments ``shares`` (n × members, of the ``samples``)
         add up to in it (< 0: the row is broken)."""
         if not self.complete:
-            return self.H[samples] - shares @ self.B.T
+            return self.bounds(samples) - shares @ self.B.T
         m = len(self.members)
         # one array: the subset sums x(S) of masks 0 … 2^m − 1, then x over the status quo rows, so
         # that from column 1 on it is the rows in order (the grand coalition's sum is overwritten)
@@ -372,7 +405,7 @@ class Rows:
         subset_sums(shares, out=paid[:, : 1 << m])
         paid[:, (1 << m) - 1 :] = shares
         slack = paid[:, 1:]
-        np.subtract(self.H[samples], slack, out=slack)
+        np.subtract(self.bounds(samples), slack, out=slack)
         return slack
 
     def _slack_blocks(self, shares: np.ndarray):
@@ -386,9 +419,40 @@ class Rows:
         """Per sample: whether payments ``shares`` (n × members) hold every row."""
         return np.concatenate([(slack >= 0).all(axis=1) for _, slack in self._slack_blocks(shares)])
 
+    def summary(self, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per row of the whole set: the share of samples in which payments ``shares`` break it, and
+        its median slack. Read a block of rows at a time, all samples of each: a block of groups
+        shares its high bits, so what it adds up is the subset sums of the low bits' payments plus
+        the high bits', added in the order :func:`subset_sums` adds them (the same slack to the bit),
+        and the n × R slack is never held at once."""
+        if not self.complete:
+            slack = self.slack(shares)
+            return (slack < 0).mean(axis=0), np.median(slack, axis=0)
+        m, n = len(self.members), len(shares)
+        b = min(m, max(0, (SLACK_CELLS // max(n, 1)).bit_length() - 1))
+        low = subset_sums(shares[:, :b])
+        broken, median = np.empty(len(self.B)), np.empty(len(self.B))
+        for high in range(1 << (m - b)):
+            paid = low.copy()
+            for j in range(b, m):
+                if high >> (j - b) & 1:
+                    paid += shares[:, j, None]
+            # the groups' masks 1 … 2^m − 2 in this block: not ∅, not every member
+            first, stop = max(high << b, 1), ((high + 1) << b) - (high == (1 << (m - b)) - 1)
+            if first >= stop:
+                continue
+            slack = self.values[:, first:stop] + self.tolerance[:, None]
+            slack -= paid[:, first - (high << b) : stop - (high << b)]
+            broken[first - 1 : stop - 1] = (slack < 0).mean(axis=0)
+            median[first - 1 : stop - 1] = np.median(slack, axis=0)
+        status = self.status_bounds() - shares
+        broken[self.core :], median[self.core :] = (status < 0).mean(axis=0), np.median(status, axis=0)
+        return broken, median
+
     def subset(self, index: np.ndarray) -> Rows:
         """The same conditions cut to the rows ``index``."""
-        return Rows(self.members, self.B[index], self.H[:, index], self.values, self.limit)
+        whole = index if self.index is None else self.index[index]
+        return Rows(self.members, self.B[index], self.values, self.tolerance, self.limit, whole)
 
     def first(self) -> np.ndarray:
         """The rows a designer starts from: every member's status quo, the singletons and the groups
@@ -433,23 +497,13 @@ def _rows(run: Projection, k: int, members: tuple[int, ...]) -> Rows:
     incumbent = run.status_quo_member[rows, k]
     bound = np.where(incumbent, run.status_quo["key"][:, rows, k], run.standalone[:, rows, k])
     B = np.concatenate([bits, np.eye(m)])
-    H = np.empty((len(values), len(B)))  # one sample's rows together, as the entry terms read them
-    np.add(values[:, 1:-1], tol[:, None], out=H[:, : len(masks)])  # the groups are masks 1 … 2^m − 2
-    np.add(bound - extra, tol[:, None], out=H[:, len(masks) :])
-    return Rows(members, B, H, values, bound - extra, complete=True)
-
-
-def _column_medians(a: np.ndarray) -> np.ndarray:
-    """np.median(a, axis=0), read a block of columns at a time: each block's copy stays in the cache
-    (one copy of a 2^16-row slack was 1.6 s of fresh memory), and each column's median is its own."""
-    size = max(1, SLACK_CELLS // max(len(a), 1))
-    return np.concatenate([np.median(a[:, c : c + size], axis=0) for c in range(0, a.shape[1], size)])
+    return Rows(members, B, values, tol, bound - extra)
 
 
 def _conditions(rows: Rows, terms: LinearShares) -> tuple[np.ndarray, np.ndarray]:
     """The rows in the weights: G w ≤ h with G = B A (n × R × D) and h = H − B f (n × R)."""
     G = np.einsum("rm,nmd->nrd", rows.B, terms.columns)
-    return G, rows.H - terms.fixed @ rows.B.T
+    return G, rows.bounds() - terms.fixed @ rows.B.T
 
 
 def _regret(x: np.ndarray, shapley: np.ndarray) -> np.ndarray:
@@ -621,20 +675,12 @@ def design_key(run: Projection, central: Projection, k: int) -> KeyDesign:
             break
         active = np.union1d(active, missing)
     shares, x0 = terms.shares(weights), terms.today
-    slack = rows.slack(shares)
+    broken, median = rows.summary(shares)
     partners = run.model.partners
     binding = []
-    order = np.lexsort((_column_medians(slack), -(slack < 0).mean(axis=0)))
-    for r in order[:3]:
+    for r in np.lexsort((median, -broken))[:3]:
         kind, who = rows.name(int(r))
-        binding.append(
-            Binding(
-                tuple(partners[i] for i in who),
-                kind,
-                float((slack[:, r] < 0).mean()),
-                float(np.median(slack[:, r])),
-            )
-        )
+        binding.append(Binding(tuple(partners[i] for i in who), kind, float(broken[r]), float(median[r])))
     at = linear_shares(central, k, found)
     central_rows = win_win_rows(central, k)
     change = at.shares(weights)[0] - at.today[0]
