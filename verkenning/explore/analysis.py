@@ -383,9 +383,14 @@ def _peel(x: np.ndarray, failed: np.ndarray) -> list[tuple[np.ndarray, np.ndarra
     trajectory = [(lows.copy(), highs.copy(), 1.0, failures / n)]
     # the box's samples only: each peel looks at what is left, so the work shrinks with the box
     kept, hits = np.ascontiguousarray(x.T), failed  # inputs × samples: each input's values contiguous
+    # each input's values in order, sorted once: a peel keeps them in order by dropping the samples
+    # it cuts off (the same sorted values as sorting what is left, without a sort per peel)
+    ids = np.argsort(kept, axis=1, kind="stable")
+    ranked = np.take_along_axis(kept, ids, axis=1)
+    columns, alive = np.arange(n), np.ones(n, dtype=bool)
     while kept.shape[1] > max(MIN_SUPPORT * n, 10):
-        # the same quantiles either way; sorting first and then selecting is twice as fast as selecting
-        cuts = np.quantile(np.sort(kept, axis=1), [PEEL, 1 - PEEL], axis=1)
+        # the same quantiles either way; selecting from sorted values is twice as fast as selecting
+        cuts = np.quantile(ranked, [PEEL, 1 - PEEL], axis=1)
         # every candidate at once: per input and side the samples it keeps, and the failures among them
         keeps = (kept >= cuts[0][:, None], kept <= cuts[1][:, None])
         left = [k.sum(axis=1) for k in keeps]
@@ -400,6 +405,10 @@ def _peel(x: np.ndarray, failed: np.ndarray) -> list[tuple[np.ndarray, np.ndarra
                     best = (density, j, side, keeps[s][j])
         _, j, side, remaining = best
         kept, hits = kept[:, remaining], hits[remaining]
+        alive[columns[~remaining]] = False
+        columns = columns[remaining]
+        still = alive[ids]  # every input keeps the same samples: rows of one length
+        ids, ranked = ids[still].reshape(len(ids), -1), ranked[still].reshape(len(ids), -1)
         if side == "low":
             lows[j] = kept[j].min()
         else:
