@@ -688,14 +688,26 @@ class CostResult:
     """The path in whole cents (``Cents``), of which the arrays below are the one sample."""
     npv_eur: dict[str, dict[float, np.ndarray]]
     """Method → rate → NPV of the saving against the status quo (positive: the partner gains)."""
-    npv_without_avoided_growth_eur: dict[float, np.ndarray]
-    """The key's NPV with the cooperation's cost growing as fast as stand-alone costs."""
-    npv_other_bearer_eur: dict[float, np.ndarray]
-    """The key's NPV had the other party carried the transition costs (the entrant, or all by key)."""
     break_even_year: tuple[int | None, ...]
     trace: tuple[tuple[int, TraceLine], ...]
     """(year, line) for every euro of the scenario key."""
     notes: tuple[str, ...]
+
+    @cached_property
+    def npv_without_avoided_growth_eur(self) -> dict[float, np.ndarray]:
+        """The key's NPV with the cooperation's cost growing as fast as stand-alone costs (a path of
+        its own, computed when first asked: the orders of entry and the choices never ask)."""
+        run = self.projection
+        pessimistic = project(run.model, run.status_quo_model, Cents(), avoided_growth=False)
+        return {rate: pessimistic.npv("key", rate)[0] for rate in self.rates}
+
+    @cached_property
+    def npv_other_bearer_eur(self) -> dict[float, np.ndarray]:
+        """The key's NPV had the other party carried the transition costs (the entrant, or all by
+        key), computed when first asked."""
+        other = "key" if self.scenario.parameters.transition_cost_bearer == "entrant" else "entrant"
+        other_run = with_bearer(self.projection, other, Cents())
+        return {rate: other_run.npv("key", rate)[0] for rate in self.rates}
 
     @property
     def model(self) -> CostModel:
@@ -807,15 +819,10 @@ def simulate(scenario: Scenario, rules: tuple[str, ...] = GAME_RULES) -> CostRes
     run = project(model, status_quo_model, cents, rules=rules)
     rates = tuple(dict.fromkeys((float(scenario.discount_rate), *NPV_RATES)))
     npv = {m: {rate: run.npv(m, rate)[0] for rate in rates} for m in run.share}
-    pessimistic = project(model, status_quo_model, Cents(), avoided_growth=False)
-    other = "key" if scenario.parameters.transition_cost_bearer == "entrant" else "entrant"
-    other_run = with_bearer(run, other, Cents())
     return CostResult(
         scenario=scenario,
         projection=run,
         npv_eur=npv,
-        npv_without_avoided_growth_eur={rate: pessimistic.npv("key", rate)[0] for rate in rates},
-        npv_other_bearer_eur={rate: other_run.npv("key", rate)[0] for rate in rates},
         break_even_year=_break_even(
             (run.status_quo["key"] - run.cost["key"])[0], run.t, rates[0], scenario.years
         ),
