@@ -696,7 +696,7 @@ class CostResult:
     @cached_property
     def npv_without_avoided_growth_eur(self) -> dict[float, np.ndarray]:
         """The key's NPV with the cooperation's cost growing as fast as stand-alone costs (a path of
-        its own, computed when first asked: the orders of entry and the choices never ask)."""
+        its own, computed when first asked: the orders of entry never ask)."""
         run = self.projection
         pessimistic = project(run.model, run.status_quo_model, Cents(), avoided_growth=False)
         return {rate: pessimistic.npv("key", rate)[0] for rate in self.rates}
