@@ -398,7 +398,10 @@ def _team(model: CostModel, members: list[int]) -> tuple[np.ndarray, np.ndarray]
 def team_coverage(model: CostModel, members: list[int], absence: float) -> float:
     """The cooperation's ``coverage_probability``: the chance that every key role the pooled team of
     ``members`` needs is covered, at an absence rate of ``absence``."""
-    fte, used = _team(model, members)
+    return _coverage(*_team(model, members), absence)
+
+
+def _coverage(fte: np.ndarray, used: np.ndarray, absence: float) -> float:
     return float(coverage(fte, np.array([absence]), used)[0])
 
 
@@ -424,8 +427,8 @@ def _cooperation_rows(result, status_quo_model, before_team, after_team, absence
             "kwaliteit",
             "coverage_probability",
             "kans",
-            team_coverage(status_quo_model, before_team, absence),
-            team_coverage(model, after_team, absence),
+            _coverage(before_fte, before_used, absence),  # team_coverage of the teams above
+            _coverage(after_fte, after_used, absence),
         ),
         Indicator(
             name,
