@@ -228,12 +228,14 @@ def test_the_rows_slack_is_their_bound_less_what_the_members_pay_in_them(monkeyp
     shares = np.where(np.arange(len(today))[:, None] % 2 == 0, today, shapley)
     direct = rows.bounds() - shares @ rows.B.T
     np.testing.assert_allclose(rows.slack(shares), direct, rtol=0, atol=1e-6)
-    # the binding rows' figures, a block of rows at a time, are those of the whole slack to the bit
-    broken, median = rows.summary(shares)
+    # the binding rows and their figures, a block of rows at a time and medians only where the list
+    # can need them, are those the whole slack gives, to the bit (3 rows, and every row in order)
     slack = rows.slack(shares)
-    np.testing.assert_array_equal(broken, (slack < 0).mean(axis=0))
-    np.testing.assert_array_equal(median, np.median(slack, axis=0))
+    broken, median = (slack < 0).mean(axis=0), np.median(slack, axis=0)
     assert broken.min() < broken.max()
+    for count in (3, len(rows.B)):
+        expected = [(int(r), broken[r], median[r]) for r in np.lexsort((median, -broken))[:count]]
+        assert rows.binding(shares, count) == expected
     holds = (direct >= 0).all(axis=1)
     assert 0 < holds.sum() < len(holds), "some samples hold every row and some do not"
     np.testing.assert_array_equal(rows.holds(shares), holds)
