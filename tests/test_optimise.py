@@ -188,16 +188,18 @@ def test_the_groups_direct_bounds_are_the_rows_one_by_one(monkeypatch, floor):
     np.testing.assert_allclose(hi, hi_rows, rtol=1e-12, atol=1e-6)
 
 
-def test_the_direct_bounds_are_the_rows_where_no_group_is_flat():
+@pytest.mark.parametrize("i", range(5))
+def test_the_direct_bounds_are_the_rows_where_no_group_is_flat(i):
     """A member with a key share of 0 makes the groups of it alone flat (c = 0): ``_linear`` sends
-    such samples row by row; in the others the direct bounds are the rows' own."""
+    such samples row by row; in the others the direct bounds are the rows' own, whichever member
+    ``i`` the entrant is (its bit splits the game's masks into those without and with it)."""
     from verkenning.optimise import fees
 
     rng = np.random.default_rng(5)
     m, n = 5, 40
     x = rng.uniform(1e4, 1e5, (n, m))
-    x[::3, 1] = 0.0  # every third sample: member 1 pays nothing
-    i = m - 1
+    zero = 1 if i != 1 else 2
+    x[::3, zero] = 0.0  # every third sample: another member pays nothing
     others = np.arange(m) != i
     pool = x[:, others].sum(axis=1, keepdims=True)
     delta = np.where(others, -x / pool, 1.0)
@@ -208,8 +210,9 @@ def test_the_direct_bounds_are_the_rows_where_no_group_is_flat():
     lo_rows, hi_rows = fees._intervals(x @ B.T - x[:, i : i + 1] * c, c, H)
     direct = ~np.isin(np.arange(n), np.arange(0, n, 3))
     values = np.pad(H, ((0, 0), (1, 1)))  # a game whose groups cost H (masks 1 … 2^m − 2), no tolerance
-    groups = fees._group_rows(x.shape[1], i)
-    lo, hi = fees._group_bounds(x[direct], pool[direct], values[direct], np.zeros(direct.sum()), i, groups)
+    game = values[direct]
+    lo, hi = fees._group_bounds(x[direct], pool[direct], game, np.zeros(direct.sum()), i)
+    np.testing.assert_array_equal(game, values[direct])  # the game is read, not changed
     np.testing.assert_allclose(lo, lo_rows[direct], rtol=1e-12, atol=1e-6)
     np.testing.assert_allclose(hi, hi_rows[direct], rtol=1e-12, atol=1e-6)
     assert (np.abs(c[~direct]) < 1e-12).any()  # the flat rows the direct path must not be given
