@@ -425,7 +425,7 @@ class Rows:
 
         The shares broken come from one pass over every row; the medians (a sort of every sample's
         slack per row, most of the pass's time) only for the rows that can make the list, those
-        broken at least as often as the ``count``-th (at 16 members: 3 of 65,550 rows)."""
+        broken at least as often as the ``count``-th (3 of 65,550 rows on the growth path of 16)."""
         broken = np.concatenate([(slack < 0).mean(axis=0) for _, slack in self._row_blocks(shares)])
         if len(broken) > count:
             least = np.partition(broken, len(broken) - count)[len(broken) - count]
