@@ -345,6 +345,23 @@ def test_scrb_needs_only_its_coalitions():
 # --- bad input ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("player", range(5))
+def test_with_and_without_views_pair_each_coalition_with_the_player_added(player):
+    """with_and_without over the last axis, for one game and a batch: by definition, the views hold
+    v(S) and v(S ∪ player) for the coalitions S without the player, in increasing order of S."""
+    from verkenning.games.game import with_and_without
+
+    values = np.random.default_rng(player).uniform(0, 1, (3, 1 << 5))
+    without = [s for s in range(1 << 5) if not s >> player & 1]
+    added = [s | 1 << player for s in without]
+    for batch in (values[0], values):
+        absent, present = with_and_without(batch, player)
+        lead = batch.shape[:-1]
+        np.testing.assert_array_equal(absent.reshape(*lead, -1), batch[..., without])
+        np.testing.assert_array_equal(present.reshape(*lead, -1), batch[..., added])
+        assert np.shares_memory(absent, batch)  # views, not copies
+
+
 def test_embedded_masks_give_the_subgame_of_some_players():
     from verkenning.games.game import embedded_masks
 

@@ -45,9 +45,10 @@ Kind = Literal["cost", "value"]
 
 
 def with_and_without(array: np.ndarray, player: int) -> tuple[np.ndarray, np.ndarray]:
-    """Views of ``array`` (indexed by mask) at the masks without and with ``player``, aligned."""
-    view = array.reshape(-1, 2, 1 << player)
-    return view[:, 0, :], view[:, 1, :]
+    """Views of ``array`` (indexed by mask over its last axis; any leading batch axes) at the masks
+    without and with ``player``, aligned: each, flattened over its last two axes, in mask order."""
+    view = array.reshape(*array.shape[:-1], array.shape[-1] >> (player + 1), 2, 1 << player)
+    return view[..., 0, :], view[..., 1, :]
 
 
 def whole_units(exact: np.ndarray, total: int) -> np.ndarray:
