@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -720,3 +721,70 @@ def test_the_page_prepared_while_the_notebook_runs_is_the_page_made_afterwards(t
     assert len(calls) == 2
     never = run_module._Meanwhile(exporter=run_module._ready_exporter)  # the kernel never started
     assert run_module._render_html(notebook, "Studie", exporter=never.get("exporter")) == afterwards
+
+
+# -- figures drawn aside (report.html.section_with_figures) ------------------------------------------
+
+
+def _bar_figure(k: int):
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(4, 2))
+    figure.add_subplot().bar(range(4), [k, 2 * k, 1, 3], label="staaf")
+    figure.axes[0].legend(loc="upper left", bbox_to_anchor=(1.02, 1))  # outside: the crop must keep it
+    return figure
+
+
+class _FailsInChild:
+    """A figure whose drawing fails in any process but the one that made it."""
+
+    def __init__(self, figure):
+        self.figure, self.pid = figure, os.getpid()
+
+    def savefig(self, *args, **kwargs):
+        if os.getpid() != self.pid:
+            raise RuntimeError("drawn in a child")
+        return self.figure.savefig(*args, **kwargs)
+
+
+class _Warns(_FailsInChild):
+    """A figure whose drawing warns (as a glyph missing from the font does)."""
+
+    def savefig(self, *args, **kwargs):
+        warnings.warn("Glyph 9731 missing from font(s) DejaVu Sans.", UserWarning, stacklevel=2)
+        return self.figure.savefig(*args, **kwargs)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="figures are drawn aside on Linux only")
+def test_figures_drawn_aside_are_the_bytes_drawn_in_turn_and_a_failed_child_is_drawn_again():
+    from verkenning.report.html import Markup, figure_html, section_with_figures
+
+    def section(figures):
+        return Markup("<h2>Deel</h2>" + "".join(figure_html(f, f"figuur {i}") for i, f in enumerate(figures)))
+
+    inline = section([_bar_figure(k) for k in range(3)])
+    aside = section_with_figures(section, [_bar_figure(k) for k in range(3)])
+    assert "<!--figuur" not in aside and aside.count("<img") == 3
+    assert aside == inline
+    again = section_with_figures(section, [_bar_figure(0), _FailsInChild(_bar_figure(1)), _bar_figure(2)])
+    assert again == inline
+    with pytest.warns(UserWarning, match="Glyph 9731"):  # the child's warning is shown here, once drawn
+        warned = section_with_figures(section, [_bar_figure(0), _bar_figure(1), _Warns(_bar_figure(2))])
+    assert warned == inline
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="figures are drawn aside on Linux only")
+def test_a_section_that_fails_leaves_no_figure_child_behind():
+    from verkenning.report.html import figure_html, section_with_figures
+
+    started = []
+
+    def section():
+        started.append(figure_html(_bar_figure(1), "figuur"))
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        section_with_figures(section)
+    child = int(re.fullmatch(r"<!--figuur (\d+)-->", started[0]).group(1))
+    with pytest.raises(ChildProcessError):  # reaped: no longer a child of ours, not even a zombie
+        os.waitpid(child, os.WNOHANG)

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..files import spreadsheet_csv, write_atomic, write_json
 from ..study import DEFAULT_SAMPLES, Study
 from . import findings, sections
+from .html import section_with_figures
 from .labels import display
 from .provenance import provenance
 from .workbook import write_workbook
@@ -54,49 +55,49 @@ class Report:
     # -- the sections the notebooks show --------------------------------------------------------------
 
     def header(self):
-        return display(sections.header(self))
+        return display(section_with_figures(sections.header, self))
 
     def summary(self):
-        return display(sections.summary(self))
+        return display(section_with_figures(sections.summary, self))
 
     def partners(self):
-        return display(sections.partners(self))
+        return display(section_with_figures(sections.partners, self))
 
     def costs_section(self):
-        return display(sections.costs(self))
+        return display(section_with_figures(sections.costs, self))
 
     def allocation(self):
-        return display(sections.allocation(self))
+        return display(section_with_figures(sections.allocation, self))
 
     def fourk(self):
-        return display(findings.fourk(self))
+        return display(section_with_figures(findings.fourk, self))
 
     def centre(self):
-        return display(findings.centre(self))
+        return display(section_with_figures(findings.centre, self))
 
     def terms_section(self):
-        return display(findings.terms(self))
+        return display(section_with_figures(findings.terms, self))
 
     def fees_section(self):
-        return display(findings.fees(self))
+        return display(section_with_figures(findings.fees, self))
 
     def risks(self):
-        return display(findings.risks(self))
+        return display(section_with_figures(findings.risks, self))
 
     def checklist_section(self):
-        return display(findings.checklist(self))
+        return display(section_with_figures(findings.checklist, self))
 
     def growth(self):
-        return display(findings.growth(self))
+        return display(section_with_figures(findings.growth, self))
 
     def uncertainty(self):
-        return display(findings.uncertainty(self))
+        return display(section_with_figures(findings.uncertainty, self))
 
     def assumptions(self):
-        return display(sections.assumptions(self))
+        return display(section_with_figures(sections.assumptions, self))
 
     def provenance(self):
-        return display(sections.provenance_section(self))
+        return display(section_with_figures(sections.provenance_section, self))
 
     # -- results --------------------------------------------------------------------------------------
 
