@@ -111,18 +111,17 @@ def timed(function: Callable[[], object]) -> float:
 
 
 def _tree_rss(root: int) -> int:
-    """Resident memory (KiB) of ``root`` and every process below it."""
+    """Memory (KiB) of ``root`` and every process below it: their proportional set sizes (PSS), so a
+    page two of them share (a library, or a forked child's pages of its parent) counts once. The sum
+    of resident sizes counted a report job's figure children as copies of the whole kernel."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
         except OSError:
             continue
-        pid = int(status.parent.name)
-        parents[pid] = int(fields.get("PPid", "0").strip() or 0)
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
-    tree, total = {root}, 0
+        parents[int(status.parent.name)] = int(fields.get("PPid", "0").strip() or 0)
+    tree = {root}
     changed = True
     while changed:
         changed = False
@@ -130,9 +129,15 @@ def _tree_rss(root: int) -> int:
             if parent in tree and pid not in tree:
                 tree.add(pid)
                 changed = True
-    for pid in tree:
-        total += rss.get(pid, 0)
-    return total
+    return sum(_pss(pid) for pid in tree)
+
+
+def _pss(pid: int) -> int:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:  # gone meanwhile
+        return 0
+    return next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
 
 
 class Gave(Exception):

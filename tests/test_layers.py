@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "verkenning"
 
 LAYERS = (
     {"errors"},
-    {"formats", "files"},
+    {"formats", "files", "aside"},
     {"scenario"},
     {"graph", "games"},
     {"costs"},

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from importlib.resources import files
 
 import jsonschema
+import numpy as np
 import pytest
 
 from verkenning.explore import Outcome, cached_exploration, explore, save_exploration
@@ -109,3 +112,41 @@ def test_the_report_shows_the_nulmeting_and_says_what_stays_modelled():
     costs = sections.costs(report)
     assert "Herkomst zelfstandig" in costs
     assert "deels nulmeting, deels gemodelleerd" in costs and costs.count("gemodelleerd") >= 5
+
+
+def _same_sweep(a, b) -> None:
+    assert a.outcomes.keys() == b.outcomes.keys()
+    for outcome, values in a.outcomes.items():
+        np.testing.assert_array_equal(values, b.outcomes[outcome], err_msg=str(outcome))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sweep is computed aside on Linux only")
+def test_a_sweep_computed_aside_is_saved_and_is_the_sweep_computed_here(tmp_path):
+    here = Study.load(SCENARIOS / "borne.yaml", samples=64).exploration  # no folder: no child, no file
+    study = Study.load(SCENARIOS / "borne.yaml", samples=64, sweep_root=tmp_path)
+    study.sweep_aside("key_design")
+    assert study._sweeping and "key_design" in study.__dict__  # computed while the child sweeps
+    _same_sweep(study.exploration, here)
+    assert not study._sweeping and list((tmp_path / "onzekerheid").glob("*/exploration.json"))
+    again = Study.load(SCENARIOS / "borne.yaml", samples=64, sweep_root=tmp_path)
+    again.sweep_aside("key_design")  # a saved sweep serves: nothing to do aside, nothing meanwhile
+    assert not again._sweeping and "key_design" not in again.__dict__
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sweep is computed aside on Linux only")
+def test_a_sweep_that_fails_aside_is_computed_here(tmp_path, monkeypatch):
+    import verkenning.explore.sweep as sweep
+
+    parent, save = os.getpid(), sweep.save_exploration
+
+    def fails_in_child(result, folder):
+        if os.getpid() != parent:
+            raise OSError("disk full")
+        return save(result, folder)
+
+    monkeypatch.setattr(sweep, "save_exploration", fails_in_child)
+    study = Study.load(SCENARIOS / "borne.yaml", samples=64, sweep_root=tmp_path)
+    study.sweep_aside()
+    assert study._sweeping
+    _same_sweep(study.exploration, Study.load(SCENARIOS / "borne.yaml", samples=64).exploration)
+    assert list((tmp_path / "onzekerheid").glob("*/exploration.json"))  # saved here instead

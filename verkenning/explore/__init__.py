@@ -29,6 +29,7 @@ from .sweep import (
     load_exploration,
     main_outcome,
     save_exploration,
+    saved_exploration,
     sweep_id,
     workload,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "sample",
     "sampled",
     "save_exploration",
+    "saved_exploration",
     "sensitivity_outcomes",
     "sobol",
     "sweep_id",

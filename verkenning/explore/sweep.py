@@ -517,23 +517,25 @@ def cached_exploration(
     A saved sweep is recognised by what its ``exploration.json`` records (the scenario's files as
     read, the seed and the code, :func:`sweep_id`), never by its folder's name.
     """
-    if root is not None:
-        wanted = _inputs_id(scenario, seed)
-        found = []
-        for record in (Path(root) / "onzekerheid").glob("*/exploration.json"):
-            try:
-                info = json.loads(record.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if (
-                isinstance(info, dict)
-                and info.get("inputs_id") == wanted
-                and isinstance(info.get("samples"), int)
-            ):
-                found.append((info["samples"], record.parent.name, record.parent))
-        for _, _, folder in sorted(found, reverse=True):
-            return load_exploration(scenario, folder)
+    folder = saved_exploration(root, scenario, seed) if root is not None else None
+    if folder is not None:
+        return load_exploration(scenario, folder)
     result = explore(scenario, samples, seed, progress=progress)
     if root is not None:
         save_exploration(result, exploration_folder(root, scenario, seed, samples))
     return result
+
+
+def saved_exploration(root: str | Path, scenario: Scenario, seed: int) -> Path | None:
+    """The folder of the largest saved sweep of these inputs and seed under ``root``, if any."""
+    wanted = _inputs_id(scenario, seed)
+    found = []
+    for record in (Path(root) / "onzekerheid").glob("*/exploration.json"):
+        try:
+            info = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        usable = isinstance(info, dict) and isinstance(info.get("samples"), int)
+        if usable and info.get("inputs_id") == wanted:
+            found.append((info["samples"], record.parent.name, record.parent))
+    return max(found)[2] if found else None

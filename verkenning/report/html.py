@@ -8,16 +8,13 @@ own, with its stylesheet inline, so a report is one file that reads offline and 
 from __future__ import annotations
 
 import base64
-import contextlib
 import html
 import io
 import os
-import signal
-import sys
-import warnings
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 
+from .. import aside
 from ..formats import euro, fraction, number, percent, thousands
 
 __all__ = ["euro", "figure_html", "fraction", "number", "page", "percent", "table", "text", "thousands"]
@@ -62,32 +59,29 @@ def figure_html(figure, alt: str, caption: str = "") -> Markup:
 
     Within :func:`section_with_figures` the PNG is drawn by a forked copy of this process while the
     section goes on, and the figure stands as a placeholder until the section is done."""
-    aside = _ASIDE.get()
-    if aside is not None:
-        return aside.submit(figure, alt, caption)
+    figures = _ASIDE.get()
+    if figures is not None:
+        return figures.submit(figure, alt, caption)
     return _figure_tag(_png(figure), alt, caption)
 
 
 def section_with_figures(build, *args) -> Markup:
-    """``build(*args)``, a section, with its figures drawn beside it: each in a forked child, on the
-    other core, while the section computes on (on the growth path of 12 organisations the report
-    job waited 1.6 s for its 15 figures, half of it while its next numbers could be computed). The
-    children's PNGs are the bytes :func:`figure_html` draws itself (the same process image); a
-    figure whose child fails or warns is drawn again here, where its error or warning can be seen.
-    Only on Linux: elsewhere fork is missing (Windows) or unsafe with the system's libraries
-    (macOS), and the figures are drawn in turn."""
-    if not sys.platform.startswith("linux"):
+    """``build(*args)``, a section, with its figures drawn beside it (``verkenning.aside``): each in a
+    forked child, on the other core, while the section computes on (on the growth path of 12
+    organisations the report job waited 1.6 s for its 15 figures, half of it while its next numbers
+    could be computed). A figure whose child fails or warns is drawn again here."""
+    if not aside.available():
         return build(*args)
-    aside = _Aside()
+    figures = _Aside()
     try:
-        handle = _ASIDE.set(aside)
+        handle = _ASIDE.set(figures)
         try:
             fragment = build(*args)
         finally:
             _ASIDE.reset(handle)
-        return aside.resolve(fragment)
+        return figures.resolve(fragment)
     finally:
-        aside.discard()  # a section that failed or was interrupted leaves no child behind
+        figures.discard()  # a section that failed or was interrupted leaves no child behind
 
 
 def _png(figure) -> bytes:
@@ -103,30 +97,21 @@ def _figure_tag(png: bytes, alt: str, caption: str) -> Markup:
 
 
 class _Aside:
-    """A section's figures being drawn in forked children: placeholder → (child, pipe, figure, alt,
-    caption)."""
+    """A section's figures being drawn in children: placeholder → (child, pipe, figure, alt, caption)."""
 
     def __init__(self) -> None:
         self.pending: dict[str, tuple] = {}
 
     def submit(self, figure, alt: str, caption: str) -> Markup:
         read, write = os.pipe()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: a fork with threads running
-            child = os.fork()
-        if child == 0:  # draw, hand over the bytes, and leave without the parent's exit handlers
-            status = 1
-            try:
-                os.close(read)
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
-                    png = _png(figure)
-                if not caught:  # a warning (a glyph the font lacks) is the parent's to show: it draws
-                    with os.fdopen(write, "wb") as out:
-                        out.write(png)
-                    status = 0
-            finally:
-                os._exit(status)
+
+        def draw() -> None:
+            os.close(read)
+            png = _png(figure)
+            with os.fdopen(write, "wb") as out:
+                out.write(png)
+
+        child = aside.start(draw)
         os.close(write)
         token = f"<!--figuur {child}-->"
         self.pending[token] = (child, read, figure, alt, caption)
@@ -138,20 +123,16 @@ class _Aside:
             token, (child, read, figure, alt, caption) = next(iter(self.pending.items()))
             with os.fdopen(read, "rb") as pipe:
                 png = pipe.read()
-            _, status = os.waitpid(child, 0)
             del self.pending[token]
-            if status != 0:
+            if not aside.succeeded(child):
                 png = _png(figure)
             fragment = fragment.replace(token, _figure_tag(png, alt, caption), 1)
         return Markup(fragment)
 
     def discard(self) -> None:
-        """Stop and reap the children of a section that failed or was interrupted."""
         for child, read, *_ in self.pending.values():
             os.close(read)
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child, signal.SIGKILL)
-            os.waitpid(child, 0)
+            aside.stop(child)
         self.pending.clear()
 
 
