@@ -120,20 +120,43 @@ def _same_sweep(a, b) -> None:
         np.testing.assert_array_equal(values, b.outcomes[outcome], err_msg=str(outcome))
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sweep is computed aside on Linux only")
+LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="work is done aside on Linux only")
+
+
+@LINUX
 def test_a_sweep_computed_aside_is_saved_and_is_the_sweep_computed_here(tmp_path):
     here = Study.load(SCENARIOS / "borne.yaml", samples=64).exploration  # no folder: no child, no file
     study = Study.load(SCENARIOS / "borne.yaml", samples=64, sweep_root=tmp_path)
-    study.sweep_aside("key_design")
-    assert study._sweeping and "key_design" in study.__dict__  # computed while the child sweeps
-    _same_sweep(study.exploration, here)
-    assert not study._sweeping and list((tmp_path / "onzekerheid").glob("*/exploration.json"))
-    again = Study.load(SCENARIOS / "borne.yaml", samples=64, sweep_root=tmp_path)
-    again.sweep_aside("key_design")  # a saved sweep serves: nothing to do aside, nothing meanwhile
-    assert not again._sweeping and "key_design" not in again.__dict__
+    study.prepare("key_design")
+    assert "key_design" in study.__dict__  # computed meanwhile
+    _same_sweep(study._aside.pop("exploration").result(lambda: pytest.fail("the child failed")), here)
+    assert list((tmp_path / "onzekerheid").glob("*/exploration.json"))  # saved by the child
+    _same_sweep(study.exploration, here)  # and read from there
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sweep is computed aside on Linux only")
+@LINUX
+def test_with_a_saved_sweep_the_entry_terms_are_computed_aside_and_are_those_computed_here(tmp_path):
+    assert Study.load(
+        SCENARIOS / "groeipad.yaml", samples=64, sweep_root=tmp_path
+    ).exploration.outcomes  # saved
+    here = Study.load(SCENARIOS / "groeipad.yaml", samples=64).entry_terms
+    study = Study.load(SCENARIOS / "groeipad.yaml", samples=64, sweep_root=tmp_path)
+    study.prepare("key_design", "entry_terms", "growth_terms")
+    assert "growth_terms" in study.__dict__  # computed meanwhile
+    terms = study._aside.pop("entry_terms").result(lambda: pytest.fail("the child failed"))
+    assert len(terms) == len(here) > 1
+    for ours, theirs in zip(terms, here, strict=True):
+        assert (ours.entrant, ours.low_eur, ours.high_eur, ours.points) == (
+            theirs.entrant,
+            theirs.low_eur,
+            theirs.high_eur,
+            theirs.points,
+        )
+        np.testing.assert_array_equal(ours.lo, theirs.lo)
+        np.testing.assert_array_equal(ours.slope, theirs.slope)
+
+
+@LINUX
 def test_a_sweep_that_fails_aside_is_computed_here(tmp_path, monkeypatch):
     import verkenning.explore.sweep as sweep
 
@@ -146,7 +169,7 @@ def test_a_sweep_that_fails_aside_is_computed_here(tmp_path, monkeypatch):
 
     monkeypatch.setattr(sweep, "save_exploration", fails_in_child)
     study = Study.load(SCENARIOS / "borne.yaml", samples=64, sweep_root=tmp_path)
-    study.sweep_aside()
-    assert study._sweeping
+    study.prepare()
+    assert "exploration" in study._aside
     _same_sweep(study.exploration, Study.load(SCENARIOS / "borne.yaml", samples=64).exploration)
     assert list((tmp_path / "onzekerheid").glob("*/exploration.json"))  # saved here instead

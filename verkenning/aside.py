@@ -1,17 +1,25 @@
 """Work done beside this process, in a forked child, while this process computes on (Linux only).
 
-A report job is one process on a machine of two cores or more: its figures and its uncertainty
-sweep can be drawn and computed beside the rest. A forked child starts as this process's exact
-image (its figures, its scenario, its imported libraries), so it needs no pickling and no start-up,
-and what it makes is the bytes this process would have made. A child that raises or warns reports
-failure: the caller then does the work itself, where the error or warning can be seen. A child
-dies with its parent (``PR_SET_PDEATHSIG``), so a stopped kernel strands none. Elsewhere ``fork``
-is missing (Windows) or unsafe with the system's libraries (macOS), and the work is done in turn.
+A report job is one process on a machine of two cores or more: its figures, its uncertainty sweep
+and its entry terms can be drawn and computed beside the rest. A :class:`Deferred` forks a child
+when it is made, so the child starts as this process's exact image (its figures, its scenario, its
+imported libraries, all it has computed so far): the work needs no pickling and no start-up, and
+makes the bytes this process would have made. Its result comes back pickled through a temporary
+file (the child then exits at once, whether or not the result is ever read). A child that raises
+or warns reports failure: :meth:`Deferred.result` then does the work here, where the error or
+warning can be seen. A child dies with its parent (``PR_SET_PDEATHSIG``): ``verkenning run``
+stops its kernel at once, with no exit handler run, and strands no child.
+
 Work aside keeps the BLAS library to one thread (``threadpoolctl``) in this process and its
-children: two processes each running BLAS on every core made the key designer twice as slow while a
-sweep ran beside it (growth path of 12 organisations), and one process alone was no faster with more.
-No library does this: ``multiprocessing``'s fork context pickles work and results and keeps a
-pool; ``concurrent.futures`` likewise.
+children: two processes each running BLAS on both cores made the key designer twice as slow while a
+sweep ran beside it (growth path of 12 organisations), and one process alone was no faster with
+more. Elsewhere ``fork`` is missing (Windows) or unsafe with the system's libraries (macOS), and the
+work is done in turn.
+
+Why not ``multiprocessing``: its fork-context ``Process`` forks at ``start`` too, but its children
+are stopped by an exit handler of the parent (never run when the kernel is killed), and a child's
+warnings would be written from the child into the kernel's streams; a pool forks once, before the
+work exists.
 """
 
 from __future__ import annotations
@@ -19,13 +27,16 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import pickle
 import signal
 import sys
+import tempfile
 import warnings
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
-__all__ = ["available", "start", "stop", "succeeded"]
+__all__ = ["Deferred", "available"]
 
 PR_SET_PDEATHSIG = 1
 
@@ -35,9 +46,41 @@ def available() -> bool:
     return sys.platform.startswith("linux")
 
 
-def start(work: Callable[[], None]) -> int:
-    """A forked child that runs ``work`` and exits: 0 when it returned without a warning, else 1."""
-    _one_blas_thread()
+class Deferred:
+    """``compute()`` under way in a forked child (see the module docstring)."""
+
+    def __init__(self, compute: Callable[[], Any]) -> None:
+        _one_blas_thread()
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed once the result is read)
+        self._child: int | None = _fork(lambda: self._write(compute()))
+
+    def _write(self, value: Any) -> None:
+        pickle.dump(value, self._file, pickle.HIGHEST_PROTOCOL)
+        self._file.flush()  # the child leaves by os._exit: nothing is flushed for it
+
+    def result(self, compute: Callable[[], Any]) -> Any:
+        """The child's result, waiting for it; ``compute()`` here if the child failed or warned."""
+        child, self._child = self._child, None
+        if child is None:
+            raise RuntimeError("a deferred result is read once")
+        with self._file:
+            if os.waitpid(child, 0)[1] != 0:
+                return compute()
+            self._file.seek(0)
+            return pickle.load(self._file)
+
+    def cancel(self) -> None:
+        """Stop the child and reap it (its work is no longer wanted: a failed section, an interrupt)."""
+        child, self._child = self._child, None
+        if child is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            self._file.close()
+
+
+def _fork(work: Callable[[], None]) -> int:
+    """A child that runs ``work`` and exits: 0 when it returned without a warning, else 1."""
     parent = os.getpid()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: a fork while threads run
@@ -62,17 +105,3 @@ def _one_blas_thread() -> None:
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1, user_api="blas")  # kept for the process's life (and its children's)
-
-
-def succeeded(child: int) -> bool:
-    """Wait for ``child`` and reap it: whether its work was done."""
-    _, status = os.waitpid(child, 0)
-    return status == 0
-
-
-def stop(child: int) -> None:
-    """Stop ``child`` and reap it (work no longer wanted: a section that failed, an interrupt)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(child, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(child, 0)

@@ -81,8 +81,8 @@ class Study:
     seed: int = 0
     samples: int = DEFAULT_SAMPLES
     sweep_root: Path | None = None
-    _sweeping: list[int] = field(default_factory=list, init=False, repr=False)
-    """The child computing the sweep (:meth:`sweep_aside`), until :attr:`exploration` has waited for it."""
+    _aside: dict = field(default_factory=dict, init=False, repr=False)
+    """Parts being computed in a child (:meth:`prepare`), until they are read."""
 
     @classmethod
     def load(
@@ -165,7 +165,10 @@ class Study:
         """Each entrant's negotiation room over the sweep's samples, under the scenario's key."""
         k = self.costs.years.index(self.year)
         target = self.scenario.terms.target
-        return tuple(entry_terms(self.sampled, self.costs.exact, k, f.entrant, target) for f in self.fees)
+        run, central = self.sampled, self.costs.exact
+        return self._aside_or_here(
+            "entry_terms", lambda: tuple(entry_terms(run, central, k, f.entrant, target) for f in self.fees)
+        )
 
     @cached_property
     def key_probabilities(self):
@@ -233,31 +236,40 @@ class Study:
 
     @cached_property
     def exploration(self):
-        """The uncertainty sweep: a saved one for the same inputs if there is one, else a new one
-        (the one :meth:`sweep_aside` computes, once it is saved)."""
+        """The uncertainty sweep: a saved one for the same inputs if there is one, else a new one."""
         from .explore import cached_exploration
 
-        if self._sweeping:
-            aside.succeeded(self._sweeping.pop())  # saved, or failed: then computed here, errors and all
-        return cached_exploration(self.sweep_root, self.scenario, self.seed, self.samples)
-
-    def sweep_aside(self, *meanwhile: str) -> None:
-        """Compute and save the sweep in a forked child (``verkenning.aside``) when no saved one
-        serves, while this process computes the facts named in ``meanwhile`` (what its reader needs
-        from it in any case); :attr:`exploration` then reads the saved sweep. On the growth path of
-        16 organisations the sweep is 11 s and the key designer, entry and growth terms 10 s more."""
-        from .explore import cached_exploration, saved_exploration
-
-        root = self.sweep_root
-        if root is None or not aside.available() or "exploration" in self.__dict__ or self._sweeping:
-            return
-        if saved_exploration(root, self.scenario, self.seed) is not None:
-            return
-        self._sweeping.append(
-            aside.start(lambda: cached_exploration(root, self.scenario, self.seed, self.samples))
+        return self._aside_or_here(
+            "exploration", lambda: cached_exploration(self.sweep_root, self.scenario, self.seed, self.samples)
         )
-        for name in meanwhile:
-            getattr(self, name)
+
+    def prepare(self, *facts: str) -> None:
+        """Compute ``facts`` (names of this study's parts, in this order), with a second core where
+        there is one (``verkenning.aside``): a new sweep is computed beside them all (and saved for
+        later runs, as ever), else the entry terms beside the facts after them, once the key designer
+        before them has computed the year's game the child then shares. On the growth path of 16
+        organisations the sweep is 11 s and the key designer, entry and growth terms 11 s more; with
+        a saved sweep the entry terms are 3 s of those."""
+        beside = None
+        if aside.available() and not self._aside:
+            from .explore import saved_exploration
+
+            root = self.sweep_root
+            new_sweep = root is not None and saved_exploration(root, self.scenario, self.seed) is None
+            if new_sweep and "exploration" not in self.__dict__:
+                self._aside["exploration"] = aside.Deferred(lambda: self.exploration)
+            elif "entry_terms" not in self.__dict__:
+                beside = "entry_terms"
+        for name in facts:
+            if name == beside:
+                self._aside[name] = aside.Deferred(lambda name=name: getattr(self, name))
+            elif name not in self._aside:
+                getattr(self, name)
+
+    def _aside_or_here(self, name: str, compute):
+        """A part computed in a child by :meth:`prepare`, else (or if that failed) ``compute()``."""
+        pending = self._aside.pop(name, None)
+        return compute() if pending is None else pending.result(compute)
 
     def explore(self, samples: int, workers: int | None = None, scheduler: str | None = None, progress=False):
         """A sweep of ``samples`` samples (for ``verkenning explore``), on local processes or dask."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 
@@ -97,42 +96,28 @@ def _figure_tag(png: bytes, alt: str, caption: str) -> Markup:
 
 
 class _Aside:
-    """A section's figures being drawn in children: placeholder → (child, pipe, figure, alt, caption)."""
+    """A section's figures being drawn in children: placeholder → (drawing, figure, alt, caption)."""
 
     def __init__(self) -> None:
         self.pending: dict[str, tuple] = {}
 
     def submit(self, figure, alt: str, caption: str) -> Markup:
-        read, write = os.pipe()
-
-        def draw() -> None:
-            os.close(read)
-            png = _png(figure)
-            with os.fdopen(write, "wb") as out:
-                out.write(png)
-
-        child = aside.start(draw)
-        os.close(write)
-        token = f"<!--figuur {child}-->"
-        self.pending[token] = (child, read, figure, alt, caption)
+        token = f"<!--figuur {len(self.pending)}-->"
+        self.pending[token] = (aside.Deferred(lambda: _png(figure)), figure, alt, caption)
         return Markup(token)
 
     def resolve(self, fragment: str) -> Markup:
         """The section with each placeholder replaced by its figure (waiting for the children)."""
         while self.pending:
-            token, (child, read, figure, alt, caption) = next(iter(self.pending.items()))
-            with os.fdopen(read, "rb") as pipe:
-                png = pipe.read()
-            del self.pending[token]
-            if not aside.succeeded(child):
-                png = _png(figure)
+            token = next(iter(self.pending))
+            drawing, figure, alt, caption = self.pending.pop(token)
+            png = drawing.result(lambda figure=figure: _png(figure))
             fragment = fragment.replace(token, _figure_tag(png, alt, caption), 1)
         return Markup(fragment)
 
     def discard(self) -> None:
-        for child, read, *_ in self.pending.values():
-            os.close(read)
-            aside.stop(child)
+        for drawing, *_ in self.pending.values():
+            drawing.cancel()
         self.pending.clear()
 
 

@@ -41,9 +41,9 @@ class Report:
         ``samples`` draws of the uncertain inputs (the sweep, the key designer, the entry terms)."""
         folder = Path(run_dir) if run_dir else None
         study = Study.load(scenario, seed=seed, samples=samples, sweep_root=folder.parent if folder else None)
-        # a new sweep is computed beside what the report computes from the samples in any case
+        # what the report computes from the samples in any case, a new sweep or the entry terms aside
         terms = ("key_design", "entry_terms", "growth_terms", "growth_orders")
-        study.sweep_aside(*(terms if study.scenario.entrants() else ()))
+        study.prepare(*(terms if study.scenario.entrants() else ()))
         return cls(study, folder)
 
     # -- the study's facts, as the sections read them -------------------------------------------------
