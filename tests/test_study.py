@@ -173,3 +173,35 @@ def test_a_sweep_that_fails_aside_is_computed_here(tmp_path, monkeypatch):
     assert "exploration" in study._aside
     _same_sweep(study.exploration, Study.load(SCENARIOS / "borne.yaml", samples=64).exploration)
     assert list((tmp_path / "onzekerheid").glob("*/exploration.json"))  # saved here instead
+
+
+@LINUX
+def test_a_reports_files_are_written_aside_and_save_waits_for_them(tmp_path, monkeypatch):
+    import verkenning.report.report as report_module
+
+    aside_dir, here_dir, failed_dir = (tmp_path / name for name in ("aside", "here", "failed"))
+    for folder in (aside_dir, here_dir, failed_dir):
+        folder.mkdir()
+    report = Report.load(SCENARIOS / "borne.yaml", samples=64, run_dir=aside_dir)
+    assert "save" in report._aside
+    report.save()
+    assert not report._aside
+    Report(Study.load(SCENARIOS / "borne.yaml", samples=64), here_dir)._write()  # in turn, for comparison
+    written = sorted(p.relative_to(aside_dir) for p in aside_dir.rglob("*") if p.is_file())
+    assert {"results.json", "results.xlsx"} <= {str(p) for p in written}
+    assert written == sorted(p.relative_to(here_dir) for p in here_dir.rglob("*") if p.is_file())
+    for name in written:
+        if name.suffix != ".xlsx":  # (a workbook's zip records when it was written)
+            assert (aside_dir / name).read_bytes() == (here_dir / name).read_bytes(), name
+
+    parent, write = os.getpid(), report_module.write_workbook
+
+    def fails_in_child(*args):
+        if os.getpid() != parent:
+            raise OSError("disk full")
+        return write(*args)
+
+    monkeypatch.setattr(report_module, "write_workbook", fails_in_child)
+    failing = Report.load(SCENARIOS / "borne.yaml", samples=64, run_dir=failed_dir)
+    failing.save()  # the child failed: written here instead
+    assert (failed_dir / "results.xlsx").is_file()

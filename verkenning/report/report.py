@@ -8,9 +8,10 @@ temporary name and renamed).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import aside
 from ..files import spreadsheet_csv, write_atomic, write_json
 from ..study import DEFAULT_SAMPLES, Study
 from . import findings, sections
@@ -28,6 +29,8 @@ class Report:
 
     study: Study
     run_dir: Path | None = None
+    _aside: dict = field(default_factory=dict, init=False, repr=False)
+    """The files being written in a child (:meth:`load`), until :meth:`save` has waited for them."""
 
     @classmethod
     def load(
@@ -44,7 +47,11 @@ class Report:
         # what the report computes from the samples in any case, a new sweep or the entry terms aside
         terms = ("key_design", "entry_terms", "growth_terms", "growth_orders")
         study.prepare(*(terms if study.scenario.entrants() else ()))
-        return cls(study, folder)
+        report = cls(study, folder)
+        if folder is not None and aside.available():  # the files are written beside the sections
+            study.results()  # every fact the files hold, here: the sections read them too
+            report._aside["save"] = aside.Deferred(report._write)
+        return report
 
     # -- the study's facts, as the sections read them -------------------------------------------------
 
@@ -105,9 +112,19 @@ class Report:
     # -- results --------------------------------------------------------------------------------------
 
     def save(self) -> None:
-        """Write results.json, tables/*.csv and results.xlsx into the run folder (if one is given)."""
+        """Write results.json, tables/*.csv and results.xlsx into the run folder (if one is given).
+
+        On Linux :meth:`load` has them written already, in a forked child (``verkenning.aside``)
+        while the sections are drawn: this waits for it (and writes them here if it failed)."""
         if self.run_dir is None:
             return
+        pending = self._aside.pop("save", None)
+        if pending is None:
+            self._write()
+        else:
+            pending.result(self._write)
+
+    def _write(self) -> None:
         write_json(self.run_dir / "results.json", self.study.results())
         for name, table in self.study.tables().items():
             write_atomic(self.run_dir / "tables" / f"{name}.csv", spreadsheet_csv(table))
