@@ -64,7 +64,12 @@ class Deferred:
         if child is None:
             raise RuntimeError("a deferred result is read once")
         with self._file:
-            if os.waitpid(child, 0)[1] != 0:
+            try:
+                status = os.waitpid(child, 0)[1]
+            except BaseException:  # interrupted while waiting: the child goes too
+                _stop(child)
+                raise
+            if status != 0:
                 return compute()
             self._file.seek(0)
             return pickle.load(self._file)
@@ -73,10 +78,14 @@ class Deferred:
         """Stop the child and reap it (its work is no longer wanted: a failed section, an interrupt)."""
         child, self._child = self._child, None
         if child is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child, signal.SIGKILL)
-            os.waitpid(child, 0)
+            _stop(child)
             self._file.close()
+
+
+def _stop(child: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
 
 
 def _fork(work: Callable[[], None]) -> int:

@@ -56,31 +56,26 @@ class Markup(str):
 def figure_html(figure, alt: str, caption: str = "") -> Markup:
     """The figure as an embedded PNG with alternative text and a caption (both escaped).
 
-    Within :func:`section_with_figures` the PNG is drawn by a forked copy of this process while the
-    section goes on, and the figure stands as a placeholder until the section is done."""
-    figures = _ASIDE.get()
+    Within :func:`section_with_figures` the figure stands as a placeholder until the section is
+    done, and is drawn then."""
+    figures = _FIGURES.get()
     if figures is not None:
-        return figures.submit(figure, alt, caption)
+        return figures.add(figure, alt, caption)
     return _figure_tag(_png(figure), alt, caption)
 
 
 def section_with_figures(build, *args) -> Markup:
-    """``build(*args)``, a section, with its figures drawn beside it (``verkenning.aside``): each in a
-    forked child, on the other core, while the section computes on (on the growth path of 12
-    organisations the report job waited 1.6 s for its 15 figures, half of it while its next numbers
-    could be computed). A figure whose child fails or warns is drawn again here."""
-    if not aside.available():
-        return build(*args)
-    figures = _Aside()
+    """``build(*args)``, a section, its figures drawn when it is done: every other one in a forked
+    child (``verkenning.aside``) while this process draws the rest. The growth path of 12
+    organisations has 8 room figures in one section, 0.17 s each; a child per figure, forked as it
+    was made, cost the Borne report (one figure a section) 0.3 s of forks and copied pages."""
+    figures = _Figures()
+    handle = _FIGURES.set(figures)
     try:
-        handle = _ASIDE.set(figures)
-        try:
-            fragment = build(*args)
-        finally:
-            _ASIDE.reset(handle)
-        return figures.resolve(fragment)
+        fragment = build(*args)
     finally:
-        figures.discard()  # a section that failed or was interrupted leaves no child behind
+        _FIGURES.reset(handle)
+    return figures.drawn(fragment)
 
 
 def _png(figure) -> bytes:
@@ -95,33 +90,41 @@ def _figure_tag(png: bytes, alt: str, caption: str) -> Markup:
     return Markup(f'<figure><img alt="{text(alt)}" src="data:image/png;base64,{data}">{cap}</figure>')
 
 
-class _Aside:
-    """A section's figures being drawn in children: placeholder → (drawing, figure, alt, caption)."""
+class _Figures:
+    """A section's figures (figure, alt, caption), each standing as a numbered placeholder."""
 
     def __init__(self) -> None:
-        self.pending: dict[str, tuple] = {}
+        self.figures: list[tuple] = []
 
-    def submit(self, figure, alt: str, caption: str) -> Markup:
-        token = f"<!--figuur {len(self.pending)}-->"
-        self.pending[token] = (aside.Deferred(lambda: _png(figure)), figure, alt, caption)
-        return Markup(token)
+    def add(self, figure, alt: str, caption: str) -> Markup:
+        self.figures.append((figure, alt, caption))
+        return Markup(f"<!--figuur {len(self.figures) - 1}-->")
 
-    def resolve(self, fragment: str) -> Markup:
-        """The section with each placeholder replaced by its figure (waiting for the children)."""
-        while self.pending:
-            token = next(iter(self.pending))
-            drawing, figure, alt, caption = self.pending.pop(token)
-            png = drawing.result(lambda figure=figure: _png(figure))
-            fragment = fragment.replace(token, _figure_tag(png, alt, caption), 1)
+    def drawn(self, fragment: str) -> Markup:
+        """The section with each placeholder replaced by its figure: the odd ones drawn in a child
+        (if there are two or more and the system can fork), the even ones here meanwhile; a child
+        that fails or warns has its figures drawn here too, where the error or warning shows."""
+        odd = [figure for figure, *_ in self.figures[1::2]]
+
+        def draw_odd() -> list[bytes]:
+            return [_png(figure) for figure in odd]
+
+        child = aside.Deferred(draw_odd) if odd and aside.available() else None
+        here = [i for i in range(len(self.figures)) if i % 2 == 0 or child is None]
+        try:
+            png = {i: _png(self.figures[i][0]) for i in here}
+        except BaseException:  # failed or interrupted while drawing here: no child left behind
+            if child is not None:
+                child.cancel()
+            raise
+        if child is not None:
+            png.update(zip(range(1, len(self.figures), 2), child.result(draw_odd), strict=True))
+        for i, (_, alt, caption) in enumerate(self.figures):
+            fragment = fragment.replace(f"<!--figuur {i}-->", _figure_tag(png[i], alt, caption), 1)
         return Markup(fragment)
 
-    def discard(self) -> None:
-        for drawing, *_ in self.pending.values():
-            drawing.cancel()
-        self.pending.clear()
 
-
-_ASIDE: ContextVar[_Aside | None] = ContextVar("figures_aside", default=None)
+_FIGURES: ContextVar[_Figures | None] = ContextVar("section_figures", default=None)
 
 
 STYLE = """
