@@ -163,12 +163,12 @@ class Study:
     @cached_property
     def entry_terms(self) -> tuple[EntryTerms, ...]:
         """Each entrant's negotiation room over the sweep's samples, under the scenario's key."""
-        k = self.costs.years.index(self.year)
-        target = self.scenario.terms.target
-        run, central = self.sampled, self.costs.exact
-        return self._aside_or_here(
-            "entry_terms", lambda: tuple(entry_terms(run, central, k, f.entrant, target) for f in self.fees)
-        )
+
+        def here() -> tuple[EntryTerms, ...]:
+            k, target = self.costs.years.index(self.year), self.scenario.terms.target
+            return tuple(entry_terms(self.sampled, self.costs.exact, k, f.entrant, target) for f in self.fees)
+
+        return self._aside_or_here("entry_terms", here)
 
     @cached_property
     def key_probabilities(self):
