@@ -205,3 +205,18 @@ def test_a_reports_files_are_written_aside_and_save_waits_for_them(tmp_path, mon
     failing = Report.load(SCENARIOS / "borne.yaml", samples=64, run_dir=failed_dir)
     failing.save()  # the child failed: written here instead
     assert (failed_dir / "results.xlsx").is_file()
+
+
+@LINUX
+def test_a_study_of_games_too_large_for_two_processes_computes_in_turn(tmp_path, monkeypatch):
+    import verkenning.study as study_module
+
+    monkeypatch.setattr(study_module, "ASIDE_CELLS", (64 << 5) - 1)  # Borne: 5 members, 64 samples
+    study = Study.load(SCENARIOS / "borne.yaml", samples=64, sweep_root=tmp_path)
+    study.prepare("key_design")
+    assert not study._aside and "key_design" in study.__dict__
+    monkeypatch.setattr(study_module, "ASIDE_CELLS", 64 << 5)
+    study = Study.load(SCENARIOS / "borne.yaml", samples=64, sweep_root=tmp_path)
+    study.prepare("key_design")
+    assert "exploration" in study._aside
+    assert study.exploration.outcomes

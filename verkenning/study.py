@@ -40,6 +40,9 @@ __all__ = ["DEFAULT_SAMPLES", "GrowthTerms", "NpvRange", "Study"]
 
 DEFAULT_SAMPLES = 1000
 """Samples of the sweep a report shows (a saved larger sweep of the same inputs is shown instead)."""
+ASIDE_CELLS = 1 << 27
+"""The largest game (samples × coalitions; 1 GiB of floats) of a study whose parts are computed on a
+second core (:meth:`Study.prepare`): 1,000 samples of up to 17 members."""
 
 
 def _cents(value: float) -> float:
@@ -249,9 +252,12 @@ class Study:
         later runs, as ever), else the entry terms beside the facts after them, once the key designer
         before them has computed the year's game the child then shares. On the growth path of 16
         organisations the sweep is 11 s and the key designer, entry and growth terms 11 s more; with
-        a saved sweep the entry terms are 3 s of those."""
+        a saved sweep the entry terms are 3 s of those. Not for a study whose year game over all its
+        members has more than :data:`ASIDE_CELLS` values: each process would hold games of its own,
+        and at 20 members (8 GiB a game) the two reached 13 GiB."""
         beside = None
-        if aside.available() and not self._aside:
+        members = int(self.costs.member.any(axis=1).sum())
+        if aside.available() and not self._aside and self.samples << members <= ASIDE_CELLS:
             from .explore import saved_exploration
 
             root = self.sweep_root
