@@ -69,3 +69,12 @@ def test_a_result_is_read_once_and_a_cancelled_child_is_reaped():
     slow.cancel()
     with pytest.raises(ChildProcessError):  # reaped: no longer a child, not even a zombie
         os.waitpid(child, os.WNOHANG)
+
+
+def test_work_whose_fork_fails_is_done_here(monkeypatch):
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert aside.Deferred(lambda: "there").result(lambda: "here") == "here"
+    aside.Deferred(lambda: "there").cancel()  # nothing to stop

@@ -39,6 +39,8 @@ from typing import Any
 __all__ = ["Deferred", "available"]
 
 PR_SET_PDEATHSIG = 1
+NOT_FORKED = 0
+"""The child of a :class:`Deferred` whose fork failed (0 is no process id of a child)."""
 
 
 def available() -> bool:
@@ -52,7 +54,10 @@ class Deferred:
     def __init__(self, compute: Callable[[], Any]) -> None:
         _one_blas_thread()
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed once the result is read)
-        self._child: int | None = _fork(lambda: self._write(compute()))
+        try:
+            self._child: int | None = _fork(lambda: self._write(compute()))
+        except OSError:  # no process to be had (a limit, no memory): the work is done in turn
+            self._child = NOT_FORKED
 
     def _write(self, value: Any) -> None:
         pickle.dump(value, self._file, pickle.HIGHEST_PROTOCOL)
@@ -64,6 +69,8 @@ class Deferred:
         if child is None:
             raise RuntimeError("a deferred result is read once")
         with self._file:
+            if child == NOT_FORKED:
+                return compute()
             try:
                 status = os.waitpid(child, 0)[1]
             except BaseException:  # interrupted while waiting: the child goes too
@@ -78,7 +85,8 @@ class Deferred:
         """Stop the child and reap it (its work is no longer wanted: a failed section, an interrupt)."""
         child, self._child = self._child, None
         if child is not None:
-            _stop(child)
+            if child != NOT_FORKED:
+                _stop(child)
             self._file.close()
 
 
