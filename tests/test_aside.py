@@ -78,3 +78,8 @@ def test_work_whose_fork_fails_is_done_here(monkeypatch):
     monkeypatch.setattr(os, "fork", no_fork)
     assert aside.Deferred(lambda: "there").result(lambda: "here") == "here"
     aside.Deferred(lambda: "there").cancel()  # nothing to stop
+
+
+def test_result_or_computes_here_when_nothing_is_pending():
+    assert aside.result_or(None, lambda: "here") == "here"
+    assert aside.result_or(aside.Deferred(lambda: "there"), lambda: "here") == "there"

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["Deferred", "available"]
+__all__ = ["Deferred", "available", "result_or"]
 
 PR_SET_PDEATHSIG = 1
 NOT_FORKED = 0
@@ -88,6 +88,11 @@ class Deferred:
             if child != NOT_FORKED:
                 _stop(child)
             self._file.close()
+
+
+def result_or(pending: Deferred | None, compute: Callable[[], Any]) -> Any:
+    """The result of ``pending``, or ``compute()`` here when there is none (or its child failed)."""
+    return compute() if pending is None else pending.result(compute)
 
 
 def _stop(child: int) -> None:

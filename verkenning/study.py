@@ -274,8 +274,7 @@ class Study:
 
     def _aside_or_here(self, name: str, compute):
         """A part computed in a child by :meth:`prepare`, else (or if that failed) ``compute()``."""
-        pending = self._aside.pop(name, None)
-        return compute() if pending is None else pending.result(compute)
+        return aside.result_or(self._aside.pop(name, None), compute)
 
     def explore(self, samples: int, workers: int | None = None, scheduler: str | None = None, progress=False):
         """A sweep of ``samples`` samples (for ``verkenning explore``), on local processes or dask."""

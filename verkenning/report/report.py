@@ -64,50 +64,54 @@ class Report:
 
     # -- the sections the notebooks show --------------------------------------------------------------
 
+    def _show(self, build):
+        """A section as a notebook display, its figures drawn when it is done (``html``)."""
+        return display(section_with_figures(build, self))
+
     def header(self):
-        return display(section_with_figures(sections.header, self))
+        return self._show(sections.header)
 
     def summary(self):
-        return display(section_with_figures(sections.summary, self))
+        return self._show(sections.summary)
 
     def partners(self):
-        return display(section_with_figures(sections.partners, self))
+        return self._show(sections.partners)
 
     def costs_section(self):
-        return display(section_with_figures(sections.costs, self))
+        return self._show(sections.costs)
 
     def allocation(self):
-        return display(section_with_figures(sections.allocation, self))
+        return self._show(sections.allocation)
 
     def fourk(self):
-        return display(section_with_figures(findings.fourk, self))
+        return self._show(findings.fourk)
 
     def centre(self):
-        return display(section_with_figures(findings.centre, self))
+        return self._show(findings.centre)
 
     def terms_section(self):
-        return display(section_with_figures(findings.terms, self))
+        return self._show(findings.terms)
 
     def fees_section(self):
-        return display(section_with_figures(findings.fees, self))
+        return self._show(findings.fees)
 
     def risks(self):
-        return display(section_with_figures(findings.risks, self))
+        return self._show(findings.risks)
 
     def checklist_section(self):
-        return display(section_with_figures(findings.checklist, self))
+        return self._show(findings.checklist)
 
     def growth(self):
-        return display(section_with_figures(findings.growth, self))
+        return self._show(findings.growth)
 
     def uncertainty(self):
-        return display(section_with_figures(findings.uncertainty, self))
+        return self._show(findings.uncertainty)
 
     def assumptions(self):
-        return display(section_with_figures(sections.assumptions, self))
+        return self._show(sections.assumptions)
 
     def provenance(self):
-        return display(section_with_figures(sections.provenance_section, self))
+        return self._show(sections.provenance_section)
 
     # -- results --------------------------------------------------------------------------------------
 
@@ -118,11 +122,7 @@ class Report:
         while the sections are drawn: this waits for it (and writes them here if it failed)."""
         if self.run_dir is None:
             return
-        pending = self._aside.pop("save", None)
-        if pending is None:
-            self._write()
-        else:
-            pending.result(self._write)
+        aside.result_or(self._aside.pop("save", None), self._write)
 
     def _write(self) -> None:
         write_json(self.run_dir / "results.json", self.study.results())
