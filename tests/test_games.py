@@ -26,7 +26,7 @@ from verkenning.games import (
     shapley_sampled,
     standalone_comparison,
 )
-from verkenning.games.game import subset_sums
+from verkenning.games.game import group_counts, subset_sums
 
 NAMES = tuple("ABCDEFGHIJKLMNOPQRSTUVWXY")
 TOL = 1e-7
@@ -98,6 +98,16 @@ def test_every_rule_adds_up_to_the_grand_coalition(n, seed, kind):
     assert least_core(game).allocation.shares.sum() == pytest.approx(total, abs=TOL)
     weights = np.arange(1, n + 1)
     assert proportional(game, weights).shares.sum() == pytest.approx(total, abs=TOL)
+
+
+@pytest.mark.parametrize(("n", "group"), [(1, 1), (5, 0b10110), (8, 0), (8, 0xFF), (11, 0b10000000101)])
+def test_group_counts_count_the_groups_members_in_every_coalition(n, group):
+    # reference from the definition: |S ∩ group| by Python's bit count of the masks
+    counts, meets = group_counts(n, group)
+    expected = np.array([(mask & group).bit_count() for mask in range(1 << n)])
+    np.testing.assert_array_equal(counts, expected)
+    np.testing.assert_array_equal(meets, expected > 0)
+    assert not counts.flags.writeable and not meets.flags.writeable  # cached: nobody may change them
 
 
 @quick

@@ -44,7 +44,7 @@ from functools import cached_property
 import numpy as np
 
 from ..errors import VerkenningError
-from ..games.game import popcounts, subset_sums
+from ..games.game import group_counts, subset_sums
 from ..scenario import Scenario
 from ..scenario.checks import MAX_PARTNERS
 from .inputs import PARTNER_FIGURES, Inputs, scenario_inputs
@@ -236,7 +236,7 @@ class CostModel:
         cost = subset_sums(weight)
         cost -= k
         takers = (self.takes[chosen] * (1 << np.arange(m))[:, None]).sum(axis=0)  # S: who takes s, a mask
-        masks, everyone = np.arange(1 << m), (1 << m) - 1
+        everyone = (1 << m) - 1
         # n × 2^m arrays are updated in place (a fresh one per operation was a third of the time, most
         # of it the memory's first touch); the operations and their order are those of the formula
         for mask in np.unique(takers[takers > 0]):
@@ -247,7 +247,7 @@ class CostModel:
                 alike = [s for s in curved if self.drivers[s] == driver]
                 e = x.exponent[:, alike]
                 if driver == "organisations":  # V(S) = |S ∩ takers|: m + 1 values, powers of those
-                    count = popcounts(m) if mask == everyone else popcounts(m)[masks & mask]
+                    count = group_counts(m, int(mask))[0]
                     pooled = np.arange(m + 1, dtype=float)[None, :]
                 else:  # the same takers and driver: one volume
                     pooled, count = subset_sums(volume[:, :, alike[0]]), None
@@ -270,7 +270,7 @@ class CostModel:
             if mask == everyone:  # every coalition but ∅, which is set below
                 cost += shared
             else:
-                np.add(cost, shared, out=cost, where=(masks & mask) != 0)
+                np.add(cost, shared, out=cost, where=group_counts(m, int(mask))[1])
         alone = self.standalone(volume_factor) if standalone is None else standalone
         cost[:, 1 << np.arange(m)] = alone[:, chosen]
         cost[:, 0] = 0.0

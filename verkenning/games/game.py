@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -68,14 +69,29 @@ def whole_units(exact: np.ndarray, total: int) -> np.ndarray:
     return units
 
 
-def popcounts(n: int) -> np.ndarray:
-    """Number of members of every coalition of ``n`` players, as uint8 indexed by mask."""
+def popcounts(n: int, group: int | None = None) -> np.ndarray:
+    """Number of members of every coalition of ``n`` players, as uint8 indexed by mask; with
+    ``group`` (a mask), the number of members of the group in it, |S ∩ group|."""
     counts = np.empty(1 << n, dtype=np.uint8)
     counts[0] = 0
     for player in range(n):  # the masks with highest bit i count one more than those below 2^i
         half = 1 << player
-        np.add(counts[:half], 1, out=counts[half : 2 * half])
+        np.add(counts[:half], 1 if group is None else (group >> player) & 1, out=counts[half : 2 * half])
     return counts
+
+
+@lru_cache(maxsize=8)
+def group_counts(n: int, group: int) -> tuple[np.ndarray, np.ndarray]:
+    """(|S ∩ group| as indices, whether S meets the group) for every coalition S of ``n`` players,
+    read-only and cached: a cost model asks for the same few groups (the takers of a service) for
+    every block of samples. At 20 players building them each time was 6% of a game's cost, and
+    ``np.take`` by uint8 counts converted them to indices each time (1.7 of its 2.4 ms)."""
+    counts = popcounts(n, group)
+    meets = counts > 0
+    counts = counts.astype(np.intp)
+    counts.setflags(write=False)
+    meets.setflags(write=False)
+    return counts, meets
 
 
 def embedded_masks(positions: Sequence[int]) -> np.ndarray:
