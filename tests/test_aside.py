@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -83,3 +84,15 @@ def test_work_whose_fork_fails_is_done_here(monkeypatch):
 def test_result_or_computes_here_when_nothing_is_pending():
     assert aside.result_or(None, lambda: "here") == "here"
     assert aside.result_or(aside.Deferred(lambda: "there"), lambda: "here") == "there"
+
+
+def test_a_process_holding_more_than_the_limit_does_its_work_in_turn(monkeypatch):
+    resident = aside._resident()
+    # against an independent reading of the same figure: VmRSS in /proc/self/status, in KiB
+    lines = Path("/proc/self/status").read_text().splitlines()
+    status = dict(line.split(":", 1) for line in lines if ":" in line)
+    assert abs(resident / 1024 - int(status["VmRSS"].split()[0])) < 16 * 1024
+    monkeypatch.setattr(aside, "RESIDENT_LIMIT", resident + (256 << 20))
+    assert aside.available()
+    monkeypatch.setattr(aside, "RESIDENT_LIMIT", resident // 2)
+    assert not aside.available()
