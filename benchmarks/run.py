@@ -194,7 +194,7 @@ def bench_growth(folder: Path) -> list[Row]:
         out = folder / f"out{organisations}"
         command = [*CLI, "run", str(scenario), "--out", str(out)]
         # a run past ten times its target (and 5 minutes) or 12 GiB is stopped: the row says so (at
-        # 20 organisations a run took 330 s in 2026-12: the row gives its time, not "stopped")
+        # 20 organisations a run took 432 s on 2026-12-04: the row gives its time, not "stopped")
         try:
             (wall, peak) = processes(command, repeats, limit_s=max(10 * limit, 300), limit_mib=12 * 1024)
         except Gave as stopped:
