@@ -250,7 +250,6 @@ def test_the_rows_slack_is_their_bound_less_what_the_members_pay_in_them(monkeyp
 def test_orders_of_entry_on_one_path_agree_with_a_path_per_order():
     """entry_orders judges every order on one sampled path with that order's membership; each order
     sampled and judged as a scenario of its own must give the same shares of samples."""
-    from verkenning.costs import reference_year
     from verkenning.explore.analysis import _orders, entry_orders
     from verkenning.explore.vector import sampled
     from verkenning.optimise.keys import consistent
@@ -261,7 +260,7 @@ def test_orders_of_entry_on_one_path_agree_with_a_path_per_order():
     assert len(by_order) > 1
     for order, variant in _orders(scenario, 24):
         run = sampled(variant, 200, 1)
-        own = family(run, variant.years.index(reference_year(variant)))
+        own = family(run, variant.years.index(variant.reference_year()))
         assert float(consistent(run, own, None)[0].mean()) == by_order[order], order
 
 

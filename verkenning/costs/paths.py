@@ -73,7 +73,6 @@ __all__ = [
     "member_matrix",
     "no_saving",
     "project",
-    "reference_year",
     "shares_for",
     "simulate",
     "with_bearer",
@@ -90,14 +89,6 @@ METHODS = ("key", *SIMPLE_KEYS, *GAME_RULES)
 """Every way of sharing the cost: the scenario's key, whole-cost keys and the game rules."""
 NPV_RATES = (0.0, 0.045)
 """Rates at which the NPV is always reported besides the scenario's own (FACTS §5)."""
-
-
-def reference_year(scenario: Scenario) -> int:
-    """The first year after the last entry's transition phasing (every entrant in and its transition
-    paid), within the horizon; else the base year."""
-    joins = [p.joins for p in scenario.partners if p.joins is not None]
-    phased = len(scenario.parameters.transition_phasing.shares)
-    return min(max(joins) + phased, scenario.end_year) if joins else scenario.base_year
 
 
 def member_matrix(scenario: Scenario, status_quo: bool) -> np.ndarray:
@@ -728,7 +719,7 @@ class CostResult:
     @property
     def reference_year(self) -> int:
         """The first year with every entrant in and its transition paid: the year to show."""
-        return reference_year(self.scenario)
+        return self.scenario.reference_year()
 
     @property
     def member(self) -> np.ndarray:

@@ -549,13 +549,12 @@ def entry_orders(scenario: Scenario, weights, samples: int, seed: int = 0, limit
     """Every order of the entrants over the same entry years: the share of samples in which no partner
     already in pays more when others join (``optimise.consistent``), with the key of ``weights`` (the
     proposed key) and with the scenario's own, on the same draws; the most consistent order first."""
-    from ..costs import reference_year
     from ..optimise.keys import consistent_orders, family
     from .vector import sampled
 
     # one path of the samples: a year's shares and game depend on who is in, not on the order of entry
     run = sampled(scenario, samples, seed)
-    found = family(run, scenario.years.index(reference_year(scenario)))
+    found = family(run, scenario.years.index(scenario.reference_year()))
     orders = order_memberships(scenario, limit)
     judged = consistent_orders(run, found, (weights, None), [member for _, member in orders])
     return order_table([order for order, _ in orders], judged)

@@ -26,7 +26,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from ..costs import reference_year, with_bearer
+from ..costs import with_bearer
 from ..costs.allocation import SIMPLE_KEYS, Exact
 from ..scenario import Scenario
 from .sampling import Draws
@@ -99,7 +99,7 @@ def choices(scenario: Scenario, draws: Draws, limit: int = SUBSAMPLE) -> Choices
     if entrants:
         options.append(NOT_ADMITTED)
         npvs.append(np.zeros_like(npvs[0]))
-    k = scenario.years.index(reference_year(scenario))
+    k = scenario.years.index(scenario.reference_year())
     judged = run.member[:, k] | run.status_quo_member[:, k]
     return Choices(prepared.model.partners, tuple(options), np.array(npvs), judged)
 

@@ -144,10 +144,8 @@ def _sobol_runs(samples: int, inputs: int, base: int | None) -> int:
 
 def workload(scenario: Scenario, samples: int, sobol_base: int | None = None) -> Workload:
     """The work a sweep of ``samples`` samples of ``scenario`` will do (see :class:`Workload`)."""
-    from ..costs import reference_year
-
     paths = len(active(scenario))
-    members = len(scenario.members(reference_year(scenario)))
+    members = len(scenario.members(scenario.reference_year()))
     outcomes = len(KINDS) * (len(scenario.partners) + 1)  # a generous count of outcome columns
     return Workload(
         samples=samples,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..costs import CostModel, Exact, Projection, cost_model, project, reference_year, with_draws
+from ..costs import CostModel, Exact, Projection, cost_model, project, with_draws
 from ..costs.allocation import SIMPLE_KEYS
 from ..costs.paths import BLOCK_CELLS
 from ..fourk import below, coverage, needed, team_fte, worse_off
@@ -51,7 +51,7 @@ class Plan:
 
 def plan(scenario: Scenario, paths: tuple[str, ...], specs: tuple[Uncertainty, ...]) -> Plan:
     """Prepare the sweep of ``scenario`` over the uncertain ``paths``."""
-    reference = scenario.years.index(reference_year(scenario))
+    reference = scenario.years.index(scenario.reference_year())
     return Plan(
         scenario=scenario,
         model=cost_model(scenario),

@@ -678,3 +678,10 @@ class Scenario(_Model):
     def entrants(self) -> tuple[str, ...]:
         """Ids of the partners that join during the horizon."""
         return tuple(p.id for p in self.partners if p.joins is not None)
+
+    def reference_year(self) -> int:
+        """The year a study shows: the first after the last entry's transition phasing (every
+        entrant in and its transition paid), within the horizon; else the base year."""
+        joins = [p.joins for p in self.partners if p.joins is not None]
+        phased = len(self.parameters.transition_phasing.shares)
+        return min(max(joins) + phased, self.end_year) if joins else self.base_year
