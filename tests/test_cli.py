@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from verkenning.cli import app
+from verkenning.errors import VerkenningError
 from verkenning.scenario import load_scenario
 
 from .conftest import INVALID, ROOT, SCENARIOS, SHIPPED
@@ -539,3 +540,49 @@ def test_verken_refuses_a_bad_scenario_or_a_port_in_use_before_starting_anything
         port = taken.getsockname()[1]
         result = runner.invoke(app, ["verken", str(SCENARIOS / "borne.yaml"), "--port", str(port)])
     assert result.exit_code == 2 and f"--port {port} is in use" in result.stderr
+
+
+def test_run_refuses_a_study_this_machine_has_not_the_memory_for(tmp_path, monkeypatch):
+    from verkenning.report import run as running
+
+    borne = load_scenario(SCENARIOS / "borne.yaml")
+    free = running.memory_needed([borne], 500)  # exactly what 500 samples need
+    monkeypatch.setattr(running, "available_memory", lambda: free)
+    out = tmp_path / "reports"
+    out.mkdir()
+    result = runner.invoke(app, ["run", "scenarios/borne.yaml", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    said = result.stderr
+    assert "scenarios/borne.yaml" in said and "at 1,000 samples" in said and "--samples 500" in said
+    assert "Traceback" not in said and not any(out.iterdir()), "refused before anything is written"
+    running._check_memory([SCENARIOS / "borne.yaml"], [borne], 500)  # the advice fits: no error
+    with pytest.raises(VerkenningError, match="at 600 samples"):
+        running._check_memory([SCENARIOS / "borne.yaml"], [borne], 600)
+    monkeypatch.setattr(running, "available_memory", lambda: 100 * 2**20)
+    result = runner.invoke(app, ["run", "scenarios/borne.yaml", "--out", str(out), "--samples", "100"])
+    assert result.exit_code == 2 and "Even --samples 100 needs" in result.stderr
+
+
+def test_the_memory_estimate_counts_the_game_the_key_designer_keeps():
+    """The estimate's games are what a study holds: the rows of its key designer, per sample."""
+    from verkenning.optimise.keys import win_win_rows
+    from verkenning.report.run import SAMPLE_BYTES, memory_needed
+    from verkenning.study import Study
+
+    study = Study.load(SCENARIOS / "borne.yaml", samples=200)
+    assert study.key_design.samples == 200  # designed: its rows are now held
+    k = study.costs.years.index(study.year)
+    held = win_win_rows(study.sampled, k).values.nbytes
+    per_sample = (memory_needed([study.scenario], 2) - memory_needed([study.scenario], 1)) - SAMPLE_BYTES
+    assert held == 200 * per_sample
+
+
+def test_available_memory_is_what_this_machine_has_free():
+    from verkenning.report.run import available_memory
+
+    free = available_memory()
+    if not sys.platform.startswith("linux"):
+        assert free is None
+        return
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert 0 < free <= total

@@ -65,6 +65,76 @@ CHECKOUT_NOTEBOOKS = Path(__file__).resolve().parent.parent.parent / "notebooks"
 """Where the notebooks are in a checkout (an editable install maps no package onto them)."""
 
 
+GAME_BYTES = 8
+"""Bytes of one coalition's cost in a game (a float)."""
+JOB_BYTES = 400 * 2**20
+"""What a report job holds whatever its size (its two processes, the libraries, the figures)."""
+SAMPLE_BYTES = 600_000
+"""What it holds per sample besides the games (the sweep, the paths, the tables). With
+:data:`JOB_BYTES` and the games, :func:`memory_needed` against the peak of the job's process tree
+(``make bench``'s measure; 2026-12-04 at 16 and 20 organisations, 2026-12-06 at 12), 1,000 samples:
+0.98 GiB for 0.67 GiB at 12 organisations, 1.44 for 1.33 at 16, 8.76 for 8.71 at 20; at 12 with 100
+samples 0.45 for 0.36."""
+
+
+def memory_needed(scenarios, samples: int) -> int:
+    """Bytes a report of ``scenarios`` at ``samples`` draws holds at its peak, about: each study with
+    an entrant keeps its reference year's game for every sample (the key designer's rows, which the
+    entry terms read too: samples × 2^members costs; 8 GiB at 20 members and 1,000 samples), a
+    comparison every study's, plus :data:`JOB_BYTES` and :data:`SAMPLE_BYTES` per sample."""
+    games = sum(_game_bytes(s) for s in scenarios)
+    return JOB_BYTES + samples * (SAMPLE_BYTES + games)
+
+
+def _game_bytes(scenario) -> int:
+    """Bytes of the one sample's game a study keeps (none without an entrant: no key is designed)."""
+    return GAME_BYTES << len(scenario.members(scenario.reference_year())) if scenario.entrants() else 0
+
+
+def available_memory() -> int | None:
+    """Bytes this machine can give a new job without swapping (``MemAvailable`` of /proc/meminfo,
+    Linux); ``None`` where that is not known. Read here rather than with psutil, which is not one of
+    our dependencies, for this one figure."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _check_memory(paths: list[Path], loaded, samples: int) -> None:
+    """Refuse, before anything is written, a study this machine has not the memory for, with the
+    sample count that fits: killed for memory, the job would end after minutes with nothing."""
+    free = available_memory()
+    needed = memory_needed(loaded, samples)
+    if free is None or needed <= free:
+        return
+    largest = max(range(len(loaded)), key=lambda i: _game_bytes(loaded[i]))
+    members = len(loaded[largest].members(loaded[largest].reference_year()))
+    per_sample = SAMPLE_BYTES + sum(_game_bytes(s) for s in loaded)
+    fit = (free - JOB_BYTES) // per_sample // 100 * 100
+    gib = 2**30
+    said = (
+        f"{paths[largest]}: a study of {members} organisations at {samples:,} samples holds about "
+        f"{needed / gib:.1f} GiB (a game of 2^{members} coalitions for each sample); this machine has "
+        f"{free / gib:.1f} GiB available. "
+    )
+    if fit >= 100:
+        said += (
+            f"Run it with --samples {fit:,} (about {memory_needed(loaded, fit) / gib:.1f} GiB; fewer "
+            "samples give wider bands), or on a machine with more memory."
+        )
+    else:
+        said += (
+            f"Even --samples 100 needs about {memory_needed(loaded, 100) / gib:.1f} GiB: run it on a "
+            "machine with more memory."
+        )
+    raise VerkenningError(said)
+
+
 def notebook_path(name: str) -> Path:
     """The study notebook ``name``: shipped in the wheel as ``verkenning.notebooks``, else the checkout's."""
     from importlib.resources import as_file, files
@@ -495,6 +565,11 @@ def run_study(
     loaded = [load_scenario(p) for p in paths]  # bad input stops here, before any folder exists
     if notebook == "vergelijking" and len(paths) < 2:
         raise VerkenningError("a comparison needs two or more scenarios")
+    if samples is None:
+        from ..study import DEFAULT_SAMPLES  # the model's modules: only here, never for the command line
+
+        samples = DEFAULT_SAMPLES
+    _check_memory(paths, loaded, samples)
     name = (
         slug("vergelijking-" + "-".join(p.stem for p in paths))
         if notebook == "vergelijking"
@@ -554,10 +629,6 @@ def _run(paths, loaded, notebook, out, folder, run_id, partial, seed, pdf, progr
 
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    if samples is None:
-        from ..study import DEFAULT_SAMPLES  # the model's modules: only here, never for the command line
-
-        samples = DEFAULT_SAMPLES
     stages = _Stages(progress, (notebook != "vergelijking") + 2 + pdf)
     _sweep_first(loaded, notebook, folder, seed, samples, stages)
     stages.next("het rapport doorrekenen (notebook, cel voor cel)")
