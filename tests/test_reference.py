@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from verkenning.costs import Exact, cost_model, project, simulate, with_draws
+from verkenning.costs import model as model_module
 from verkenning.explore import active
 from verkenning.scenario import load_scenario
 
@@ -244,3 +245,42 @@ def test_the_shipped_scenarios_agree_with_the_reference():
         scenario = load_scenario(path)
         run = modelled(scenario, {}, scenario.parameters.transition_cost_bearer)
         compare(scenario, run, Reference(scenario), float(scenario.discount_rate))
+
+
+def test_twenty_members_coalition_costs_agree_with_the_reference_block_by_block(monkeypatch):
+    """At 20 members the model computes c(S) in blocks of 2^17 coalitions (``coalition_costs``): the
+    masks of every block, the singletons of the high bits and the grand coalition against the
+    reference's c(S), with exponents above and below 1 and services taken by some partners only."""
+    rng = np.random.default_rng(20)
+    partners = [
+        {
+            "id": f"p{i}",
+            "name": f"Partner {i}",
+            "kind": "municipality",
+            "inhabitants": int(rng.integers(5_000, 90_000)),
+            "fte": int(rng.integers(40, 700)),
+            "workstations": int(rng.integers(50, 1000)),
+            "applications": int(rng.integers(10, 200)),
+            "services": ["basis", *EXTRA[i % 3 : i % 3 + i % 2 + 1]],
+        }
+        for i in range(20)
+    ]
+    services = [
+        {"id": sid, "scale_exponent": exponent}
+        for sid, exponent in (("NET", 0.85), ("WP", 1.1), ("SD", 0.9), ("SEC", 0.8), ("INT", 0.95))
+    ]
+    scenario = load(
+        {"name": "basis", "question": "Twintig?", "centre": "p0", "partners": partners},
+        {"extends": "base.yaml", "name": "twintig", "question": "Twintig?", "services": services},
+    )
+    ref = Reference(scenario)
+    ids = [p.id for p in scenario.partners]
+    costs = cost_model(scenario).coalition_costs(list(range(20)))[0]
+    masks = [0, (1 << 20) - 1, *(1 << j for j in range(16, 20)), *rng.integers(1, 1 << 20, 40).tolist()]
+    masks += [(block << 17) + int(rng.integers(0, 1 << 17)) for block in range(8)]
+    for mask in masks:
+        members = [ids[j] for j in range(20) if mask >> j & 1]
+        want = ref.coalition(members, ref.volume(0)) if members else 0.0
+        assert costs[mask] == pytest.approx(want, rel=RELATIVE), members
+    monkeypatch.setattr(model_module, "CACHE_CELLS", 1 << 20)  # all 2^20 coalitions in one block
+    assert np.array_equal(cost_model(scenario).coalition_costs(list(range(20)))[0], costs), "to the bit"

@@ -44,14 +44,17 @@ from functools import cached_property
 import numpy as np
 
 from ..errors import VerkenningError
-from ..games.game import group_counts, subset_sums
+from ..games.game import CACHE_CELLS, group_counts, subset_sums
 from ..scenario import Scenario
 from ..scenario.checks import MAX_PARTNERS
 from .inputs import PARTNER_FIGURES, Inputs, scenario_inputs
 
 __all__ = ["MAX_PARTNERS", "CostModel", "cost_model"]
 
-"""Coalition costs are computed for every subset of the members of a year: 2^20 rows at most."""
+MIN_BLOCK_BITS = 10
+"""The fewest coalitions (2^10) :meth:`CostModel.coalition_costs` works on at once when all of them
+do not fit in the cache: below it, the formula's few dozen array operations per block cost more than
+the cache saves."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,6 +204,28 @@ class CostModel:
         """n × partners: observed over modelled stand-alone cost (NaN where nothing is observed)."""
         return self.inputs.observed / self.modelled_standalone()
 
+    def _curve(
+        self,
+        pooled: np.ndarray,
+        e: np.ndarray,
+        unit_cost: np.ndarray,
+        alike: list[int],
+        in_place: bool = False,
+    ) -> np.ndarray:
+        """Σ_s u_s r_s (V/r_s)^e_s over the services ``alike`` (one driver, one group of takers) at
+        the volumes ``pooled`` (n × coalitions, or 1 × coalitions); ``in_place``: ``pooled`` may be
+        overwritten."""
+        if (e == e[:, :1]).all():  # one exponent (a sweep draws one for all): one power
+            # Σ_s u_s r_s (V/r_s)^e = V^e Σ_s u_s r_s^(1−e)
+            scale = (unit_cost[:, alike] * self.reference[alike] ** (1.0 - e)).sum(axis=1)
+            curve = np.power(pooled, e[:, :1], out=pooled if in_place else None)
+            curve *= scale[:, None]
+            return curve
+        return sum(
+            unit_cost[:, s, None] * self.reference[s] * (pooled / self.reference[s]) ** e[:, [j]]
+            for j, s in enumerate(alike)
+        )
+
     def coalition_costs(
         self,
         members: list[int] | tuple[int, ...],
@@ -233,48 +258,71 @@ class CostModel:
         # the singletons are set at the end)
         k = self.inputs.parameter("coordination_annual_cost_eur_per_organisation")[:, None]
         weight += k if own is None else k + own
-        cost = subset_sums(weight)
-        cost -= k
         takers = (self.takes[chosen] * (1 << np.arange(m))[:, None]).sum(axis=0)  # S: who takes s, a mask
         everyone = (1 << m) - 1
-        # n × 2^m arrays are updated in place (a fresh one per operation was a third of the time, most
-        # of it the memory's first touch); the operations and their order are those of the formula
+        # the 2^m coalitions in blocks of about CACHE_CELLS values (all at once when they are fewer),
+        # so that every pass of the formula over a block reads it from the cache. A block's sums over
+        # members add its high bits' members to its low bits' sums in the order subset_sums adds
+        # them: the costs are the same to the bit whatever the blocks
+        n = x.n
+        b = m if n << m <= CACHE_CELLS else min(m, max(MIN_BLOCK_BITS, (CACHE_CELLS // n).bit_length() - 1))
+        groups = []  # per group of takers: its mask, its fixed cost (n × 1) and its curves
         for mask in np.unique(takers[takers > 0]):
             group = takers == mask
-            shared = fixed_cost[:, group].sum(axis=1)[:, None]  # n × 1, then n × 2^m with a curve
             curved = np.flatnonzero(group & ~linear)
+            curves = []
             for driver in dict.fromkeys(self.drivers[s] for s in curved):
                 alike = [s for s in curved if self.drivers[s] == driver]
                 e = x.exponent[:, alike]
                 if driver == "organisations":  # V(S) = |S ∩ takers|: m + 1 values, powers of those
-                    count = group_counts(m, int(mask))[0]
-                    pooled = np.arange(m + 1, dtype=float)[None, :]
-                else:  # the same takers and driver: one volume
-                    pooled, count = subset_sums(volume[:, :, alike[0]]), None
-                if (e == e[:, :1]).all():  # one exponent (a sweep draws one for all): one power
-                    # Σ_s u_s r_s (V/r_s)^e = V^e Σ_s u_s r_s^(1−e)
-                    scale = (unit_cost[:, alike] * self.reference[alike] ** (1.0 - e)).sum(axis=1)
-                    curve = np.power(pooled, e[:, :1], out=pooled if count is None else None)
-                    curve *= scale[:, None]
+                    table = self._curve(np.arange(m + 1, dtype=float)[None, :], e, unit_cost, alike)
+                    curves.append((group_counts(m, int(mask))[0], table, None))
+                else:  # the same takers and driver: one volume, its low bits' subset sums once
+                    pooled = volume[:, :, alike[0]]
+                    curves.append((pooled, subset_sums(pooled[:, :b]), (e, unit_cost, alike)))
+            groups.append((int(mask), fixed_cost[:, group].sum(axis=1)[:, None], curves))
+        low = subset_sums(weight[:, :b])
+        cost = np.empty((n, 1 << m))  # updated in place: a fresh n × 2^m array per operation was a
+        for start in range(0, 1 << m, 1 << b):  # third of the time, most of it the memory's first touch
+            block = cost[:, start : start + (1 << b)]
+            _high_sums(low, weight, start >> b, b, out=block)
+            block -= k
+            for mask, shared, curves in groups:
+                for source, part, curve in curves:
+                    if curve is None:  # the counts: read the table of powers by count
+                        curve = np.take(part, source[start : start + (1 << b)], axis=1)  # 6x a fancy index
+                    else:
+                        curve = self._curve(_high_sums(part, source, start >> b, b), *curve, in_place=True)
+                    if shared.shape[1] == 1:
+                        curve += shared  # x + y is y + x, to the bit
+                        shared = curve
+                    else:
+                        shared += curve
+                if mask == everyone:  # every coalition but ∅, which is set below
+                    block += shared
                 else:
-                    curve = sum(
-                        unit_cost[:, s, None] * self.reference[s] * (pooled / self.reference[s]) ** e[:, [j]]
-                        for j, s in enumerate(alike)
-                    )
-                curve = curve if count is None else np.take(curve, count, axis=1)  # 6x a fancy index
-                if shared.shape[1] == 1:
-                    curve += shared  # x + y is y + x, to the bit
-                    shared = curve
-                else:
-                    shared += curve
-            if mask == everyone:  # every coalition but ∅, which is set below
-                cost += shared
-            else:
-                np.add(cost, shared, out=cost, where=group_counts(m, int(mask))[1])
+                    meets = group_counts(m, mask)[1][start : start + (1 << b)]
+                    np.add(block, shared, out=block, where=meets)
         alone = self.standalone(volume_factor) if standalone is None else standalone
         cost[:, 1 << np.arange(m)] = alone[:, chosen]
         cost[:, 0] = 0.0
         return cost
+
+
+def _high_sums(
+    low: np.ndarray, x: np.ndarray, high: int, b: int, out: np.ndarray | None = None
+) -> np.ndarray:
+    """x(S) for the block of coalitions whose bits from b on are ``high``: the low bits' subset sums
+    ``low`` plus each high member of x (n × m), added in increasing order as :func:`subset_sums`
+    adds them (written to ``out``, else a new array)."""
+    if out is None:
+        out = low.copy()
+    else:
+        out[:] = low
+    for j in range(b, x.shape[1]):
+        if high >> (j - b) & 1:
+            out += x[:, j, None]
+    return out
 
 
 def cost_model(
