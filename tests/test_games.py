@@ -21,12 +21,14 @@ from verkenning.games import (
     prenucleolus,
     properties,
     proportional,
+    rules,
     scrb,
     shapley,
     shapley_sampled,
     standalone_comparison,
+    tolerance,
 )
-from verkenning.games.game import group_counts, subset_sums
+from verkenning.games.game import block_sums, group_counts, subset_sums
 
 NAMES = tuple("ABCDEFGHIJKLMNOPQRSTUVWXY")
 TOL = 1e-7
@@ -108,6 +110,34 @@ def test_group_counts_count_the_groups_members_in_every_coalition(n, group):
     np.testing.assert_array_equal(counts, expected)
     np.testing.assert_array_equal(meets, expected > 0)
     assert not counts.flags.writeable and not meets.flags.writeable  # cached: nobody may change them
+
+
+def test_block_sums_are_the_subset_sums_of_their_block_to_the_bit():
+    # reference from the definition: x(S) = Σ_{i ∈ S} x_i in increasing i, by Python's float sums
+    x = np.random.default_rng(7).uniform(-1e6, 1e9, (2, 9))
+    b = 4
+    low = subset_sums(x[:, :b])
+    for high in range(1 << (9 - b)):
+        block = block_sums(low, x, high, b)
+        for row in range(2):
+            for low_mask in range(1 << b):
+                mask, total = (high << b) | low_mask, 0.0
+                for i in range(9):
+                    if mask >> i & 1:
+                        total += x[row, i]
+                assert block[row, low_mask] == total
+
+
+def test_the_tolerance_of_a_game_read_in_blocks_is_the_whole_games_to_the_bit(monkeypatch):
+    rng = np.random.default_rng(12)
+    games = rng.uniform(1e5, 9e9, (3, 1 << 12))
+    games[:, 0] = 0.0
+    games[1, 77] = np.nan  # a coalition not given counts as 0, in both
+    whole = tolerance(games)
+    assert np.isfinite(whole).all()
+    monkeypatch.setattr(rules, "TOLERANCE_CELLS", 1 << 9)  # eight blocks of 2^9 coalitions
+    np.testing.assert_array_equal(tolerance(games), whole)
+    assert tolerance(games[2]) == whole[2]
 
 
 @quick

@@ -44,7 +44,7 @@ from functools import cached_property
 import numpy as np
 
 from ..errors import VerkenningError
-from ..games.game import CACHE_CELLS, group_counts, subset_sums
+from ..games.game import CACHE_CELLS, block_sums, group_counts, subset_sums
 from ..scenario import Scenario
 from ..scenario.checks import MAX_PARTNERS
 from .inputs import PARTNER_FIGURES, Inputs, scenario_inputs
@@ -285,14 +285,14 @@ class CostModel:
         cost = np.empty((n, 1 << m))  # updated in place: a fresh n × 2^m array per operation was a
         for start in range(0, 1 << m, 1 << b):  # third of the time, most of it the memory's first touch
             block = cost[:, start : start + (1 << b)]
-            _high_sums(low, weight, start >> b, b, out=block)
+            block_sums(low, weight, start >> b, b, out=block)
             block -= k
             for mask, shared, curves in groups:
                 for source, part, curve in curves:
                     if curve is None:  # the counts: read the table of powers by count
                         curve = np.take(part, source[start : start + (1 << b)], axis=1)  # 6x a fancy index
                     else:
-                        curve = self._curve(_high_sums(part, source, start >> b, b), *curve, in_place=True)
+                        curve = self._curve(block_sums(part, source, start >> b, b), *curve, in_place=True)
                     if shared.shape[1] == 1:
                         curve += shared  # x + y is y + x, to the bit
                         shared = curve
@@ -307,22 +307,6 @@ class CostModel:
         cost[:, 1 << np.arange(m)] = alone[:, chosen]
         cost[:, 0] = 0.0
         return cost
-
-
-def _high_sums(
-    low: np.ndarray, x: np.ndarray, high: int, b: int, out: np.ndarray | None = None
-) -> np.ndarray:
-    """x(S) for the block of coalitions whose bits from b on are ``high``: the low bits' subset sums
-    ``low`` plus each high member of x (n × m), added in increasing order as :func:`subset_sums`
-    adds them (written to ``out``, else a new array)."""
-    if out is None:
-        out = low.copy()
-    else:
-        out[:] = low
-    for j in range(b, x.shape[1]):
-        if high >> (j - b) & 1:
-            out += x[:, j, None]
-    return out
 
 
 def cost_model(

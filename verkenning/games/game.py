@@ -29,6 +29,7 @@ __all__ = [
     "EXACT_MAX_PLAYERS",
     "Allocation",
     "Game",
+    "block_sums",
     "popcounts",
     "subgame_view",
     "subset_sums",
@@ -131,6 +132,23 @@ def subset_sums(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         half = 1 << player
         np.add(sums[..., :half], x[..., player, None], out=sums[..., half : 2 * half])
     return sums
+
+
+def block_sums(
+    low: np.ndarray, x: np.ndarray, high: int, b: int, out: np.ndarray | None = None
+) -> np.ndarray:
+    """x(S) for the block of coalitions whose bits from b on are ``high`` (masks high·2^b … +2^b − 1):
+    ``low``, the subset sums of the first b players of x (players on the last axis), plus each high
+    player in it, added in increasing order as :func:`subset_sums` adds them, so a game read block by
+    block (in the cache) has the sums of the whole to the bit. Written to ``out`` when given."""
+    if out is None:
+        out = low.copy()
+    else:
+        out[...] = low
+    for player in range(b, x.shape[-1]):
+        if high >> (player - b) & 1:
+            out += x[..., player, None]
+    return out
 
 
 @dataclass(frozen=True, eq=False)

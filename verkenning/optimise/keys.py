@@ -54,7 +54,7 @@ import numpy as np
 
 from ..costs import Projection
 from ..games import shapley_shares, tolerance
-from ..games.game import CACHE_CELLS, subset_sums
+from ..games.game import CACHE_CELLS, block_sums, subset_sums
 from ..games.rules import subgame_tolerances
 
 __all__ = [
@@ -457,10 +457,7 @@ class Rows:
             first, stop = max(high << b, 1), ((high + 1) << b) - (high == (1 << (m - b)) - 1)
             if first >= stop or (needed is not None and high not in needed):
                 continue
-            paid = low.copy()
-            for j in range(b, m):
-                if high >> (j - b) & 1:
-                    paid += shares[:, j, None]
+            paid = block_sums(low, shares, high, b)
             slack = self.values[:, first:stop] + self.tolerance[:, None]
             slack -= paid[:, first - (high << b) : stop - (high << b)]
             yield first - 1, slack
