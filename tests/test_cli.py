@@ -561,6 +561,10 @@ def test_run_refuses_a_study_this_machine_has_not_the_memory_for(tmp_path, monke
     monkeypatch.setattr(running, "available_memory", lambda: 100 * 2**20)
     result = runner.invoke(app, ["run", "scenarios/borne.yaml", "--out", str(out), "--samples", "100"])
     assert result.exit_code == 2 and "Even --samples 100 needs" in result.stderr
+    both = [str(SCENARIOS / "borne.yaml"), str(SCENARIOS / "borne-im.yaml")]
+    result = runner.invoke(app, ["compare", *both, "--out", str(out)])
+    assert result.exit_code == 2 and "borne" in result.stderr and not any(out.iterdir())
+    assert running.memory_needed([borne, borne], 1000) > running.memory_needed([borne], 1000), "per study"
 
 
 def test_the_memory_estimate_counts_the_game_the_key_designer_keeps():

@@ -81,9 +81,9 @@ def memory_needed(scenarios, samples: int) -> int:
     """Bytes a report of ``scenarios`` at ``samples`` draws holds at its peak, about: each study with
     an entrant keeps its reference year's game for every sample (the key designer's rows, which the
     entry terms read too: samples × 2^members costs; 8 GiB at 20 members and 1,000 samples), a
-    comparison every study's, plus :data:`JOB_BYTES` and :data:`SAMPLE_BYTES` per sample."""
+    comparison every study's, plus :data:`JOB_BYTES` and :data:`SAMPLE_BYTES` per sample and study."""
     games = sum(_game_bytes(s) for s in scenarios)
-    return JOB_BYTES + samples * (SAMPLE_BYTES + games)
+    return JOB_BYTES + samples * (SAMPLE_BYTES * len(scenarios) + games)
 
 
 def _game_bytes(scenario) -> int:
@@ -114,13 +114,12 @@ def _check_memory(paths: list[Path], loaded, samples: int) -> None:
         return
     largest = max(range(len(loaded)), key=lambda i: _game_bytes(loaded[i]))
     members = len(loaded[largest].members(loaded[largest].reference_year()))
-    per_sample = SAMPLE_BYTES + sum(_game_bytes(s) for s in loaded)
-    fit = (free - JOB_BYTES) // per_sample // 100 * 100
+    fit = (free - JOB_BYTES) // (memory_needed(loaded, 1) - JOB_BYTES) // 100 * 100
     gib = 2**30
+    held = f" (a game of 2^{members} coalitions for each sample)" if _game_bytes(loaded[largest]) else ""
     said = (
         f"{paths[largest]}: a study of {members} organisations at {samples:,} samples holds about "
-        f"{needed / gib:.1f} GiB (a game of 2^{members} coalitions for each sample); this machine has "
-        f"{free / gib:.1f} GiB available. "
+        f"{needed / gib:.1f} GiB{held}; this machine has {free / gib:.1f} GiB available. "
     )
     if fit >= 100:
         said += (
