@@ -944,3 +944,21 @@ def test_sensitivity_of_several_outcomes_is_each_outcomes_own_on_one_design():
         part = together[together.outcome == outcome.column].reset_index(drop=True)
         pd.testing.assert_frame_equal(part, alone)
     assert outcome_columns(p, draws.values[:4], wanted).shape == (4, len(wanted))
+
+
+def _blas_threads(_: int = 0) -> int:
+    from threadpoolctl import threadpool_info
+
+    return max((pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"), default=1)
+
+
+def test_local_workers_and_this_process_run_blas_on_one_thread_while_the_pool_works():
+    """Two workers each running BLAS on every core, beside this process, were 1.3x slower (sweep.py)."""
+    from verkenning.explore.sweep import _Backend
+
+    before = _blas_threads()
+    with _Backend(2, None) as backend:
+        pending = backend.submit(_blas_threads, [(i,) for i in range(4)])
+        assert [item.result() for item in pending] == [1, 1, 1, 1]
+        assert _blas_threads() == 1
+    assert _blas_threads() == before, "the limit is lifted when the pool is done"
