@@ -274,6 +274,15 @@ def _sobol_chunk(scenario: Scenario, paths: tuple, specs: tuple, outcomes: tuple
     return outcome_columns(plan(scenario, paths, specs), values, outcomes)
 
 
+def _on_one_blas_thread(function, *arguments):
+    """``function(*arguments)`` with BLAS on one thread (a chunk on a dask worker, which may run
+    beside others on the same cores; see :func:`_follow_parent`), the worker's own limit restored."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):
+        return function(*arguments)
+
+
 def _chunks(values: np.ndarray) -> list[np.ndarray]:
     return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)] or [values]
 
@@ -308,12 +317,13 @@ class _Backend:
                 ) from None
             self.client = Client(self.scheduler)
         elif self.workers and self.workers > 1:
-            from threadpoolctl import threadpool_limits
-
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers, initializer=_follow_parent, initargs=(os.getpid(),)
             )
-            self.blas = threadpool_limits(1, user_api="blas")  # this process works beside the pool
+        if self.pool is not None or self.client is not None:
+            from threadpoolctl import threadpool_limits
+
+            self.blas = threadpool_limits(1, user_api="blas")  # this process works beside them
         return self
 
     def __exit__(self, kind, error, trace) -> None:
@@ -321,11 +331,12 @@ class _Backend:
             self.client.close()
         if self.pool is not None:  # on an error the chunks not yet started are dropped
             self.pool.shutdown(wait=True, cancel_futures=kind is not None)
+        if self.blas is not None:
             self.blas.restore_original_limits()
 
     def submit(self, function, calls: list[tuple]) -> list:
         if self.client is not None:
-            return [self.client.submit(function, *call, pure=False) for call in calls]
+            return [self.client.submit(_on_one_blas_thread, function, *call, pure=False) for call in calls]
         if self.pool is not None:
             return [self.pool.submit(function, *call) for call in calls]
         return [_Later(function, call) for call in calls]
