@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -966,3 +968,20 @@ def test_local_workers_and_this_process_run_blas_on_one_thread_while_the_pool_wo
     from verkenning.explore.sweep import _on_one_blas_thread
 
     assert _on_one_blas_thread(_blas_threads, 0) == 1 and _blas_threads() == before
+
+
+def _die(_: int = 0) -> None:
+    os._exit(1)
+
+
+def test_a_chunk_submitted_after_a_worker_stopped_ends_in_the_message_not_a_traceback():
+    """The Sobol' design is queued while the samples run: a worker killed before that fails the submit."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from verkenning.errors import Failed
+    from verkenning.explore.sweep import _Backend
+
+    with pytest.raises(Failed, match="a worker process stopped"), _Backend(2, None) as backend:
+        with pytest.raises(BrokenProcessPool):
+            backend.submit(_die, [(0,)])[0].result()
+        backend.submit(_blas_threads, [(0,)])

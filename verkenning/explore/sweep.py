@@ -338,7 +338,10 @@ class _Backend:
         if self.client is not None:
             return [self.client.submit(_on_one_blas_thread, function, *call, pure=False) for call in calls]
         if self.pool is not None:
-            return [self.pool.submit(function, *call) for call in calls]
+            try:
+                return [self.pool.submit(function, *call) for call in calls]
+            except BrokenProcessPool:  # a worker stopped while earlier chunks ran
+                raise _stopped() from None
         return [_Later(function, call) for call in calls]
 
     def gather(self, pending: list, sizes: list[int], bar) -> list:
@@ -349,12 +352,17 @@ class _Backend:
                 if bar:
                     bar.update(size)
         except BrokenProcessPool:
-            raise Failed(
-                "explore: a worker process stopped before its part of the sweep was done (killed, "
-                "or out of memory); nothing was saved — run again, with fewer --workers or fewer "
-                "--samples"
-            ) from None
+            raise _stopped() from None
         return results
+
+
+def _stopped() -> Failed:
+    """What a sweep says when one of its local workers stopped (submitting to or reading from a pool
+    that lost a process raises ``BrokenProcessPool``)."""
+    return Failed(
+        "explore: a worker process stopped before its part of the sweep was done (killed, or out of "
+        "memory); nothing was saved — run again, with fewer --workers or fewer --samples"
+    )
 
 
 def explore(
