@@ -964,7 +964,7 @@ def test_local_workers_and_this_process_run_blas_on_one_thread_while_the_pool_wo
         assert [item.result() for item in pending] == [1, 1, 1, 1]
         assert _blas_threads() == 1
     assert _blas_threads() == before, "the limit is lifted when the pool is done"
-    # a chunk on a dask worker limits itself, and leaves the worker's own limit as it was
+    # a chunk limits itself (on a dask worker too), and leaves the worker's own limit as it was
     from verkenning.explore.sweep import _on_one_blas_thread
 
     assert _on_one_blas_thread(_blas_threads, 0) == 1 and _blas_threads() == before

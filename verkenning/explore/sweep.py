@@ -250,13 +250,7 @@ class _Progress:
 
 
 def _follow_parent(parent: int) -> None:
-    """In a worker: BLAS on one thread (as in the parent while the pool works: two workers each running
-    BLAS on both cores of the 2-core reference machine made a 100,000-sample sweep of Borne 6.9 s
-    instead of 5.3 s, 2026-12-06), and exit within a second of the process that started it (killed or
-    terminated)."""
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1, user_api="blas")
+    """In a worker: exit within a second of the process that started it (killed or terminated)."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -275,8 +269,10 @@ def _sobol_chunk(scenario: Scenario, paths: tuple, specs: tuple, outcomes: tuple
 
 
 def _on_one_blas_thread(function, *arguments):
-    """``function(*arguments)`` with BLAS on one thread (a chunk on a dask worker, which may run
-    beside others on the same cores; see :func:`_follow_parent`), the worker's own limit restored."""
+    """``function(*arguments)`` with BLAS on one thread, the worker's own limit restored after: a
+    chunk on a local or dask worker runs beside others and this process on the same cores (two
+    workers each running BLAS on both cores of the 2-core reference machine made a 100,000-sample
+    sweep of Borne 6.9 s instead of 5.3 s, 2026-12-06)."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1, user_api="blas"):
@@ -339,7 +335,7 @@ class _Backend:
             return [self.client.submit(_on_one_blas_thread, function, *call, pure=False) for call in calls]
         if self.pool is not None:
             try:
-                return [self.pool.submit(function, *call) for call in calls]
+                return [self.pool.submit(_on_one_blas_thread, function, *call) for call in calls]
             except BrokenProcessPool:  # a worker stopped while earlier chunks ran
                 raise _stopped() from None
         return [_Later(function, call) for call in calls]
