@@ -266,7 +266,8 @@ class CostModel:
         # them: the costs are the same to the bit whatever the blocks
         n = x.n
         b = m if n << m <= CACHE_CELLS else min(m, max(MIN_BLOCK_BITS, (CACHE_CELLS // n).bit_length() - 1))
-        groups = []  # per group of takers: its mask, its fixed cost (n × 1) and its curves
+        groups = []  # per group of takers: its mask, its fixed cost (n × 1) and its curves, each
+        # (counts, table of powers, None) or (volumes, their low bits' subset sums, the power's form)
         for mask in np.unique(takers[takers > 0]):
             group = takers == mask
             curved = np.flatnonzero(group & ~linear)
@@ -288,11 +289,11 @@ class CostModel:
             block_sums(low, weight, start >> b, b, out=block)
             block -= k
             for mask, shared, curves in groups:
-                for source, part, curve in curves:
-                    if curve is None:  # the counts: read the table of powers by count
+                for source, part, form in curves:
+                    if form is None:  # the counts: read the table of powers by count
                         curve = np.take(part, source[start : start + (1 << b)], axis=1)  # 6x a fancy index
-                    else:
-                        curve = self._curve(block_sums(part, source, start >> b, b), *curve, in_place=True)
+                    else:  # the volumes: the block's subset sums, then their power
+                        curve = self._curve(block_sums(part, source, start >> b, b), *form, in_place=True)
                     if shared.shape[1] == 1:
                         curve += shared  # x + y is y + x, to the bit
                         shared = curve
